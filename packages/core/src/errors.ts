@@ -1,0 +1,157 @@
+/**
+ * Every error this library throws on purpose is a {@link JobsError} with a stable `code`, so
+ * callers can branch on `err.code` (or `instanceof`) instead of parsing messages.
+ * @module
+ */
+
+/** The stable error codes. New codes may be added in minor releases; existing ones never change. */
+export type JobsErrorCode =
+	| "JOBS_INVALID_NAME"
+	| "JOBS_INVALID_DATA"
+	| "JOBS_PAYLOAD_TOO_LARGE"
+	| "JOBS_INVALID_OPTION"
+	| "JOBS_DUPLICATE_HANDLER"
+	| "JOBS_NO_HANDLER"
+	| "JOBS_LEASE_LOST"
+	| "JOBS_WORKER_LOST"
+	| "JOBS_WORKER_STOPPED"
+	| "JOBS_HANDLER_FAILED"
+	| "JOBS_STORE_CLOSED"
+	| "JOBS_STORE_UNAVAILABLE"
+	| "JOBS_STORE_ERROR";
+
+/** Base class of every error raised by `@jobs/*`. */
+export class JobsError extends Error {
+	/** Stable, greppable identifier of the failure. */
+	readonly code: JobsErrorCode;
+
+	constructor(code: JobsErrorCode, message: string, options?: ErrorOptions) {
+		super(message, options);
+		this.name = new.target.name;
+		this.code = code;
+	}
+}
+
+/**
+ * True for errors caused by what the caller passed in (bad name, data or option). HTTP
+ * adapters map these to a 4xx answer.
+ */
+export function isInputError(error: unknown): error is JobsError {
+	return (
+		error instanceof JobsError &&
+		(error.code === "JOBS_INVALID_NAME" ||
+			error.code === "JOBS_INVALID_DATA" ||
+			error.code === "JOBS_PAYLOAD_TOO_LARGE" ||
+			error.code === "JOBS_INVALID_OPTION")
+	);
+}
+
+/** A job name that is not a non-empty string. */
+export class InvalidJobNameError extends JobsError {
+	constructor(message: string) {
+		super("JOBS_INVALID_NAME", message);
+	}
+}
+
+/** Job data that would not survive JSON unchanged. `path` names the culprit, e.g. `data.user.at`. */
+export class InvalidJobDataError extends JobsError {
+	readonly path: string;
+	constructor(path: string, reason: string) {
+		super("JOBS_INVALID_DATA", `${path}: ${reason}`);
+		this.path = path;
+	}
+}
+
+/** Job data whose JSON is larger than the queue's `maxPayloadBytes`. */
+export class PayloadTooLargeError extends JobsError {
+	readonly bytes: number;
+	readonly limit: number;
+	constructor(bytes: number, limit: number) {
+		super("JOBS_PAYLOAD_TOO_LARGE", `data is ${bytes} bytes of JSON, over the ${limit} byte limit`);
+		this.bytes = bytes;
+		this.limit = limit;
+	}
+}
+
+/** An option with a value out of range or of the wrong type. `option` names it. */
+export class InvalidOptionError extends JobsError {
+	readonly option: string;
+	constructor(option: string, message: string) {
+		super("JOBS_INVALID_OPTION", `${option}: ${message}`);
+		this.option = option;
+	}
+}
+
+/** A second `handle()` for a job name that already has a handler. */
+export class DuplicateHandlerError extends JobsError {
+	readonly jobName: string;
+	constructor(jobName: string) {
+		super("JOBS_DUPLICATE_HANDLER", `a handler is already registered for "${jobName}"`);
+		this.jobName = jobName;
+	}
+}
+
+/** A reserved job whose name has no handler in this worker. The attempt fails and is retried. */
+export class NoHandlerError extends JobsError {
+	readonly jobName: string;
+	constructor(jobName: string) {
+		super("JOBS_NO_HANDLER", `no handler registered for "${jobName}"`);
+		this.jobName = jobName;
+	}
+}
+
+/** The worker lost a job's lease (it expired or the store refused a renewal); `job.signal` aborts with it. */
+export class LeaseLostError extends JobsError {
+	readonly jobId: string;
+	constructor(jobId: string, detail: string) {
+		super("JOBS_LEASE_LOST", `lost the lease of job ${jobId}: ${detail}`);
+		this.jobId = jobId;
+	}
+}
+
+/** The job's earlier worker vanished while running it (crash, kill) so often that its attempts ran out. */
+export class WorkerLostError extends JobsError {
+	constructor(message: string) {
+		super("JOBS_WORKER_LOST", message);
+	}
+}
+
+/** `job.signal` aborts with this when `worker.stop({ timeout })` runs out of time. */
+export class WorkerStoppedError extends JobsError {
+	constructor(message: string) {
+		super("JOBS_WORKER_STOPPED", message);
+	}
+}
+
+/**
+ * Wraps a handler failure that was not an `Error` (a string, a plain object, `undefined`), so
+ * listeners always receive an `Error`. `value` is what the handler threw.
+ */
+export class HandlerFailedError extends JobsError {
+	readonly value: unknown;
+	constructor(message: string, value: unknown) {
+		super("JOBS_HANDLER_FAILED", message);
+		this.value = value;
+	}
+}
+
+/** Any store call after `close()`. */
+export class StoreClosedError extends JobsError {
+	constructor(message = "the job store is closed") {
+		super("JOBS_STORE_CLOSED", message);
+	}
+}
+
+/** The backend cannot be reached (connection refused, timed out). HTTP adapters map it to 503. */
+export class StoreUnavailableError extends JobsError {
+	constructor(message: string, options?: ErrorOptions) {
+		super("JOBS_STORE_UNAVAILABLE", message, options);
+	}
+}
+
+/** The backend answered with something the store did not expect (a bug or a corrupt key). */
+export class StoreError extends JobsError {
+	constructor(message: string, options?: ErrorOptions) {
+		super("JOBS_STORE_ERROR", message, options);
+	}
+}

@@ -1,0 +1,272 @@
+/**
+ * The `JobStore` interface: the public, semver-covered seam between the queue engine and a
+ * backend. Third parties implement it and prove it with `@jobs/store-contract`.
+ *
+ * Shape in one paragraph: the engine hands the store already-validated jobs whose data is an
+ * opaque JSON text (`payload`); the store keeps every job in exactly one of four states
+ * (`delayed`, `ready`, `active`, `dead`), leases `active` jobs to one worker at a time under a
+ * unique token, and fences every settle with that token. The engine decides *what* happens to a
+ * job (ack, retry after a delay, dead-letter); the store makes it happen atomically.
+ *
+ * @module
+ */
+
+/** The states a stored job can be in. An acked job leaves the store. */
+export type JobState = "delayed" | "ready" | "active" | "dead";
+
+/** A failure as the store keeps it: plain strings, so any backend can persist it. */
+export interface JobErrorInfo {
+	/** The error's `name` (e.g. `"TypeError"`), when there was one. */
+	name?: string;
+	/** The error message. */
+	message: string;
+	/** The stack trace, when there was one. */
+	stack?: string;
+}
+
+/** A validated job, ready to be persisted by {@link JobStore.add}. */
+export interface NewJob {
+	/** The job name, a non-empty string. */
+	name: string;
+	/**
+	 * The job data as JSON text. The store must hand back exactly this string (byte for byte);
+	 * it never needs to parse it.
+	 */
+	payload: string;
+	/**
+	 * The `maxAttempts` given to `add`, if any. The store only keeps and returns it: the engine
+	 * resolves the effective limit (add > handle > queue default) when it runs the job.
+	 */
+	maxAttempts?: number;
+	/** Milliseconds from the store's "now" before the job becomes ready. Absent or 0: ready at once. */
+	delay?: number;
+	/**
+	 * Absolute due time in epoch milliseconds, measured on the store's clock. Never given together
+	 * with `delay`. A time in the past means ready at once.
+	 */
+	runAt?: number;
+}
+
+/** A job leased to one worker by {@link JobStore.reserve}. */
+export interface LeasedJob {
+	/** The id the store assigned in {@link JobStore.add}. */
+	id: string;
+	name: string;
+	/** The payload exactly as it was added. */
+	payload: string;
+	/** 1-based count of reservations of this job, this one included. */
+	attempts: number;
+	/** The `maxAttempts` stored with the job, if `add` gave one. */
+	maxAttempts?: number;
+	/** The lease token. Every settle and extend of this job must present it. */
+	token: string;
+	/**
+	 * The failure recorded for the previous attempt, if any: the handler error passed to
+	 * {@link JobStore.retry}, or the "lease expired" note written by {@link JobStore.sweep}.
+	 */
+	lastError?: JobErrorInfo;
+}
+
+/** A job in the dead letter. */
+export interface DeadJobRecord {
+	id: string;
+	name: string;
+	/** The payload exactly as it was added. */
+	payload: string;
+	/** How many times the job was reserved. */
+	attempts: number;
+	maxAttempts?: number;
+	/** The last error, as given to {@link JobStore.fail}. */
+	error: JobErrorInfo;
+	/** When the job died, epoch milliseconds on the store's clock. */
+	failedAt: number;
+}
+
+/** Counts of jobs per state, all read at one instant (one atomic store call). */
+export interface JobStats {
+	/** Jobs waiting to be reserved now. */
+	ready: number;
+	/** Jobs waiting for their due time (new delayed jobs and retries in backoff). */
+	delayed: number;
+	/** Jobs leased to a worker. */
+	active: number;
+	/** Jobs in the dead letter. */
+	dead: number;
+}
+
+/** Parameters of {@link JobStore.reserve}. */
+export interface ReserveParams {
+	/** The most jobs to lease in this call (at least 1). Lease fewer if fewer are ready. */
+	limit: number;
+	/** Lease duration in milliseconds, measured on the store's clock. */
+	leaseMs: number;
+}
+
+/** Identifies one lease: the job id and the token {@link JobStore.reserve} returned. */
+export interface LeaseRef {
+	id: string;
+	token: string;
+}
+
+/**
+ * Common parameters of the settle operations. `reserve`, when given, asks the store to lease
+ * up to `reserve.limit` more jobs in the same round trip (the result's `next`). A store may
+ * ignore it and return no `next`: the engine then calls {@link JobStore.reserve} itself.
+ */
+export interface SettleParams extends LeaseRef {
+	reserve?: ReserveParams;
+}
+
+/** Parameters of {@link JobStore.retry}. */
+export interface RetryParams extends SettleParams {
+	/** Milliseconds from the store's "now" before the job is ready again (0 or more). */
+	delay: number;
+	/** The error of the attempt that failed; returned as `lastError` by the next reserve. */
+	error: JobErrorInfo;
+}
+
+/** Parameters of {@link JobStore.fail}. */
+export interface FailParams extends SettleParams {
+	/** The final error, kept with the dead job. */
+	error: JobErrorInfo;
+}
+
+/** Result of a settle (`ack`, `retry`, `fail`, `release`). */
+export interface SettleResult {
+	/**
+	 * `true` when the lease was current and the job moved. `false` when the token was stale (the
+	 * lease expired, the job was swept, settled or re-leased): then the store changed nothing.
+	 */
+	ok: boolean;
+	/** Jobs leased in the same round trip when `reserve` was asked for and honoured. */
+	next?: LeasedJob[];
+}
+
+/** Parameters of {@link JobStore.extend}. */
+export interface ExtendParams {
+	/** The leases to renew, usually every job a worker is running. */
+	leases: LeaseRef[];
+	/** New lease duration in milliseconds from the store's "now". */
+	leaseMs: number;
+}
+
+/** Parameters of {@link JobStore.sweep}. */
+export interface SweepParams {
+	/** The most expired leases to recover in this call. */
+	limit: number;
+}
+
+/** Parameters of {@link JobStore.deadLetter}. */
+export interface DeadLetterParams {
+	/** Skip this many of the oldest dead jobs. Default 0. */
+	offset?: number;
+	/** Return at most this many. Default: all. */
+	limit?: number;
+}
+
+/**
+ * Selects dead jobs: by id, or all of them. "All" must be said explicitly so that no failure is
+ * discarded by a call that forgot its argument.
+ */
+export type DeadJobSelector = { ids: readonly string[] } | { all: true };
+
+/** Parameters of {@link JobStore.waitForJob}. */
+export interface WaitForJobParams {
+	/** Resolve after this many milliseconds even if nothing happened. */
+	timeoutMs: number;
+	/** Resolve at once when aborted (the worker is stopping). */
+	signal: AbortSignal;
+}
+
+/**
+ * A backend for {@link JobQueue}. Public and semver-covered: a change to what it guarantees is a
+ * breaking change and ships with a change to `@jobs/store-contract`.
+ *
+ * Rules every method follows:
+ * - **Atomic.** Each call is all-or-nothing, including `add` of many jobs.
+ * - **One clock.** "Now" is the store's own clock (the Redis server's `TIME`, an injected clock in
+ *   memory), never the caller's.
+ * - **Fencing.** `ack`, `retry`, `fail`, `release` and `extend` act only while the presented token
+ *   is the job's current lease and that lease has not expired. Otherwise they change nothing and
+ *   report it (`ok: false` / `false`); they do not throw for a stale token.
+ * - **Nothing is lost.** Every job is in exactly one state until it is acked or removed from the
+ *   dead letter by an explicit call.
+ * - **Closed.** After `close()` every method except `close` rejects with `StoreClosedError`.
+ */
+export interface JobStore {
+	/**
+	 * Persists jobs atomically (all or none) and resolves their ids in input order. A job with a
+	 * `delay` > 0 or a future `runAt` starts `delayed`, otherwise `ready` at the tail (FIFO).
+	 * Ids are unique within the store and never reused.
+	 */
+	add(jobs: readonly NewJob[]): Promise<string[]>;
+
+	/**
+	 * Leases up to `limit` jobs and resolves them oldest first (`[]` when none are ready; never
+	 * throws for an empty queue). First promotes delayed jobs that are due, in due order (ties in
+	 * add order), to the tail of `ready`. Each leased job gets a fresh unique token, its `attempts`
+	 * incremented, and a lease expiring `leaseMs` from now. Never hands one job to two callers
+	 * whose leases are both live, however many call at once.
+	 */
+	reserve(params: ReserveParams): Promise<LeasedJob[]>;
+
+	/** Completes a leased job: it leaves the store. Fenced by the token. */
+	ack(params: SettleParams): Promise<SettleResult>;
+
+	/**
+	 * Puts a leased job back in `delayed`, due `delay` ms from now, keeping its attempts count and
+	 * recording `error` as its `lastError`. Fenced by the token.
+	 */
+	retry(params: RetryParams): Promise<SettleResult>;
+
+	/** Moves a leased job to the dead letter with `error`. Fenced by the token. */
+	fail(params: FailParams): Promise<SettleResult>;
+
+	/**
+	 * Hands a leased job back untouched: it returns to the head of `ready` and its `attempts`
+	 * goes back down by one, as if this reservation never happened. Used when a worker stops
+	 * before the handler finished. Fenced by the token.
+	 */
+	release(params: SettleParams): Promise<SettleResult>;
+
+	/**
+	 * Renews leases: each current one now expires `leaseMs` from now. Resolves one boolean per
+	 * lease in input order, `false` where the token was stale (that lease is lost for good).
+	 */
+	extend(params: ExtendParams): Promise<boolean[]>;
+
+	/**
+	 * Recovers up to `limit` jobs whose lease expired (their worker crashed or stalled): each
+	 * goes back to the tail of `ready` with its attempts kept and a `lastError` saying the lease
+	 * expired. Never touches a lease that was renewed and is still live. Safe to run from many
+	 * workers at once: each expired job is recovered exactly once. Resolves how many it
+	 * recovered; a caller that gets `limit` back should call again.
+	 */
+	sweep(params: SweepParams): Promise<number>;
+
+	/** Counts jobs per state, read atomically. */
+	stats(): Promise<JobStats>;
+
+	/** Lists dead jobs, oldest death first. */
+	deadLetter(params?: DeadLetterParams): Promise<DeadJobRecord[]>;
+
+	/**
+	 * Moves dead jobs back to the tail of `ready` with `attempts` reset to 0. Resolves how many
+	 * moved; ids that are not dead are ignored.
+	 */
+	retryDead(selector: DeadJobSelector): Promise<number>;
+
+	/** Deletes dead jobs for good. Resolves how many were removed; unknown ids are ignored. */
+	removeDead(selector: DeadJobSelector): Promise<number>;
+
+	/**
+	 * Optional wake-up. Resolves when a job may have become ready (added, retried back, or a
+	 * delayed job fell due), when `timeoutMs` passes, or when `signal` aborts, whichever comes
+	 * first; it may resolve early for no reason. Idle workers await it instead of sleeping for
+	 * `pollInterval`, so a new job reaches them at once. Stores without it are polled.
+	 */
+	waitForJob?(params: WaitForJobParams): Promise<void>;
+
+	/** Releases the store's resources. Idempotent. */
+	close(): Promise<void>;
+}
