@@ -1,0 +1,484 @@
+/**
+ * `Worker`: reserves jobs while it has free slots, runs their handlers, keeps their leases
+ * alive, settles them, and sweeps leases abandoned by crashed workers.
+ * @module
+ */
+import type { Backoff } from "./backoff.js";
+import type { Clock, TimerHandle } from "./clock.js";
+import {
+	HandlerFailedError,
+	LeaseLostError,
+	NoHandlerError,
+	WorkerLostError,
+	WorkerStoppedError,
+} from "./errors.js";
+import { asError, type QueueEventEmitter } from "./events.js";
+import type { Job, JobHandler } from "./job.js";
+import type {
+	JobErrorInfo,
+	JobStore,
+	LeasedJob,
+	ReserveParams,
+	SettleResult,
+} from "./job-store.js";
+import { assertDuration, assertInteger } from "./validate.js";
+
+/** Options of `queue.work(...)`. */
+export interface WorkOptions {
+	/** Most handlers running at once. Default 1. */
+	concurrency?: number;
+	/**
+	 * Longest idle wait before asking the store again, in ms. Stores with a wake-up signal
+	 * (memory, Redis) deliver new jobs at once; this is the safety net. Default 1000.
+	 */
+	pollInterval?: number;
+	/**
+	 * Lease duration in ms. The worker renews it every third of this while a handler runs; if the
+	 * worker dies, its jobs are re-run after the lease expires. Default 30,000.
+	 */
+	lease?: number;
+	/** How often this worker sweeps expired leases, in ms. Default: `lease` (with ±20% jitter). */
+	sweepInterval?: number;
+}
+
+/** Options of {@link Worker.stop}. */
+export interface StopOptions {
+	/**
+	 * Milliseconds to let running handlers finish. When it runs out, their `job.signal` aborts
+	 * with `WorkerStoppedError` and the jobs are handed back to the store untouched. Default: wait.
+	 */
+	timeout?: number;
+}
+
+/** What the worker needs from its queue. @internal */
+export interface WorkerContext {
+	store: JobStore;
+	clock: Clock;
+	handlers: ReadonlyMap<string, HandlerEntry>;
+	maxAttempts: number;
+	backoff: Backoff;
+	events: QueueEventEmitter;
+}
+
+/** A registered handler with its options. @internal */
+export interface HandlerEntry {
+	handler: JobHandler<unknown, string>;
+	maxAttempts: number | undefined;
+	backoff: Backoff | undefined;
+}
+
+interface Running {
+	leased: LeasedJob;
+	controller: AbortController;
+	/** Local time by which the lease surely expired unless renewed (conservative). */
+	deadline: number;
+	lost: boolean;
+	handedBack: boolean;
+}
+
+const SWEEP_BATCH = 1_000;
+
+/** A running worker. Created by `queue.work()`. */
+export class Worker {
+	readonly #ctx: WorkerContext;
+	readonly #concurrency: number;
+	readonly #pollInterval: number;
+	readonly #leaseMs: number;
+	readonly #sweepInterval: number;
+	readonly #running = new Map<string, Running>();
+	/** Slots promised to reserve calls in flight, so concurrency is never exceeded. */
+	#claimed = 0;
+	readonly #settling = new Set<Promise<void>>();
+	readonly #stopController = new AbortController();
+	#wakeLoop: (() => void) | undefined;
+	#heartbeatTimer: TimerHandle | undefined;
+	#sweepTimer: TimerHandle | undefined;
+	#stopPromise: Promise<void> | undefined;
+	#resolveStopped!: () => void;
+	/** Resolves once the worker has fully stopped. */
+	readonly stopped: Promise<void> = new Promise((resolve) => {
+		this.#resolveStopped = resolve;
+	});
+	readonly #loopDone: Promise<void>;
+
+	/** @internal Use `queue.work()`. */
+	constructor(ctx: WorkerContext, options: WorkOptions) {
+		const { concurrency = 1, pollInterval = 1_000, lease = 30_000 } = options;
+		assertInteger("concurrency", concurrency, 1);
+		assertDuration("pollInterval", pollInterval, 1);
+		assertDuration("lease", lease, 10);
+		const sweepInterval = options.sweepInterval ?? lease;
+		assertDuration("sweepInterval", sweepInterval, 1);
+		this.#ctx = ctx;
+		this.#concurrency = concurrency;
+		this.#pollInterval = pollInterval;
+		this.#leaseMs = lease;
+		this.#sweepInterval = sweepInterval;
+		this.#loopDone = this.#loop();
+		this.#scheduleHeartbeat();
+		void this.#sweepAll().finally(() => this.#scheduleSweep());
+	}
+
+	/** Number of handlers running now. */
+	get running(): number {
+		return this.#running.size;
+	}
+
+	/**
+	 * Stops reserving at once, lets running handlers finish and settles them, then resolves.
+	 * With `timeout`, handlers still running when it expires are aborted and their jobs handed
+	 * back. Calling it again returns the same promise.
+	 */
+	stop(options: StopOptions = {}): Promise<void> {
+		if (this.#stopPromise) return this.#stopPromise;
+		if (options.timeout !== undefined) assertDuration("timeout", options.timeout);
+		this.#stopController.abort();
+		this.#wake();
+		this.#stopPromise = this.#drain(options.timeout).finally(() => {
+			if (this.#heartbeatTimer) this.#ctx.clock.clearTimeout(this.#heartbeatTimer);
+			if (this.#sweepTimer) this.#ctx.clock.clearTimeout(this.#sweepTimer);
+			this.#resolveStopped();
+		});
+		return this.#stopPromise;
+	}
+
+	get #stopping(): boolean {
+		return this.#stopController.signal.aborted;
+	}
+
+	async #drain(timeout: number | undefined): Promise<void> {
+		await this.#loopDone;
+		const drained = this.#whenIdle();
+		if (timeout === undefined) {
+			await drained;
+			return;
+		}
+		let timer: TimerHandle | undefined;
+		const timedOut = new Promise<"timeout">((resolve) => {
+			timer = this.#ctx.clock.setTimeout(() => resolve("timeout"), timeout);
+		});
+		const outcome = await Promise.race([drained, timedOut]);
+		if (timer) this.#ctx.clock.clearTimeout(timer);
+		if (outcome === "timeout") await this.#handBackAll(timeout);
+		await Promise.all(this.#settling);
+	}
+
+	/** Resolves when no handler runs and no settle is in flight. */
+	async #whenIdle(): Promise<void> {
+		while (this.#running.size > 0 || this.#settling.size > 0 || this.#claimed > 0) {
+			await new Promise<void>((resolve) => {
+				this.#wakeLoop = resolve;
+			});
+		}
+	}
+
+	async #handBackAll(timeout: number): Promise<void> {
+		const jobs = [...this.#running.values()].filter((r) => !r.handedBack);
+		await Promise.all(
+			jobs.map(async (r) => {
+				r.handedBack = true;
+				r.controller.abort(
+					new WorkerStoppedError(
+						`worker stopped: job ${r.leased.id} did not finish within ${timeout} ms`,
+					),
+				);
+				this.#running.delete(r.leased.id);
+				try {
+					await this.#ctx.store.release({ id: r.leased.id, token: r.leased.token });
+				} catch (error) {
+					// The lease will expire and a sweep will recover the job: nothing is lost.
+					this.#ctx.events.emit("error", asError(error));
+				}
+			}),
+		);
+	}
+
+	async #loop(): Promise<void> {
+		while (!this.#stopping) {
+			const free = this.#concurrency - this.#running.size - this.#claimed;
+			if (free <= 0) {
+				await this.#sleep(undefined);
+				continue;
+			}
+			let jobs: LeasedJob[];
+			const sentAt = this.#ctx.clock.now();
+			this.#claimed += free;
+			try {
+				jobs = await this.#ctx.store.reserve({ limit: free, leaseMs: this.#leaseMs });
+			} catch (error) {
+				this.#ctx.events.emit("error", asError(error));
+				await this.#sleep(this.#pollInterval);
+				continue;
+			} finally {
+				this.#claimed -= free;
+			}
+			this.#startAll(jobs, sentAt);
+			if (jobs.length === 0) await this.#idle();
+		}
+	}
+
+	/** Waits for a job to become ready, for the poll interval, or for stop. */
+	async #idle(): Promise<void> {
+		const { store } = this.#ctx;
+		if (!store.waitForJob) return this.#sleep(this.#pollInterval);
+		try {
+			await store.waitForJob({
+				timeoutMs: this.#pollInterval,
+				signal: this.#stopController.signal,
+			});
+		} catch (error) {
+			this.#ctx.events.emit("error", asError(error));
+			await this.#sleep(this.#pollInterval);
+		}
+	}
+
+	/** Sleeps `ms` (or until woken when undefined); a finished job or stop wakes it early. */
+	#sleep(ms: number | undefined): Promise<void> {
+		return new Promise((resolve) => {
+			let timer: TimerHandle | undefined;
+			const done = () => {
+				if (timer) this.#ctx.clock.clearTimeout(timer);
+				resolve();
+			};
+			if (ms !== undefined) timer = this.#ctx.clock.setTimeout(done, ms);
+			this.#wakeLoop = done;
+		});
+	}
+
+	#wake(): void {
+		const wake = this.#wakeLoop;
+		this.#wakeLoop = undefined;
+		wake?.();
+	}
+
+	/** Starts reserved jobs; `sentAt` is when the reserving call was sent (leases count from then). */
+	#startAll(jobs: readonly LeasedJob[], sentAt: number): void {
+		for (const leased of jobs) {
+			if (this.#stopping) {
+				// Reserved while stopping began: hand it back untouched rather than start it.
+				this.#track(this.#ctx.store.release({ id: leased.id, token: leased.token }).then(noop));
+				continue;
+			}
+			const running: Running = {
+				leased,
+				controller: new AbortController(),
+				deadline: sentAt + this.#leaseMs,
+				lost: false,
+				handedBack: false,
+			};
+			this.#running.set(leased.id, running);
+			void this.#run(running);
+		}
+	}
+
+	#track(promise: Promise<void>): void {
+		const tracked = promise.catch((error) => this.#ctx.events.emit("error", asError(error)));
+		this.#settling.add(tracked);
+		void tracked.finally(() => {
+			this.#settling.delete(tracked);
+			this.#wake();
+		});
+	}
+
+	async #run(running: Running): Promise<void> {
+		const { leased } = running;
+		const entry = this.#ctx.handlers.get(leased.name);
+		const maxAttempts = leased.maxAttempts ?? entry?.maxAttempts ?? this.#ctx.maxAttempts;
+		let failure: Error | undefined;
+		let data: unknown;
+		if (leased.attempts > maxAttempts) {
+			// Earlier attempts ended without a settle (their worker died): give up without running.
+			const last = leased.lastError?.message ?? "its lease expired";
+			failure = new WorkerLostError(
+				`job ${leased.id} ("${leased.name}") used all ${maxAttempts} attempts without finishing: ${last}`,
+			);
+		} else if (!entry) {
+			failure = new NoHandlerError(leased.name);
+		} else {
+			try {
+				data = JSON.parse(leased.payload);
+				const job: Job<unknown, string> = {
+					id: leased.id,
+					name: leased.name,
+					data,
+					attempts: leased.attempts,
+					maxAttempts,
+					signal: running.controller.signal,
+				};
+				await entry.handler(job);
+			} catch (error) {
+				failure = toError(error);
+			}
+		}
+		if (running.handedBack) return; // stop({ timeout }) already released it
+		this.#running.delete(leased.id);
+		this.#track(this.#settle(running, failure, maxAttempts, entry, data));
+	}
+
+	async #settle(
+		running: Running,
+		failure: Error | undefined,
+		maxAttempts: number,
+		entry: HandlerEntry | undefined,
+		data: unknown,
+	): Promise<void> {
+		const { leased } = running;
+		const { store } = this.#ctx;
+		const ref = { id: leased.id, token: leased.token, reserve: this.#claimNext() };
+		const sentAt = this.#ctx.clock.now();
+		let result: SettleResult;
+		let dead = false;
+		try {
+			if (!failure) {
+				result = await store.ack(ref);
+			} else if (leased.attempts < maxAttempts) {
+				const delay = this.#retryDelay(entry?.backoff ?? this.#ctx.backoff, leased.attempts);
+				result = await store.retry({ ...ref, delay, error: errorInfo(failure) });
+			} else {
+				dead = true;
+				result = await store.fail({ ...ref, error: errorInfo(failure) });
+			}
+		} finally {
+			if (ref.reserve) this.#claimed -= ref.reserve.limit;
+		}
+		if (!result.ok) {
+			this.#leaseLost(running, "the store refused the settle: the lease had expired or moved on");
+		} else if (dead) {
+			this.#ctx.events.emit(
+				"failed",
+				{
+					id: leased.id,
+					name: leased.name,
+					data: data ?? safeParse(leased.payload),
+					attempts: leased.attempts,
+					maxAttempts,
+					error: errorInfo(failure!),
+				},
+				failure!,
+			);
+		}
+		if (result.next?.length) this.#startAll(result.next, sentAt);
+	}
+
+	/** Claims this job's freed slot for a reserve in the settle's round trip, unless stopping. */
+	#claimNext(): ReserveParams | undefined {
+		if (this.#stopping) return undefined;
+		const free = this.#concurrency - this.#running.size - this.#claimed;
+		if (free <= 0) return undefined;
+		this.#claimed += 1;
+		return { limit: 1, leaseMs: this.#leaseMs };
+	}
+
+	#retryDelay(backoff: Backoff, attempt: number): number {
+		try {
+			const delay = backoff(attempt);
+			if (typeof delay === "number" && Number.isFinite(delay) && delay >= 0) return delay;
+			throw new TypeError(`backoff(${attempt}) returned ${String(delay)}, not a delay in ms`);
+		} catch (error) {
+			this.#ctx.events.emit("error", asError(error));
+			return this.#ctx.backoff(attempt);
+		}
+	}
+
+	#leaseLost(running: Running, detail: string): void {
+		if (running.lost) return;
+		running.lost = true;
+		const error = new LeaseLostError(running.leased.id, detail);
+		running.controller.abort(error);
+		const { id, name, attempts } = running.leased;
+		this.#ctx.events.emit("lease-lost", { id, name, attempts }, error);
+	}
+
+	#scheduleHeartbeat(): void {
+		if (this.#stopPromise && this.#running.size === 0) return;
+		this.#heartbeatTimer = this.#ctx.clock.setTimeout(() => {
+			void this.#heartbeat().finally(() => this.#scheduleHeartbeat());
+		}, this.#leaseMs / 3);
+	}
+
+	/** Renews every live lease in one store call; flags leases that are gone. */
+	async #heartbeat(): Promise<void> {
+		const now = this.#ctx.clock.now();
+		const live: Running[] = [];
+		for (const running of this.#running.values()) {
+			if (running.lost || running.handedBack) continue;
+			if (now > running.deadline) {
+				this.#leaseLost(
+					running,
+					`not renewed within the ${this.#leaseMs} ms lease (event loop blocked or store unreachable)`,
+				);
+			} else {
+				live.push(running);
+			}
+		}
+		if (live.length === 0) return;
+		try {
+			const renewed = await this.#ctx.store.extend({
+				leases: live.map((r) => ({ id: r.leased.id, token: r.leased.token })),
+				leaseMs: this.#leaseMs,
+			});
+			live.forEach((running, i) => {
+				if (renewed[i]) running.deadline = now + this.#leaseMs;
+				else this.#leaseLost(running, "the store refused to renew it");
+			});
+		} catch (error) {
+			this.#ctx.events.emit("error", asError(error));
+		}
+	}
+
+	#scheduleSweep(): void {
+		if (this.#stopping) return;
+		const jitter = 0.8 + 0.4 * Math.random();
+		this.#sweepTimer = this.#ctx.clock.setTimeout(() => {
+			void this.#sweepAll().finally(() => this.#scheduleSweep());
+		}, this.#sweepInterval * jitter);
+	}
+
+	/** Recovers expired leases in bounded batches until a batch comes back short. */
+	async #sweepAll(): Promise<void> {
+		try {
+			while (!this.#stopping) {
+				const recovered = await this.#ctx.store.sweep({ limit: SWEEP_BATCH });
+				if (recovered > 0) this.#wake();
+				if (recovered < SWEEP_BATCH) break;
+			}
+		} catch (error) {
+			this.#ctx.events.emit("error", asError(error));
+		}
+	}
+}
+
+function noop(): void {}
+
+/** Turns anything a handler threw into an Error, keeping the original value. */
+function toError(value: unknown): Error {
+	if (value instanceof Error) return value;
+	if (typeof value === "string") return new HandlerFailedError(value, value);
+	if (value === undefined || value === null) {
+		return new HandlerFailedError(`handler failed with ${String(value)}`, value);
+	}
+	let text: string;
+	try {
+		text = JSON.stringify(value) ?? String(value);
+	} catch {
+		text = String(value);
+	}
+	return new HandlerFailedError(
+		`handler failed with a non-Error value: ${text.slice(0, 500)}`,
+		value,
+	);
+}
+
+function errorInfo(error: Error): JobErrorInfo {
+	const info: JobErrorInfo = { name: error.name, message: error.message };
+	if (error.stack) info.stack = error.stack;
+	return info;
+}
+
+function safeParse(payload: string): unknown {
+	try {
+		return JSON.parse(payload);
+	} catch {
+		return undefined;
+	}
+}

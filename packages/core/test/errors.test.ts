@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import {
+	DuplicateHandlerError,
+	InvalidJobDataError,
+	isInputError,
+	JobsError,
+	NoHandlerError,
+	StoreUnavailableError,
+} from "../src/index.js";
+
+describe("JobsError", () => {
+	it("subclasses carry a stable code, their own name and JobsError identity", () => {
+		const error = new NoHandlerError("send-welcome");
+		expect(error).toBeInstanceOf(JobsError);
+		expect(error).toBeInstanceOf(Error);
+		expect(error.code).toBe("JOBS_NO_HANDLER");
+		expect(error.name).toBe("NoHandlerError");
+		expect(error.message).toBe('no handler registered for "send-welcome"');
+		expect(new DuplicateHandlerError("x").code).toBe("JOBS_DUPLICATE_HANDLER");
+	});
+
+	it("isInputError separates caller mistakes from outages", () => {
+		expect(isInputError(new InvalidJobDataError("data.x", "bad"))).toBe(true);
+		expect(isInputError(new StoreUnavailableError("down"))).toBe(false);
+		expect(isInputError(new Error("x"))).toBe(false);
+	});
+});
