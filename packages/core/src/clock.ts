@@ -17,14 +17,13 @@ export interface Clock {
 	clearTimeout(handle: TimerHandle): void;
 }
 
-/** The real clock: `Date.now()` and Node timers (unref'd, so they never keep a process alive). */
+/**
+ * The real clock: `Date.now()` and Node timers. Its timers keep the process alive, as a running
+ * worker should; every timer the engine sets is cleared when its worker stops.
+ */
 export const systemClock: Clock = {
 	now: () => Date.now(),
-	setTimeout(fn, ms) {
-		const t = setTimeout(fn, ms);
-		t.unref?.();
-		return t;
-	},
+	setTimeout: (fn, ms) => setTimeout(fn, ms),
 	clearTimeout(handle) {
 		clearTimeout(handle as ReturnType<typeof setTimeout>);
 	},

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { encodeJobData, InvalidJobDataError, JobsError, PayloadTooLargeError } from "../src/index.js";
+import {
+	encodeJobData,
+	InvalidJobDataError,
+	type JobsError,
+	PayloadTooLargeError,
+} from "../src/index.js";
 
 class Point {
 	x = 1;
@@ -17,7 +22,13 @@ function rejection(data: unknown): InvalidJobDataError {
 
 describe("encodeJobData", () => {
 	it("encodes JSON-safe data unchanged", () => {
-		const data = { s: "héllo 🎉", n: [0, -1.5, Number.MAX_SAFE_INTEGER], b: true, z: null, o: { deep: [{}] } };
+		const data = {
+			s: "héllo 🎉",
+			n: [0, -1.5, Number.MAX_SAFE_INTEGER],
+			b: true,
+			z: null,
+			o: { deep: [{}] },
+		};
 		expect(JSON.parse(encodeJobData(data, 1024))).toEqual(data);
 	});
 
@@ -33,6 +44,7 @@ describe("encodeJobData", () => {
 		["a Map", { m: new Map() }, "data.m"],
 		["a Set", { s: new Set([1]) }, "data.s"],
 		["a class instance", { p: new Point() }, "data.p"],
+		// biome-ignore lint/suspicious/noSparseArray: the hole is the point of this case
 		["an array hole", { a: [1, , 3] }, "data.a[1]"],
 		["an odd key", { "a b": undefined }, 'data["a b"]'],
 	])("rejects %s and names its path", (_label, data, path) => {
