@@ -1,0 +1,10 @@
+import { describeJobStoreContract } from "@jobs/store-contract";
+import { FakeClock, MemoryJobStore } from "../src/index.js";
+
+describeJobStoreContract("MemoryJobStore", {
+	createHarness: () => {
+		const clock = new FakeClock();
+		const store = new MemoryJobStore({ clock });
+		return { store, elapse: (ms) => clock.advance(ms) };
+	},
+});
