@@ -1,0 +1,67 @@
+/**
+ * Maps `JobsError`s to HTTP answers. Kept free of Hono so the mapping reads the same in every
+ * adapter.
+ * @module
+ */
+import { isInputError, type JobQueue, JobsError, type JobsErrorCode } from "@jobs/core";
+
+/**
+ * Any `JobQueue`, whatever its job map: the constraint of the middleware's type parameter.
+ *
+ * @example
+ * function routes<Q extends AnyJobQueue>(queue: Q) { return new Hono<JobsEnv<Q>>().use(jobs(queue)); }
+ */
+// biome-ignore lint/suspicious/noExplicitAny: matches a queue of any job map (JobQueue<Jobs> is invariant in Jobs)
+export type AnyJobQueue = JobQueue<any>;
+
+/**
+ * The HTTP statuses job errors map to: 400 for bad input, 503 for an unavailable store.
+ *
+ * @example
+ * const status: JobsErrorStatus | undefined = jobsErrorStatus(err);
+ */
+export type JobsErrorStatus = 400 | 503;
+
+/**
+ * The JSON body the error handler answers with.
+ *
+ * @example
+ * const body = (await res.json()) as JobsErrorBody;
+ * if (body.code === "JOBS_INVALID_DATA") showFormError(body.error);
+ */
+export interface JobsErrorBody {
+	/** What went wrong: the error's message for bad input, a generic line for an outage. */
+	error: string;
+	/** The stable `JobsError` code, e.g. `JOBS_INVALID_DATA` or `JOBS_STORE_UNAVAILABLE`. */
+	code: JobsErrorCode;
+}
+
+/**
+ * The HTTP status for an error thrown by `@jobs/*`: 400 for bad input (`isInputError`: bad job
+ * name, data, option, payload too large), 503 when the store is unreachable
+ * (`JOBS_STORE_UNAVAILABLE`) or already closed (`JOBS_STORE_CLOSED`, e.g. during shutdown),
+ * `undefined` for anything else (a bug: let it be a 500).
+ *
+ * @example
+ * app.onError((err, c) => {
+ *   const status = jobsErrorStatus(err);
+ *   if (status === 503) metrics.increment("store_down");
+ *   return status ? c.json({ error: err.message }, status) : c.text("Internal Server Error", 500);
+ * });
+ */
+export function jobsErrorStatus(error: unknown): JobsErrorStatus | undefined {
+	if (isInputError(error)) return 400;
+	if (
+		error instanceof JobsError &&
+		(error.code === "JOBS_STORE_UNAVAILABLE" || error.code === "JOBS_STORE_CLOSED")
+	) {
+		return 503;
+	}
+	return undefined;
+}
+
+/** The body for an error `jobsErrorStatus` mapped. @internal */
+export function jobsErrorBody(error: unknown, status: JobsErrorStatus): JobsErrorBody {
+	const { code, message } = error as JobsError;
+	return { error: status === 400 ? message : "job store unavailable", code };
+}
