@@ -1,1 +1,16 @@
-export {};
+/**
+ * `@jobs/store-redis`: the durable, shared, at-least-once {@link JobStore} on Redis and Redis
+ * Cluster. Every state change is one Lua script; "now" is the Redis server's clock.
+ *
+ * @example
+ * import { JobQueue } from "@jobs/core";
+ * import { RedisJobStore } from "@jobs/store-redis";
+ *
+ * const queue = new JobQueue({ store: await RedisJobStore.connect({ url: process.env.REDIS_URL }) });
+ * @module
+ */
+export type { JobStore } from "@jobs/core";
+export type { RedisJobStoreOptions } from "./connect.js";
+export { hashTagOf, type KeyName, keyBase, type QueueKeys, queueKeys } from "./keys.js";
+export { type FromClientOptions, RedisJobStore } from "./redis-job-store.js";
+export type { RedisClient } from "./scripts.js";

@@ -1,0 +1,151 @@
+/**
+ * Connection handling: options → ioredis clients, and the checks on a caller's client.
+ * @module
+ */
+
+import { InvalidOptionError } from "@jobs/core";
+import { type Cluster, Redis, type RedisOptions } from "ioredis";
+import type { RedisClient } from "./scripts.js";
+
+/** Options of {@link RedisJobStore.connect}. */
+export interface RedisJobStoreOptions {
+	/** A `redis://` or `rediss://` URL. Explicit `host`, `port`, `password`, `db` override its parts. */
+	url?: string;
+	/** Default `127.0.0.1`. */
+	host?: string;
+	/** Default `6379`. */
+	port?: number;
+	/** ACL user name. */
+	username?: string;
+	password?: string;
+	/** Database index. Default `0`. */
+	db?: number;
+	/** Key prefix of the queue. Default `"jobs"`. See the README for the key layout. */
+	prefix?: string;
+	/**
+	 * How long a producer-side call (`add`, `stats`, the dead-letter calls) may take before it
+	 * rejects with `StoreUnavailableError`, in milliseconds. Default 5,000. Worker-side calls
+	 * (`reserve`, settles, `extend`, `sweep`) have no timeout: they wait through an outage.
+	 */
+	commandTimeoutMs?: number;
+	/** Further ioredis options for every connection (e.g. `tls`). `keyPrefix` is refused. */
+	redisOptions?: RedisOptions;
+}
+
+/** The connections a store made itself. */
+export interface OwnedClients {
+	/** Bounded-time connection for producer-side calls. */
+	producer: Redis;
+	/** Connection for worker-side calls; retries commands through outages. Connects on first use. */
+	worker: Redis;
+}
+
+/** Reconnects quickly at first, then every second: a worker resumes soon after Redis is back. */
+const retryStrategy = (times: number): number => Math.min(times * 50, 1_000);
+
+/** CLIENT SETNAME refuses spaces and control characters. */
+const clientName = (prefix: string, role: string): string =>
+	`jobs:${prefix}:${role}`.replace(/[^\x21-\x7e]/g, "_");
+
+/** Opens the producer and worker connections for {@link RedisJobStoreOptions}. */
+export function openClients(options: RedisJobStoreOptions, prefix: string): OwnedClients {
+	const extra = options.redisOptions ?? {};
+	refuseKeyPrefix(extra.keyPrefix);
+	const timeout = options.commandTimeoutMs ?? 5_000;
+	if (!(Number.isFinite(timeout) && timeout > 0)) {
+		throw new InvalidOptionError("commandTimeoutMs", "must be a positive number of milliseconds");
+	}
+	const base: RedisOptions = {
+		...extra,
+		...fromUrl(options.url),
+		...definedOnly({
+			host: options.host,
+			port: options.port,
+			username: options.username,
+			password: options.password,
+			db: options.db,
+		}),
+		retryStrategy,
+	};
+	const producer = new Redis({
+		...base,
+		connectionName: clientName(prefix, "producer"),
+		// Give up on a command after one failed reconnect, and after `timeout` in any case.
+		maxRetriesPerRequest: 1,
+		commandTimeout: timeout,
+	});
+	const worker = new Redis({
+		...base,
+		connectionName: clientName(prefix, "worker"),
+		maxRetriesPerRequest: null,
+		lazyConnect: true,
+	});
+	return { producer, worker };
+}
+
+function fromUrl(url: string | undefined): RedisOptions {
+	if (url === undefined) return {};
+	let parsed: URL;
+	try {
+		parsed = new URL(url);
+	} catch {
+		throw new InvalidOptionError("url", `not a URL: "${url}"`);
+	}
+	if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
+		throw new InvalidOptionError(
+			"url",
+			`expected redis:// or rediss://, got "${parsed.protocol}//"`,
+		);
+	}
+	const db = parsed.pathname.replace(/^\//, "");
+	return definedOnly({
+		host: parsed.hostname.replace(/^\[|\]$/g, "") || undefined,
+		port: parsed.port ? Number(parsed.port) : undefined,
+		username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
+		password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+		db: db ? Number(db) : undefined,
+		tls: parsed.protocol === "rediss:" ? {} : undefined,
+	});
+}
+
+function definedOnly<T extends object>(object: T): Partial<T> {
+	return Object.fromEntries(
+		Object.entries(object).filter(([, v]) => v !== undefined),
+	) as Partial<T>;
+}
+
+function refuseKeyPrefix(keyPrefix: string | undefined): void {
+	if (keyPrefix) {
+		throw new InvalidOptionError(
+			"keyPrefix",
+			"ioredis keyPrefix is not supported: it would not apply to keys built inside Lua scripts. " +
+				"Use the store's `prefix` option instead.",
+		);
+	}
+}
+
+/** True for an ioredis `Cluster`. */
+export function isCluster(client: RedisClient): client is Cluster {
+	return (client as { isCluster?: boolean }).isCluster === true;
+}
+
+/** Throws when a caller's client uses ioredis `keyPrefix`. */
+export function checkClient(client: RedisClient): void {
+	if (isCluster(client)) {
+		refuseKeyPrefix(client.options.keyPrefix ?? client.options.redisOptions?.keyPrefix);
+	} else {
+		refuseKeyPrefix((client as Redis).options.keyPrefix);
+	}
+}
+
+/**
+ * The client's `maxRetriesPerRequest` when it is finite: such a client rejects commands during
+ * an outage, so a worker on it stops getting jobs until the next poll after Redis is back.
+ */
+export function finiteRetries(client: RedisClient): number | undefined {
+	const value = isCluster(client)
+		? client.options.redisOptions?.maxRetriesPerRequest
+		: (client as Redis).options.maxRetriesPerRequest;
+	if (value === null) return undefined;
+	return value ?? 20; // the ioredis default
+}

@@ -1,0 +1,55 @@
+--[[
+  Promotes due delayed jobs (a bounded number), then pops and leases up to `limit` ready jobs.
+  Spliced into reserve and the settle scripts (their optional reserve-next) by @include.
+
+  `marker` is the value of the `:due` field of `active`: a lower bound on the earliest due time
+  in `delayed` (absent when `delayed` is empty). Reading it instead of `delayed` keeps the hot
+  path at one command; it is recomputed whenever a promotion runs.
+  Appends 7 strings per leased job to `out`: id, token, attempts, maxAttempts, name, err, payload.
+  Returns the marker after promotion (false when nothing is delayed).
+]]
+local PROMOTE_MAX = 1000
+
+local function promote(k_ready, k_delayed, k_active, now, marker, channel)
+  if not marker or tonumber(marker) > now then return marker end
+  local due = rcall('ZRANGEBYSCORE', k_delayed, '-inf', fmt(now), 'LIMIT', 0, PROMOTE_MAX)
+  if #due > 0 then
+    call_chunked('RPUSH', k_ready, due)
+    -- The due records are exactly the lowest ranks, so drop them by rank.
+    rcall('ZREMRANGEBYRANK', k_delayed, 0, #due - 1)
+    -- Other idle workers may take what this caller leaves.
+    rcall('PUBLISH', channel, '1')
+  end
+  local head = rcall('ZRANGE', k_delayed, 0, 0, 'WITHSCORES')
+  if head[2] then
+    marker = fmt(tonumber(head[2]))
+    rcall('HSET', k_active, ':due', marker)
+  else
+    marker = false
+    rcall('HDEL', k_active, ':due')
+  end
+  return marker
+end
+
+local function take(k_ready, k_active, now, limit, lease_ms, token_base, out)
+  if limit < 1 then return end
+  local recs = rcall('LPOP', k_ready, limit)
+  if not recs then return end
+  local expiry = fmt(now + lease_ms)
+  local fields = {}
+  for i = 1, #recs do
+    local id, att, max, name, err, payload = parse(recs[i])
+    att = att + 1
+    local token = token_base .. '.' .. i
+    fields[#fields + 1] = id
+    fields[#fields + 1] = expiry .. ',' .. token .. ';' .. record(id, att, max, name, err, payload)
+    out[#out + 1] = id
+    out[#out + 1] = token
+    out[#out + 1] = fmt(att)
+    out[#out + 1] = max
+    out[#out + 1] = name
+    out[#out + 1] = err
+    out[#out + 1] = payload
+  end
+  call_pairs('HSET', k_active, fields)
+end

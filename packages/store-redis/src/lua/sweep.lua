@@ -1,0 +1,54 @@
+--[[
+  sweep: recovers up to `limit` jobs whose lease expired: each goes back to the tail of `ready`
+  with its attempts kept and lastError saying the lease expired.
+  KEYS[1] ready (list)  KEYS[2] active (hash)  KEYS[3] meta (hash)
+  ARGV[1] limit  ARGV[2] lease-expired error (JSON text)  ARGV[3] scan budget (entries)
+  ARGV[4] wake channel
+  Returns how many jobs it recovered.
+
+  Leases live in the `active` hash (value <expiry>,<token>;<record>), so settling a job costs one
+  read and one delete. The price is that expired leases are found by HSCAN: each call scans at
+  most ARGV[3] entries, resuming from the cursor kept in meta `sweep`, so a call never blocks
+  Redis for long; a call that finds fewer than `limit` may leave expired leases in the part it
+  did not reach, for the next sweep.
+]]
+-- @include lib/common.lua
+
+local limit = tonumber(ARGV[1])
+local budget = tonumber(ARGV[3])
+local now = now_ms()
+local cursor = rcall('HGET', KEYS[3], 'sweep') or '0'
+local started = cursor
+local scanned, ids, recs, seen = 0, {}, {}, {}
+local resume
+repeat
+  local page = rcall('HSCAN', KEYS[2], cursor, 'COUNT', 200)
+  local kv = page[2]
+  for i = 1, #kv, 2 do
+    if #ids >= limit then
+      -- Stopped inside this page: the next call scans it again (what moved is gone from it).
+      resume = cursor
+      break
+    end
+    local field = kv[i]
+    if field ~= ':due' and not seen[field] then
+      seen[field] = true -- HSCAN may return a field twice
+      local exp, _, rec = split_lease(kv[i + 1])
+      if exp and exp <= now then
+        ids[#ids + 1] = field
+        local id, att, max, name, _, payload = parse(rec)
+        recs[#recs + 1] = record(id, att, max, name, ARGV[2], payload)
+      end
+    end
+  end
+  cursor = page[1]
+  scanned = scanned + #kv / 2
+until resume or cursor == '0' or #ids >= limit or scanned >= budget
+resume = resume or cursor
+if resume ~= started then rcall('HSET', KEYS[3], 'sweep', resume) end
+if #ids > 0 then
+  call_chunked('HDEL', KEYS[2], ids)
+  local _, len = call_chunked('RPUSH', KEYS[1], recs)
+  if len == #recs then rcall('PUBLISH', ARGV[4], '1') end
+end
+return #ids

@@ -1,0 +1,402 @@
+/**
+ * `RedisJobStore`: the durable, shared {@link JobStore}. Every state change is one Lua script.
+ * @module
+ */
+
+import { randomBytes } from "node:crypto";
+import {
+	type DeadJobRecord,
+	type DeadJobSelector,
+	type DeadLetterParams,
+	type ExtendParams,
+	type FailParams,
+	InvalidOptionError,
+	type JobStats,
+	type JobStore,
+	type LeasedJob,
+	type NewJob,
+	type ReserveParams,
+	type RetryParams,
+	type SettleParams,
+	type SettleResult,
+	StoreClosedError,
+	StoreUnavailableError,
+	type SweepParams,
+	type WaitForJobParams,
+} from "@jobs/core";
+import type { Redis } from "ioredis";
+import {
+	deadJobs,
+	dueSpec,
+	encodeError,
+	LEASE_EXPIRED,
+	leasedJobs,
+	plain,
+	recordTail,
+	tokenBase,
+} from "./codec.js";
+import {
+	checkClient,
+	finiteRetries,
+	isCluster,
+	type OwnedClients,
+	openClients,
+	type RedisJobStoreOptions,
+} from "./connect.js";
+import { type QueueKeys, queueKeys } from "./keys.js";
+import {
+	codeToError,
+	defineScripts,
+	type RedisClient,
+	runScript,
+	type ScriptArg,
+	type ScriptName,
+} from "./scripts.js";
+import { Waker } from "./waker.js";
+
+/** Options of {@link RedisJobStore.fromClient}. */
+export interface FromClientOptions {
+	/** Key prefix of the queue. Default `"jobs"`. */
+	prefix?: string;
+}
+
+/** Add keys each queue remembers, to recognise an `add` that ioredis sent again. */
+const ADD_KEYS_KEPT = 10_000;
+/** Separate `add` calls made in the same tick share one script call, up to this many jobs. */
+const ADD_BATCH_JOBS = 1_000;
+/** Dead jobs moved per script call by `retryDead({ all: true })`. */
+const RETRY_DEAD_BATCH = 1_000;
+
+interface PendingAdd {
+	readonly jobs: readonly NewJob[];
+	resolve(ids: string[]): void;
+	reject(error: unknown): void;
+}
+
+/**
+ * A {@link JobStore} on Redis or Redis Cluster: many producers and workers share it, and no
+ * acknowledged job is lost (with AOF). "Now" is the Redis server's clock.
+ *
+ * @example
+ * const store = await RedisJobStore.connect({ url: process.env.REDIS_URL, prefix: "emails" });
+ * const queue = new JobQueue({ store });
+ */
+export class RedisJobStore implements JobStore {
+	/** The key prefix given at creation. */
+	readonly prefix: string;
+	/** The Redis keys of this queue (see the README for the layout). */
+	readonly keys: QueueKeys;
+
+	readonly #producer: RedisClient;
+	readonly #worker: RedisClient;
+	readonly #owned: OwnedClients | undefined;
+	readonly #waker: Waker;
+	#seenSeq = 0;
+	#closed = false;
+	#closing: Promise<void> | undefined;
+	#pendingAdds: PendingAdd[] = [];
+	#pendingJobs = 0;
+	#warnedRetries = false;
+
+	/**
+	 * Opens a store on its own connections (closed by {@link close}): one for producer calls,
+	 * which reject within `commandTimeoutMs` while Redis is unreachable, one for worker calls,
+	 * which wait through an outage, and one for wake-ups, opened on first `waitForJob`.
+	 * Resolves without waiting for Redis: it may come up later.
+	 */
+	static async connect(options: RedisJobStoreOptions = {}): Promise<RedisJobStore> {
+		const prefix = options.prefix ?? "jobs";
+		const keys = queueKeys(prefix);
+		const owned = openClients(options, prefix);
+		for (const client of [owned.producer, owned.worker]) {
+			// Failures reach callers as rejected calls; without a listener ioredis logs each one.
+			client.on("error", () => {});
+		}
+		return new RedisJobStore(prefix, keys, owned.producer, owned.worker, owned);
+	}
+
+	/**
+	 * Uses a caller's ioredis `Redis` or `Cluster` for every call. The caller owns it:
+	 * {@link close} leaves it open (the store closes only the wake-up connection it duplicated).
+	 * Throws `InvalidOptionError` for a client with `keyPrefix`.
+	 */
+	static fromClient(client: RedisClient, options: FromClientOptions = {}): RedisJobStore {
+		checkClient(client);
+		const prefix = options.prefix ?? "jobs";
+		return new RedisJobStore(prefix, queueKeys(prefix), client, client, undefined);
+	}
+
+	private constructor(
+		prefix: string,
+		keys: QueueKeys,
+		producer: RedisClient,
+		worker: RedisClient,
+		owned: OwnedClients | undefined,
+	) {
+		this.prefix = prefix;
+		this.keys = keys;
+		this.#producer = producer;
+		this.#worker = worker;
+		this.#owned = owned;
+		defineScripts(producer);
+		if (worker !== producer) defineScripts(worker);
+		this.#waker = new Waker(() => this.#duplicateForWakeUps(), keys.wake);
+	}
+
+	add(jobs: readonly NewJob[]): Promise<string[]> {
+		if (this.#closed) return Promise.reject(new StoreClosedError());
+		if (jobs.length === 0) return Promise.resolve([]);
+		return new Promise<string[]>((resolve, reject) => {
+			if (this.#pendingJobs > 0 && this.#pendingJobs + jobs.length > ADD_BATCH_JOBS) {
+				this.#flushAdds();
+			}
+			this.#pendingAdds.push({ jobs, resolve, reject });
+			this.#pendingJobs += jobs.length;
+			// Adds made in the same tick (100 concurrent producers) share one script call.
+			if (this.#pendingAdds.length === 1) queueMicrotask(() => this.#flushAdds());
+		});
+	}
+
+	async reserve(params: ReserveParams): Promise<LeasedJob[]> {
+		this.#checkOpen();
+		this.#warnIfWorkerGivesUp();
+		this.#seenSeq = this.#waker.seq;
+		const reply = (await this.#run(this.#worker, "reserve", [
+			params.limit,
+			plain(params.leaseMs),
+			tokenBase(),
+			this.keys.wake,
+		])) as string[];
+		this.#waker.observe(reply[0]!, reply[1]!);
+		return leasedJobs(reply, 2);
+	}
+
+	ack(params: SettleParams): Promise<SettleResult> {
+		return this.#settle("ack", params, []);
+	}
+
+	retry(params: RetryParams): Promise<SettleResult> {
+		return this.#settle("retry", params, [
+			plain(Math.max(0, params.delay)),
+			encodeError(params.error),
+		]);
+	}
+
+	fail(params: FailParams): Promise<SettleResult> {
+		return this.#settle("fail", params, [encodeError(params.error)]);
+	}
+
+	release(params: SettleParams): Promise<SettleResult> {
+		return this.#settle("release", params, []);
+	}
+
+	async extend(params: ExtendParams): Promise<boolean[]> {
+		this.#checkOpen();
+		if (params.leases.length === 0) return [];
+		const args: ScriptArg[] = [plain(params.leaseMs)];
+		for (const lease of params.leases) args.push(lease.id, lease.token);
+		const reply = (await this.#run(this.#worker, "extend", args)) as number[];
+		return reply.map((renewed) => renewed === 1);
+	}
+
+	async sweep(params: SweepParams): Promise<number> {
+		this.#checkOpen();
+		const budget = Math.max(1_000, params.limit * 2);
+		return (await this.#run(this.#worker, "sweep", [
+			params.limit,
+			encodeError(LEASE_EXPIRED),
+			budget,
+			this.keys.wake,
+		])) as number;
+	}
+
+	async stats(): Promise<JobStats> {
+		this.#checkOpen();
+		const [ready, delayed, active, dead] = (await this.#run(
+			this.#producer,
+			"stats",
+			[],
+		)) as number[];
+		return { ready: ready!, delayed: delayed!, active: active!, dead: dead! };
+	}
+
+	async deadLetter(params: DeadLetterParams = {}): Promise<DeadJobRecord[]> {
+		this.#checkOpen();
+		const offset = params.offset ?? 0;
+		const limit = params.limit ?? -1;
+		return deadJobs(await this.#run(this.#producer, "deadLetter", [offset, limit]));
+	}
+
+	async retryDead(selector: DeadJobSelector): Promise<number> {
+		this.#checkOpen();
+		const ids = selectedIds(selector);
+		if (ids !== "all") {
+			if (ids.length === 0) return 0;
+			return (await this.#run(this.#producer, "retryDead", [
+				this.keys.wake,
+				"ids",
+				...ids,
+			])) as number;
+		}
+		// In batches, so a large dead letter never blocks Redis for long.
+		let total = 0;
+		for (;;) {
+			const moved = (await this.#run(this.#producer, "retryDead", [
+				this.keys.wake,
+				"oldest",
+				RETRY_DEAD_BATCH,
+			])) as number;
+			total += moved;
+			if (moved < RETRY_DEAD_BATCH) return total;
+		}
+	}
+
+	async removeDead(selector: DeadJobSelector): Promise<number> {
+		this.#checkOpen();
+		const ids = selectedIds(selector);
+		if (ids === "all") return (await this.#run(this.#producer, "removeDead", ["all"])) as number;
+		if (ids.length === 0) return 0;
+		return (await this.#run(this.#producer, "removeDead", ["ids", ...ids])) as number;
+	}
+
+	async waitForJob(params: WaitForJobParams): Promise<void> {
+		this.#checkOpen();
+		if (!this.#waker.observed && !params.signal.aborted) {
+			// The next due time is unknown until a reserve ran; a reserve of 0 jobs reads it.
+			this.#seenSeq = this.#waker.seq;
+			const reply = (await this.#run(this.#worker, "reserve", [
+				0,
+				1,
+				"",
+				this.keys.wake,
+			])) as string[];
+			this.#waker.observe(reply[0]!, reply[1]!);
+		}
+		return this.#waker.wait({ ...params, seenSeq: this.#seenSeq });
+	}
+
+	close(): Promise<void> {
+		this.#closing ??= this.#close();
+		return this.#closing;
+	}
+
+	async #close(): Promise<void> {
+		this.#closed = true;
+		const pending = this.#pendingAdds;
+		this.#pendingAdds = [];
+		this.#pendingJobs = 0;
+		for (const add of pending) add.reject(new StoreClosedError());
+		await this.#waker.close();
+		if (!this.#owned) return;
+		await Promise.all([quit(this.#owned.producer), quit(this.#owned.worker)]);
+	}
+
+	async #settle(name: ScriptName, params: SettleParams, extra: ScriptArg[]): Promise<SettleResult> {
+		this.#checkOpen();
+		const limit = params.reserve?.limit ?? 0;
+		if (limit > 0) this.#seenSeq = this.#waker.seq;
+		const reply = (await this.#run(this.#worker, name, [
+			params.id,
+			params.token,
+			limit,
+			plain(params.reserve?.leaseMs ?? 0),
+			limit > 0 ? tokenBase() : "",
+			this.keys.wake,
+			...extra,
+		])) as [number, string, string, ...string[]];
+		const result: SettleResult = { ok: reply[0] === 1 };
+		if (limit > 0) {
+			// A stale settle leases nothing (the caller may be a worker that lost its way).
+			if (result.ok) this.#waker.observe(reply[1], reply[2]);
+			result.next = leasedJobs(reply, 3);
+		}
+		return result;
+	}
+
+	#flushAdds(): void {
+		const batch = this.#pendingAdds;
+		if (batch.length === 0) return;
+		this.#pendingAdds = [];
+		this.#pendingJobs = 0;
+		// A random add key lets the script recognise this call if ioredis sends it again after
+		// a reconnect (the first execution's reply was lost): the jobs are not added twice.
+		const args: ScriptArg[] = [
+			randomBytes(12).toString("base64url"),
+			this.keys.wake,
+			ADD_KEYS_KEPT,
+		];
+		for (const { jobs } of batch) {
+			for (const job of jobs) args.push(dueSpec(job), recordTail(job));
+		}
+		this.#run(this.#producer, "add", args).then(
+			(first) => {
+				let next = Number(first);
+				for (const add of batch) {
+					add.resolve(add.jobs.map(() => String(next++)));
+				}
+			},
+			(error: unknown) => {
+				const failure =
+					error instanceof StoreUnavailableError && /timed out/i.test(error.message)
+						? new StoreUnavailableError(
+								`${error.message} (the jobs may or may not have been added)`,
+								{
+									cause: error.cause,
+								},
+							)
+						: error;
+				for (const add of batch) add.reject(failure);
+			},
+		);
+	}
+
+	async #run(client: RedisClient, name: ScriptName, args: readonly ScriptArg[]): Promise<unknown> {
+		try {
+			return await runScript(client, name, this.keys, args);
+		} catch (error) {
+			throw codeToError(error, name, this.#closed);
+		}
+	}
+
+	#checkOpen(): void {
+		if (this.#closed) throw new StoreClosedError();
+	}
+
+	#warnIfWorkerGivesUp(): void {
+		if (this.#warnedRetries || this.#owned) return;
+		this.#warnedRetries = true;
+		const retries = finiteRetries(this.#worker);
+		if (retries !== undefined) {
+			process.emitWarning(
+				`the ioredis client given to RedisJobStore.fromClient() has maxRetriesPerRequest = ${retries}: ` +
+					"during a Redis outage its worker calls fail instead of waiting. " +
+					"Give workers a client with maxRetriesPerRequest: null.",
+				{ code: "JOBS_REDIS_FINITE_RETRIES" },
+			);
+		}
+	}
+
+	#duplicateForWakeUps(): RedisClient {
+		// A subscribed connection can run nothing else, so wake-ups get their own.
+		return isCluster(this.#worker) ? this.#worker.duplicate() : this.#worker.duplicate();
+	}
+}
+
+function selectedIds(selector: DeadJobSelector): readonly string[] | "all" {
+	if (selector && typeof selector === "object") {
+		if ("all" in selector && selector.all === true) return "all";
+		if ("ids" in selector && Array.isArray(selector.ids)) {
+			if (selector.ids.every((id) => typeof id === "string")) return [...new Set(selector.ids)];
+		}
+	}
+	throw new InvalidOptionError("selector", "must be { ids: string[] } or { all: true }");
+}
+
+/** Closes a connection politely when it is up, at once otherwise (QUIT would wait for Redis). */
+async function quit(client: Redis): Promise<void> {
+	if (client.status === "ready") {
+		await client.quit().catch(() => client.disconnect());
+	} else {
+		client.disconnect();
+	}
+}

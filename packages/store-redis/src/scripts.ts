@@ -1,0 +1,153 @@
+/**
+ * The Lua scripts: a typed registry (name → file and KEYS), loading with `@include` splicing,
+ * registration under versioned names, and the one place where failures become `JobsError`s.
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { type JobsError, StoreClosedError, StoreError, StoreUnavailableError } from "@jobs/core";
+import type { Cluster, Redis } from "ioredis";
+import type { KeyName, QueueKeys } from "./keys.js";
+
+/** A client the store can run scripts on. */
+export type RedisClient = Redis | Cluster;
+
+/** Every script, named after the store method it implements, with the keys it receives. */
+export const scriptSpecs = {
+	add: { file: "add", keys: ["ready", "delayed", "active", "meta", "adds"] },
+	reserve: { file: "reserve", keys: ["ready", "delayed", "active"] },
+	ack: { file: "ack", keys: ["ready", "delayed", "active"] },
+	retry: { file: "retry", keys: ["ready", "delayed", "active"] },
+	fail: { file: "fail", keys: ["ready", "delayed", "active", "dead", "deadOrder", "meta"] },
+	release: { file: "release", keys: ["ready", "delayed", "active"] },
+	extend: { file: "extend", keys: ["active"] },
+	sweep: { file: "sweep", keys: ["ready", "active", "meta"] },
+	stats: { file: "stats", keys: ["ready", "delayed", "active", "deadOrder"] },
+	deadLetter: { file: "dead-letter", keys: ["dead", "deadOrder"] },
+	retryDead: { file: "retry-dead", keys: ["ready", "dead", "deadOrder"] },
+	removeDead: { file: "remove-dead", keys: ["dead", "deadOrder"] },
+} as const satisfies Record<string, { file: string; keys: readonly KeyName[] }>;
+
+/** The name of a script in {@link scriptSpecs}. */
+export type ScriptName = keyof typeof scriptSpecs;
+
+/** An argument of a script (ARGV entry). */
+export type ScriptArg = string | number;
+
+// The scripts live in src/lua, next to this file in the sources and one level up from dist/,
+// and the package ships src/: `../src/lua/` resolves from both places.
+const luaDir = new URL("../src/lua/", import.meta.url);
+const INCLUDE = /^-- @include (\S+)\s*$/gm;
+
+/** Reads a script and splices in its `-- @include lib/x.lua` lines. */
+export function loadLua(file: string): string {
+	const source = readFileSync(new URL(`${file}.lua`, luaDir), "utf8");
+	return source.replace(INCLUDE, (_line, path: string) =>
+		readFileSync(new URL(path, luaDir), "utf8"),
+	);
+}
+
+const version: string = JSON.parse(
+	readFileSync(new URL("../package.json", import.meta.url), "utf8"),
+).version;
+
+interface LoadedScript {
+	readonly command: string;
+	readonly lua: string;
+	readonly numberOfKeys: number;
+}
+
+let loaded: Map<ScriptName, LoadedScript> | undefined;
+
+/**
+ * The scripts with their command names. A name carries the package version and a hash of the
+ * code, so two versions of this package sharing one ioredis client never run each other's scripts.
+ */
+function scripts(): Map<ScriptName, LoadedScript> {
+	if (!loaded) {
+		loaded = new Map();
+		for (const [name, spec] of Object.entries(scriptSpecs) as [
+			ScriptName,
+			(typeof scriptSpecs)[ScriptName],
+		][]) {
+			const lua = loadLua(spec.file);
+			const sha = createHash("sha1").update(lua).digest("hex").slice(0, 8);
+			loaded.set(name, {
+				command: `jobs:${version}:${name}:${sha}`,
+				lua,
+				numberOfKeys: spec.keys.length,
+			});
+		}
+	}
+	return loaded;
+}
+
+type ScriptFn = (...args: ScriptArg[]) => Promise<unknown>;
+
+/**
+ * Registers every script on `client` with ioredis `defineCommand`. ioredis sends EVALSHA and
+ * falls back to EVAL when the server answers NOSCRIPT (cache flushed, restart, failover).
+ */
+export function defineScripts(client: RedisClient): void {
+	for (const script of scripts().values()) {
+		if (typeof (client as unknown as Record<string, unknown>)[script.command] !== "function") {
+			client.defineCommand(script.command, { lua: script.lua, numberOfKeys: script.numberOfKeys });
+		}
+	}
+}
+
+/** Runs script `name` with the queue's keys (in the registry's order) and `args` as ARGV. */
+export function runScript(
+	client: RedisClient,
+	name: ScriptName,
+	keys: QueueKeys,
+	args: readonly ScriptArg[],
+): Promise<unknown> {
+	const script = scripts().get(name)!;
+	const fn = (client as unknown as Record<string, ScriptFn>)[script.command]!;
+	const keyArgs = scriptSpecs[name].keys.map((key) => keys[key]);
+	return fn.call(client, ...keyArgs, ...args);
+}
+
+/** The codes a script raises (`error({ err = 'JOBS_… detail' })`), each with its error class. */
+const scriptErrors: Record<string, (detail: string, cause: Error) => JobsError> = {
+	JOBS_BAD_RECORD: (detail, cause) => new StoreError(`corrupt data in Redis: ${detail}`, { cause }),
+};
+
+/** Redis error replies that mean "not now" rather than "never". */
+const TRANSIENT_REPLIES = /^(LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|READONLY)\b/;
+
+/** Connection-level failures: refused, reset, timed out, closed, retries exhausted. */
+const UNAVAILABLE =
+	/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|Connection is closed|Command timed out|max retries per request|Stream isn't writeable|Cluster isn't ready|Failed to refresh slots cache|None of startup nodes is available/i;
+
+/**
+ * Turns anything a Redis call rejected with into a `JobsError`: script codes into their typed
+ * errors, connection failures into `StoreUnavailableError`, the rest into `StoreError`.
+ * `closed` says the store was closed, which explains any connection error.
+ */
+export function codeToError(error: unknown, operation: string, closed: boolean): JobsError {
+	const cause = error instanceof Error ? error : new Error(String(error));
+	const message = cause.message.replace(/^ERR (user_script|Error running script)[^:]*: ?/, "");
+	const code = /(JOBS_[A-Z_]+) ?(.*)$/s.exec(message);
+	const known = code?.[1] ? scriptErrors[code[1]] : undefined;
+	if (known) return known(code?.[2] ?? "", cause);
+	if (closed) return new StoreClosedError();
+	if (
+		UNAVAILABLE.test(cause.message) ||
+		cause.name === "MaxRetriesPerRequestError" ||
+		cause.name === "ClusterAllFailedError"
+	) {
+		return new StoreUnavailableError(`Redis is unavailable (${operation}): ${cause.message}`, {
+			cause,
+		});
+	}
+	if (TRANSIENT_REPLIES.test(cause.message)) {
+		return new StoreUnavailableError(
+			`Redis cannot serve ${operation} right now: ${cause.message}`,
+			{ cause },
+		);
+	}
+	return new StoreError(`Redis failed ${operation}: ${cause.message}`, { cause });
+}

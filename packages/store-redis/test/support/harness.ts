@@ -1,0 +1,44 @@
+/** Fresh, isolated stores for tests: a random prefix each, its keys deleted afterwards. */
+import { randomUUID } from "node:crypto";
+import type { ContractHarness } from "@jobs/store-contract";
+import { Cluster, type Redis } from "ioredis";
+import { RedisJobStore } from "../../src/index.js";
+
+/** Waits in real time: the store's clock is the Redis server's. */
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A prefix no other test uses. */
+export const uniquePrefix = (label = "test") => `${label}:${randomUUID()}`;
+
+/** Deletes every key of `store`'s queue. */
+export async function dropKeys(client: Redis | Cluster, store: RedisJobStore): Promise<void> {
+	const { wake: _channel, ...keys } = store.keys;
+	// One DEL per key: on a cluster they share a slot anyway, and this works on both.
+	await Promise.all(Object.values(keys).map((key) => client.del(key)));
+}
+
+/** A harness on a store that owns its connections to `url`. */
+export async function connectHarness(url: string, admin: Redis): Promise<ContractHarness> {
+	const store = await RedisJobStore.connect({ url, prefix: uniquePrefix() });
+	return {
+		store,
+		elapse: sleep,
+		close: async () => {
+			await store.close();
+			await dropKeys(admin, store);
+		},
+	};
+}
+
+/** Parses `host:port,host:port` into cluster startup nodes. */
+export function clusterNodes(spec: string): { host: string; port: number }[] {
+	return spec.split(",").map((node) => {
+		const [host, port] = node.split(":");
+		return { host: host!, port: Number(port) };
+	});
+}
+
+/** An ioredis Cluster client as a worker would configure it. */
+export function clusterClient(spec: string): Cluster {
+	return new Cluster(clusterNodes(spec), { redisOptions: { maxRetriesPerRequest: null } });
+}
