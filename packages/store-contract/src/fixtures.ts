@@ -24,6 +24,8 @@ export interface ContractContext {
 	readonly delay: number;
 	/** Slack added to waits so a real-time store is clearly past a deadline. */
 	readonly margin: number;
+	/** How long, in real time, an asynchronous wake-up may take to arrive. */
+	readonly wakeWithin: number;
 }
 
 /** A lease no test outlives: ten minutes. */
@@ -50,6 +52,7 @@ export function useHarness(options: ContractOptions): () => ContractContext {
 			lease: scaled(200),
 			delay: scaled(200),
 			margin: scaled(100),
+			wakeWithin: scaled(1_000),
 		};
 	});
 	afterEach(async () => {
@@ -139,7 +142,7 @@ export async function fenced(store: JobStore, op: FencedOp, ref: LeaseRef): Prom
  * Polls `check` in real time until it holds or `timeoutMs` passes. Only for events a store
  * delivers asynchronously (a wake-up), never to let store time pass: that is `elapse`.
  */
-export async function eventually(check: () => boolean, timeoutMs = 2_000): Promise<boolean> {
+export async function eventually(check: () => boolean, timeoutMs: number): Promise<boolean> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		if (check()) return true;

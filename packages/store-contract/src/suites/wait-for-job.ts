@@ -16,8 +16,8 @@ import {
 import type { ContractOptions } from "../harness.js";
 
 /** Waits (in real time, briefly) for `wait` to resolve; a rejection fails the test. */
-async function expectResolved(wait: Tracked): Promise<void> {
-	expect(await eventually(() => wait.settled), "waitForJob did not resolve").toBe(true);
+async function expectResolved(wait: Tracked, within: number): Promise<void> {
+	expect(await eventually(() => wait.settled, within), "waitForJob did not resolve").toBe(true);
 	expect(wait.error).toBeUndefined();
 }
 
@@ -73,7 +73,7 @@ export function waitForJobContract(options: ContractOptions): void {
 				try {
 					const wait = track(c.store.waitForJob({ timeoutMs: LONG, signal: abort.signal }));
 					await wake();
-					await expectResolved(wait);
+					await expectResolved(wait, c.wakeWithin);
 				} finally {
 					abort.abort();
 				}
@@ -87,7 +87,7 @@ export function waitForJobContract(options: ContractOptions): void {
 			try {
 				const wait = track(c.store.waitForJob({ timeoutMs: LONG, signal: abort.signal }));
 				await c.elapse(c.delay + c.margin);
-				await expectResolved(wait);
+				await expectResolved(wait, c.wakeWithin);
 				expect(await c.store.reserve({ limit: 1, leaseMs: LONG })).toHaveLength(1);
 			} finally {
 				abort.abort();
@@ -95,19 +95,19 @@ export function waitForJobContract(options: ContractOptions): void {
 		});
 
 		it("resolves when its signal aborts", async (ctx) => {
-			const { store } = waiting(ctx);
+			const c = waiting(ctx);
 			const abort = new AbortController();
-			const wait = track(store.waitForJob({ timeoutMs: LONG, signal: abort.signal }));
+			const wait = track(c.store.waitForJob({ timeoutMs: LONG, signal: abort.signal }));
 			abort.abort();
-			await expectResolved(wait);
+			await expectResolved(wait, c.wakeWithin);
 		});
 
 		it("resolves at once for a signal that is already aborted", async (ctx) => {
-			const { store } = waiting(ctx);
+			const c = waiting(ctx);
 			const abort = new AbortController();
 			abort.abort();
-			const wait = track(store.waitForJob({ timeoutMs: LONG, signal: abort.signal }));
-			await expectResolved(wait);
+			const wait = track(c.store.waitForJob({ timeoutMs: LONG, signal: abort.signal }));
+			await expectResolved(wait, c.wakeWithin);
 		});
 
 		it("resolves when its timeout passes", async (ctx) => {
@@ -116,7 +116,7 @@ export function waitForJobContract(options: ContractOptions): void {
 			try {
 				const wait = track(c.store.waitForJob({ timeoutMs: c.delay, signal: abort.signal }));
 				await c.elapse(c.delay + c.margin);
-				await expectResolved(wait);
+				await expectResolved(wait, c.wakeWithin);
 			} finally {
 				abort.abort();
 			}

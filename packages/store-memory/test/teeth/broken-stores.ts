@@ -1,0 +1,282 @@
+/**
+ * Deliberately broken stores: each wraps a working MemoryJobStore and breaks one guarantee of
+ * the JobStore contract. The contract suite must fail on every one of them.
+ */
+import type {
+	Clock,
+	DeadJobSelector,
+	DeadLetterParams,
+	ExtendParams,
+	FailParams,
+	JobStore,
+	LeasedJob,
+	NewJob,
+	ReserveParams,
+	RetryParams,
+	SettleParams,
+	SweepParams,
+	WaitForJobParams,
+} from "@jobs/core";
+import { MemoryJobStore } from "../../src/index.js";
+
+/** Forwards every call; variants override the one they break. */
+class Forwarding implements JobStore {
+	protected readonly inner: MemoryJobStore;
+	protected readonly clock: Clock;
+	constructor(clock: Clock) {
+		this.clock = clock;
+		this.inner = new MemoryJobStore({ clock });
+	}
+	add(jobs: readonly NewJob[]) {
+		return this.inner.add(jobs);
+	}
+	reserve(params: ReserveParams) {
+		return this.inner.reserve(params);
+	}
+	ack(params: SettleParams) {
+		return this.inner.ack(params);
+	}
+	retry(params: RetryParams) {
+		return this.inner.retry(params);
+	}
+	fail(params: FailParams) {
+		return this.inner.fail(params);
+	}
+	release(params: SettleParams) {
+		return this.inner.release(params);
+	}
+	extend(params: ExtendParams) {
+		return this.inner.extend(params);
+	}
+	sweep(params: SweepParams) {
+		return this.inner.sweep(params);
+	}
+	stats() {
+		return this.inner.stats();
+	}
+	deadLetter(params?: DeadLetterParams) {
+		return this.inner.deadLetter(params);
+	}
+	retryDead(selector: DeadJobSelector) {
+		return this.inner.retryDead(selector);
+	}
+	removeDead(selector: DeadJobSelector) {
+		return this.inner.removeDead(selector);
+	}
+	waitForJob(params: WaitForJobParams) {
+		return this.inner.waitForJob(params);
+	}
+	close() {
+		return this.inner.close();
+	}
+}
+
+/** Hands the previously leased job out again whenever a reserve comes up short. */
+class DoubleLeasing extends Forwarding {
+	#last: LeasedJob | undefined;
+	override async reserve(params: ReserveParams) {
+		const leased = await this.inner.reserve(params);
+		if (leased.length < params.limit && this.#last) leased.push(this.#last);
+		this.#last = leased[0] ?? this.#last;
+		return leased;
+	}
+}
+
+/** Settles with whatever token is current, whatever token the caller presented. */
+class TokenIgnoring extends Forwarding {
+	readonly #tokens = new Map<string, string>();
+	#remember<T extends LeasedJob[] | undefined>(leased: T): T {
+		for (const j of leased ?? []) this.#tokens.set(j.id, j.token);
+		return leased;
+	}
+	#fix<T extends { id: string; token: string }>(ref: T): T {
+		return { ...ref, token: this.#tokens.get(ref.id) ?? ref.token };
+	}
+	override async reserve(params: ReserveParams) {
+		return this.#remember(await this.inner.reserve(params));
+	}
+	override async ack(params: SettleParams) {
+		const result = await this.inner.ack(this.#fix(params));
+		this.#remember(result.next);
+		return result;
+	}
+	override async retry(params: RetryParams) {
+		const result = await this.inner.retry(this.#fix(params));
+		this.#remember(result.next);
+		return result;
+	}
+	override async fail(params: FailParams) {
+		const result = await this.inner.fail(this.#fix(params));
+		this.#remember(result.next);
+		return result;
+	}
+	override async release(params: SettleParams) {
+		const result = await this.inner.release(this.#fix(params));
+		this.#remember(result.next);
+		return result;
+	}
+	override extend(params: ExtendParams) {
+		return this.inner.extend({ ...params, leases: params.leases.map((ref) => this.#fix(ref)) });
+	}
+}
+
+/** Accepts delayed jobs and drops them on the floor. */
+class DelayedForgetting extends Forwarding {
+	#fake = 0;
+	override async add(jobs: readonly NewJob[]) {
+		const isDelayed = (j: NewJob) =>
+			(j.delay ?? 0) > 0 || (j.runAt !== undefined && j.runAt > this.clock.now());
+		const kept = await this.inner.add(jobs.filter((j) => !isDelayed(j)));
+		return jobs.map((j) => (isDelayed(j) ? `forgotten-${++this.#fake}` : kept.shift()!));
+	}
+}
+
+/** Acks instead of retrying: the job is gone. */
+class RetryLosing extends Forwarding {
+	override retry(params: RetryParams) {
+		return this.inner.ack({ id: params.id, token: params.token, reserve: params.reserve });
+	}
+}
+
+/** Enqueues each batch back to front. */
+class BatchReversing extends Forwarding {
+	override async add(jobs: readonly NewJob[]) {
+		return (await this.inner.add(jobs.toReversed())).reverse();
+	}
+}
+
+/** Reports a renewal but renews for one millisecond: the sweep takes a renewed job. */
+class RenewalFaking extends Forwarding {
+	override extend(params: ExtendParams) {
+		return this.inner.extend({ ...params, leaseMs: 1 });
+	}
+}
+
+/** Counts one dead job too few. */
+class StatsMiscounting extends Forwarding {
+	override async stats() {
+		const stats = await this.inner.stats();
+		return { ...stats, dead: Math.max(0, stats.dead - 1) };
+	}
+}
+
+/** Close does nothing: the store keeps working. */
+class NeverClosing extends Forwarding {
+	override async close() {}
+}
+
+/** Release puts the job at the tail as a retry would, keeping the attempt. */
+class ReleaseRetrying extends Forwarding {
+	override release(params: SettleParams) {
+		return this.inner.retry({ ...params, delay: 0, error: { message: "released" } });
+	}
+}
+
+/** Parses and re-serializes payloads, as a store that "normalizes" JSON would. */
+class PayloadReserializing extends Forwarding {
+	override add(jobs: readonly NewJob[]) {
+		return this.inner.add(
+			jobs.map((j) => ({ ...j, payload: JSON.stringify(JSON.parse(j.payload)) })),
+		);
+	}
+}
+
+/** Sweeps far more than asked. */
+class SweepLimitIgnoring extends Forwarding {
+	override sweep(_params: SweepParams) {
+		return this.inner.sweep({ limit: 1_000 });
+	}
+}
+
+/** Waits out its timeout and never wakes early for a job. */
+class Sleeping extends Forwarding {
+	override async waitForJob({ timeoutMs, signal }: WaitForJobParams) {
+		await this.inner.stats(); // rejects once closed, like the real one
+		if (signal.aborted) return;
+		await new Promise<void>((resolve) => {
+			const timer = this.clock.setTimeout(resolve, timeoutMs);
+			signal.addEventListener("abort", () => {
+				this.clock.clearTimeout(timer);
+				resolve();
+			});
+		});
+	}
+}
+
+/** One broken store, and a test of the contract that must catch it. */
+export interface BrokenVariant {
+	readonly name: string;
+	/** Part of the title of a contract test that must fail against this variant. */
+	readonly caughtBy: string;
+	create(clock: Clock): JobStore;
+}
+
+/** The working store, run alongside the broken ones: it must pass everything. */
+export const CONTROL = {
+	name: "control: MemoryJobStore as shipped",
+	create: (clock: Clock): JobStore => new MemoryJobStore({ clock }),
+};
+
+/** Every broken variant. */
+export const VARIANTS: readonly BrokenVariant[] = [
+	{
+		name: "hands a job to two reservers",
+		caughtBy: "leases a ready job to exactly one of many concurrent reservers",
+		create: (clock) => new DoubleLeasing(clock),
+	},
+	{
+		name: "ignores tokens",
+		caughtBy: "ack with a wrong token on a live lease changes nothing and reports it",
+		create: (clock) => new TokenIgnoring(clock),
+	},
+	{
+		name: "forgets delayed jobs",
+		caughtBy: "keeps a job with a delay out of reach until it is due",
+		create: (clock) => new DelayedForgetting(clock),
+	},
+	{
+		name: "loses a job on retry",
+		caughtBy: "retry puts the job back as delayed until its delay has passed",
+		create: (clock) => new RetryLosing(clock),
+	},
+	{
+		name: "reorders ready jobs",
+		caughtBy: "keeps first in, first out order within and across batches when limit > 1",
+		create: (clock) => new BatchReversing(clock),
+	},
+	{
+		name: "lets the sweep take renewed leases",
+		caughtBy: "never re-queues a lease that was renewed and is still live",
+		create: (clock) => new RenewalFaking(clock),
+	},
+	{
+		name: "miscounts stats by one",
+		caughtBy: "follows a job through every kind of transition",
+		create: (clock) => new StatsMiscounting(clock),
+	},
+	{
+		name: "keeps working after close",
+		caughtBy: "reserve rejects with StoreClosedError (JOBS_STORE_CLOSED) after close",
+		create: (clock) => new NeverClosing(clock),
+	},
+	{
+		name: "releases to the tail and keeps the attempt",
+		caughtBy: "release hands the job back to the head of ready",
+		create: (clock) => new ReleaseRetrying(clock),
+	},
+	{
+		name: "re-serializes payloads",
+		caughtBy: "round-trips whitespace, key order and number spelling as written byte for byte",
+		create: (clock) => new PayloadReserializing(clock),
+	},
+	{
+		name: "ignores the sweep limit",
+		caughtBy: "recovers at most limit jobs per call",
+		create: (clock) => new SweepLimitIgnoring(clock),
+	},
+	{
+		name: "never wakes a waiting worker",
+		caughtBy: "resolves when a job becomes ready through add",
+		create: (clock) => new Sleeping(clock),
+	},
+];
