@@ -1,0 +1,245 @@
+/**
+ * What the benchmark runs (full and --quick sizes) and what the report shows for each case,
+ * with the issue's targets. Pure data: the report generator and its test read it too.
+ */
+
+/** @param {boolean} quick */
+export function defineCases(quick) {
+	const n = quick ? 2_000 : 20_000;
+	const memN = quick ? 10_000 : 100_000;
+	const latencyConcurrency = 10;
+	const scaleConcurrency = 10;
+	return [
+		{
+			id: "enqueue",
+			title: "enqueue, one add per job, 100 in flight",
+			scenario: "enqueue",
+			params: { n, inFlight: 100, warmup: quick ? 200 : 1_000 },
+		},
+		{
+			id: "enqueue-bulk",
+			title: "bulk enqueue (addMany vs addBulk), batches of 1,000",
+			scenario: "enqueue-bulk",
+			params: { n, batch: 1_000, warmup: 1_000 },
+		},
+		...[1, 10, 100].map((concurrency) => ({
+			id: `process-c${concurrency}`,
+			title: `process pre-filled no-op jobs, concurrency ${concurrency}`,
+			scenario: "process",
+			params: { n, concurrency },
+		})),
+		...[500, 5_000].map((rate) => ({
+			id: `latency-${rate}`,
+			title: `end-to-end latency at ${rate.toLocaleString("en-US")}/s offered, worker concurrency ${latencyConcurrency}`,
+			scenario: "latency",
+			params: {
+				rate,
+				durationMs: quick ? (rate >= 5_000 ? 1_000 : 2_000) : rate >= 5_000 ? 4_000 : 10_000,
+				concurrency: latencyConcurrency,
+				warmupFraction: 0.1,
+			},
+		})),
+		{
+			id: "memory-waiting",
+			title: `Redis memory per waiting job (${memN.toLocaleString("en-US")} waiting)`,
+			scenario: "memory",
+			params: { n: memN, delayed: false },
+		},
+		{
+			id: "memory-delayed",
+			title: `Redis memory per delayed job (${memN.toLocaleString("en-US")} delayed by 1 h)`,
+			scenario: "memory",
+			params: { n: memN, delayed: true },
+		},
+		...[1, 2, 4].map((workers) => ({
+			id: `scaleout-${workers}`,
+			title: `scale-out: ${workers} worker process${workers > 1 ? "es" : ""} × concurrency ${scaleConcurrency}`,
+			scenario: "scaleout",
+			params: { n: quick ? 4_000 : 20_000, workers, concurrency: scaleConcurrency },
+		})),
+	];
+}
+
+/**
+ * Rows of the main results table. `better` says which direction wins; `target` is on the ratio
+ * ours / BullMQ unless `absolute` (then on our own value).
+ */
+export const SUMMARY_ROWS = [
+	{
+		case: "enqueue",
+		metric: "throughput",
+		label: "enqueue",
+		unit: "jobs/s",
+		better: "higher",
+		target: { op: ">=", value: 3 },
+	},
+	{
+		case: "enqueue-bulk",
+		metric: "throughput",
+		label: "bulk enqueue",
+		unit: "jobs/s",
+		better: "higher",
+		target: { op: ">=", value: 5 },
+	},
+	{
+		case: "process-c1",
+		metric: "throughput",
+		label: "process, concurrency 1",
+		unit: "jobs/s",
+		better: "higher",
+		target: { op: ">=", value: 2 },
+	},
+	{
+		case: "process-c10",
+		metric: "throughput",
+		label: "process, concurrency 10",
+		unit: "jobs/s",
+		better: "higher",
+	},
+	{
+		case: "process-c100",
+		metric: "throughput",
+		label: "process, concurrency 100",
+		unit: "jobs/s",
+		better: "higher",
+		target: { op: ">=", value: 3 },
+	},
+	{
+		case: "latency-500",
+		metric: "latency.p50",
+		label: "latency p50 @ 500/s",
+		unit: "ms",
+		better: "lower",
+	},
+	{
+		case: "latency-500",
+		metric: "latency.p95",
+		label: "latency p95 @ 500/s",
+		unit: "ms",
+		better: "lower",
+	},
+	{
+		case: "latency-500",
+		metric: "latency.p99",
+		label: "latency p99 @ 500/s",
+		unit: "ms",
+		better: "lower",
+		target: { op: "<=", value: 0.4 },
+	},
+	{
+		case: "latency-500",
+		metric: "latency.max",
+		label: "latency max @ 500/s",
+		unit: "ms",
+		better: "lower",
+	},
+	{
+		case: "latency-5000",
+		metric: "latency.p50",
+		label: "latency p50 @ 5,000/s",
+		unit: "ms",
+		better: "lower",
+	},
+	{
+		case: "latency-5000",
+		metric: "latency.p95",
+		label: "latency p95 @ 5,000/s",
+		unit: "ms",
+		better: "lower",
+	},
+	{
+		case: "latency-5000",
+		metric: "latency.p99",
+		label: "latency p99 @ 5,000/s",
+		unit: "ms",
+		better: "lower",
+	},
+	{
+		case: "latency-5000",
+		metric: "latency.max",
+		label: "latency max @ 5,000/s",
+		unit: "ms",
+		better: "lower",
+	},
+	{
+		case: "process-c1",
+		metric: "cost.redisCommands",
+		label: "Redis commands / processed job, c=1",
+		unit: "cmds",
+		better: "lower",
+		target: { op: "<=", value: 6, absolute: true },
+	},
+	{
+		case: "process-c10",
+		metric: "cost.redisCommands",
+		label: "Redis commands / processed job, c=10",
+		unit: "cmds",
+		better: "lower",
+		target: { op: "<=", value: 6, absolute: true },
+	},
+	{
+		case: "process-c100",
+		metric: "cost.redisCommands",
+		label: "Redis commands / processed job, c=100",
+		unit: "cmds",
+		better: "lower",
+		target: { op: "<=", value: 6, absolute: true },
+	},
+	{
+		case: "memory-waiting",
+		metric: "bytesPerJob",
+		label: "Redis bytes / waiting job",
+		unit: "B",
+		better: "lower",
+		target: { op: "<=", value: 0.25 },
+	},
+	{
+		case: "memory-delayed",
+		metric: "bytesPerJob",
+		label: "Redis bytes / delayed job",
+		unit: "B",
+		better: "lower",
+	},
+	{
+		case: "scaleout-1",
+		metric: "throughput",
+		label: "scale-out, 1 worker process",
+		unit: "jobs/s",
+		better: "higher",
+	},
+	{
+		case: "scaleout-2",
+		metric: "throughput",
+		label: "scale-out, 2 worker processes",
+		unit: "jobs/s",
+		better: "higher",
+	},
+	{
+		case: "scaleout-4",
+		metric: "throughput",
+		label: "scale-out, 4 worker processes",
+		unit: "jobs/s",
+		better: "higher",
+	},
+];
+
+/** Cases whose per-job cost is tabulated, and the cost columns. */
+export const COST_CASES = [
+	"enqueue",
+	"enqueue-bulk",
+	"process-c1",
+	"process-c10",
+	"process-c100",
+	"latency-500",
+	"scaleout-2",
+];
+export const COST_METRICS = [
+	{ key: "nodeCpuUs", label: "Node CPU µs" },
+	{ key: "redisCpuUs", label: "Redis CPU µs" },
+	{ key: "redisCommands", label: "Redis cmds (incl. in scripts)" },
+	{ key: "clientCommands", label: "cmds sent by client" },
+	{ key: "netBytes", label: "net bytes" },
+];
+
+/** Cases whose per-command breakdown (INFO commandstats, per job) is shown. */
+export const COMMANDSTATS_CASES = ["enqueue", "process-c1", "process-c100"];

@@ -1,0 +1,328 @@
+/**
+ * One scenario × one system, in a fresh Node process forked by run.mjs. Receives its spec as
+ * JSON in argv[2], reports the result with `process.send({ type: "result", result })`, exits.
+ *
+ * Every measured window is bracketed by INFO snapshots on a separate connection (see redis.mjs)
+ * and by `process.cpuUsage()`; the client side also counts the commands ioredis sends.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { Redis } from "ioredis";
+import { endWindow, startWindow } from "./redis.mjs";
+import { latencySummary } from "./stats.mjs";
+import { createSystem } from "./systems.mjs";
+
+// Count the commands this process sends, over every ioredis connection (BullMQ's and ours load
+// the same ioredis module). Pipelined and MULTI commands count one each, as Redis sees them.
+const sent = { count: 0, byName: new Map() };
+const originalSendCommand = Redis.prototype.sendCommand;
+Redis.prototype.sendCommand = function countedSendCommand(command, stream) {
+	sent.count++;
+	sent.byName.set(command.name, (sent.byName.get(command.name) ?? 0) + 1);
+	return originalSendCommand.call(this, command, stream);
+};
+function sentSnapshot() {
+	return { count: sent.count, byName: new Map(sent.byName) };
+}
+function sentDelta(before) {
+	const byName = {};
+	for (const [name, count] of sent.byName) {
+		const d = count - (before.byName.get(name) ?? 0);
+		if (d > 0) byName[name] = d;
+	}
+	return { count: sent.count - before.count, byName };
+}
+
+export const BULK_BATCH = 1_000;
+
+/** Deterministic job data, about 40 bytes of JSON, the same for both systems. */
+export function jobData(i) {
+	return { i, email: `user-${i}@example.com` };
+}
+
+/** Adds `n` jobs in `addBulk`/`addMany` batches (used to pre-fill; not measured). */
+export async function prefill(sys, n, opts, start = 0) {
+	for (let i = start; i < start + n; i += BULK_BATCH) {
+		const batch = [];
+		for (let j = i; j < Math.min(start + n, i + BULK_BATCH); j++) batch.push(jobData(j));
+		await sys.addBulk(batch, opts);
+	}
+}
+
+async function measure(admin, n, body) {
+	const window = await startWindow(admin);
+	const client = sentSnapshot();
+	const extra = (await body()) ?? {};
+	const clientSent = sentDelta(client);
+	const cost = await endWindow(admin, window);
+	const jobs = extra.jobs ?? n;
+	return {
+		jobs,
+		wallMs: cost.wallMs,
+		throughput: extra.throughput ?? (jobs / cost.wallMs) * 1000,
+		...extra,
+		cost: {
+			nodeCpuUs: cost.nodeCpuUs / jobs,
+			redisCpuUs: cost.redisCpuUs / jobs,
+			redisCommands: cost.commands / jobs,
+			clientCommands: clientSent.count / jobs,
+			netBytes: cost.netBytes / jobs,
+			commandstats: perJob(cost.commandstats, jobs),
+			clientCommandsByName: perJob(clientSent.byName, jobs),
+		},
+		totals: {
+			nodeCpuUs: cost.nodeCpuUs,
+			redisCpuUs: cost.redisCpuUs,
+			redisCommands: cost.commands,
+			clientCommands: clientSent.count,
+			netBytes: cost.netBytes,
+		},
+	};
+}
+
+function perJob(map, jobs) {
+	const out = {};
+	for (const [name, v] of Object.entries(map)) {
+		out[name] = typeof v === "number" ? v / jobs : { calls: v.calls / jobs, usec: v.usec / jobs };
+	}
+	return out;
+}
+
+/** Resolves once `count()` reaches `target` (checked on every completion). */
+function completionCounter(sys) {
+	let done = 0;
+	let waiter;
+	sys.onCompleted(() => {
+		done++;
+		if (waiter && done >= waiter.target) {
+			const { resolve } = waiter;
+			waiter = undefined;
+			resolve(performance.now());
+		}
+	});
+	return {
+		get done() {
+			return done;
+		},
+		until(target) {
+			if (done >= target) return Promise.resolve(performance.now());
+			return new Promise((resolve) => {
+				waiter = { target, resolve };
+			});
+		},
+	};
+}
+
+const scenarios = {
+	/** One `add` per job, `inFlight` adds outstanding at a time. */
+	async enqueue(sys, admin, { n, inFlight, warmup }) {
+		let next = 0;
+		const lane = async (limit) => {
+			while (next < limit) {
+				const i = next++;
+				await sys.add(jobData(i));
+			}
+		};
+		const lanes = (limit) => Promise.all(Array.from({ length: inFlight }, () => lane(limit)));
+		await lanes(warmup);
+		return measure(admin, n, async () => {
+			await lanes(warmup + n);
+		});
+	},
+
+	/** `addMany` / `addBulk` in batches of `batch`, one batch at a time. */
+	async "enqueue-bulk"(sys, admin, { n, batch, warmup }) {
+		const run = async (from, to) => {
+			for (let i = from; i < to; i += batch) {
+				const datas = [];
+				for (let j = i; j < Math.min(to, i + batch); j++) datas.push(jobData(j));
+				await sys.addBulk(datas);
+			}
+		};
+		await run(0, warmup);
+		return measure(admin, n, () => run(warmup, warmup + n));
+	},
+
+	/** `n` jobs pre-filled, then one worker at `concurrency` drains them (no-op handler). */
+	async process(sys, admin, { n, concurrency }) {
+		await prefill(sys, n);
+		const counter = completionCounter(sys);
+		const worker = await sys.prepareWorker({ concurrency });
+		const result = await measure(admin, n, async () => {
+			const t0 = performance.now();
+			worker.start();
+			const t1 = await counter.until(n);
+			return { throughput: (n / (t1 - t0)) * 1000 };
+		});
+		await worker.stop();
+		return result;
+	},
+
+	/**
+	 * Open-loop producer at `rate` jobs/s for `durationMs` while a worker in the same process runs
+	 * them; latency = handler start − just before `add`, both `performance.now()`. Jobs sent in
+	 * the first `warmupFraction` of the schedule are excluded from the percentiles.
+	 */
+	async latency(sys, admin, { rate, durationMs, concurrency, warmupFraction }) {
+		const total = Math.round((rate * durationMs) / 1000);
+		const latencies = new Float64Array(total).fill(Number.NaN);
+		let received = 0;
+		let allIn;
+		const allReceived = new Promise((resolve) => {
+			allIn = resolve;
+		});
+		const worker = await sys.prepareWorker({
+			concurrency,
+			onStart(data) {
+				latencies[data.i] = performance.now() - data.t;
+				if (++received === total) allIn();
+			},
+		});
+		worker.start();
+		await sleep(300); // let the idle worker settle into its wait
+		let maxLagMs = 0;
+		let maxInFlight = 0;
+		let inFlight = 0;
+		let errors = 0;
+		const result = await measure(admin, total, async () => {
+			const t0 = performance.now();
+			let sentCount = 0;
+			while (sentCount < total) {
+				const due = Math.min(total, Math.floor(((performance.now() - t0) * rate) / 1000) + 1);
+				while (sentCount < due) {
+					const i = sentCount++;
+					const t = performance.now();
+					maxLagMs = Math.max(maxLagMs, t - (t0 + (i * 1000) / rate));
+					inFlight++;
+					maxInFlight = Math.max(maxInFlight, inFlight);
+					sys.add({ i, t }).then(
+						() => inFlight--,
+						(error) => {
+							inFlight--;
+							errors++;
+							if (errors === 1) console.error("add failed:", error);
+						},
+					);
+				}
+				await sleep(1);
+			}
+			const sendMs = performance.now() - t0;
+			const timeout = Math.max(10_000, 3 * durationMs);
+			const finished = await Promise.race([allReceived.then(() => true), sleep(timeout, false)]);
+			const skip = Math.floor(total * warmupFraction);
+			const samples = [];
+			for (let i = skip; i < total; i++)
+				if (!Number.isNaN(latencies[i])) samples.push(latencies[i]);
+			return {
+				jobs: total,
+				throughput: (total / sendMs) * 1000,
+				offeredRate: rate,
+				achievedSendRate: (total / sendMs) * 1000,
+				received,
+				complete: finished,
+				maxSendLagMs: maxLagMs,
+				maxAddsInFlight: maxInFlight,
+				addErrors: errors,
+				latency: latencySummary(samples),
+			};
+		});
+		await worker.stop();
+		return result;
+	},
+
+	/** Redis `used_memory` delta per job with `n` jobs waiting (or delayed by an hour). */
+	async memory(sys, admin, { n, delayed }) {
+		// One job first, so per-queue keys (meta, counters, empty structures) are not per-job cost.
+		await sys.add(jobData(-1), delayed ? { delay: 3_600_000 } : undefined);
+		await sleep(100);
+		const before = Number(/used_memory:(\d+)/.exec(await admin.info("memory"))[1]);
+		const keysBefore = await admin.dbsize();
+		const t0 = performance.now();
+		await prefill(sys, n, delayed ? { delay: 3_600_000 } : undefined);
+		const wallMs = performance.now() - t0;
+		await sleep(200);
+		const after = Number(/used_memory:(\d+)/.exec(await admin.info("memory"))[1]);
+		const keysAfter = await admin.dbsize();
+		return {
+			jobs: n,
+			wallMs,
+			delayed: Boolean(delayed),
+			bytesPerJob: (after - before) / n,
+			keysPerJob: (keysAfter - keysBefore) / n,
+			usedMemoryDelta: after - before,
+		};
+	},
+
+	/** Scale-out, pre-fill step: adds `n` jobs and exits (the workers are separate processes). */
+	async prefill(sys, _admin, { n }) {
+		await prefill(sys, n);
+		return { jobs: n };
+	},
+
+	/**
+	 * Scale-out, one worker process: waits for "go", runs a worker, reports progress until told
+	 * to stop. Cost is measured by the parent over the whole fleet.
+	 */
+	async "scale-worker"(sys, _admin, { concurrency }) {
+		let done = 0;
+		let firstAt;
+		let lastAt;
+		sys.onCompleted(() => {
+			done++;
+			lastAt = performance.timeOrigin + performance.now();
+		});
+		const worker = await sys.prepareWorker({
+			concurrency,
+			onStart() {
+				firstAt ??= performance.timeOrigin + performance.now();
+			},
+		});
+		const go = waitForMessage("go");
+		process.send({ type: "ready" });
+		await go;
+		const cpu0 = process.cpuUsage();
+		const startedAt = performance.timeOrigin + performance.now();
+		worker.start();
+		const progress = setInterval(() => process.send({ type: "progress", done }), 25);
+		await waitForMessage("stop");
+		clearInterval(progress);
+		await worker.stop();
+		const cpu = process.cpuUsage(cpu0);
+		return { done, startedAt, firstAt, lastAt, nodeCpuUs: cpu.user + cpu.system };
+	},
+};
+
+function waitForMessage(type) {
+	return new Promise((resolve) => {
+		const onMessage = (message) => {
+			if (message?.type === type) {
+				process.off("message", onMessage);
+				resolve(message);
+			}
+		};
+		process.on("message", onMessage);
+	});
+}
+
+async function main() {
+	const spec = JSON.parse(process.argv[2]);
+	const scenario = scenarios[spec.scenario];
+	if (!scenario) throw new Error(`unknown scenario ${spec.scenario}`);
+	const admin = new Redis(spec.url, { connectionName: "bench-admin" });
+	const sys = await createSystem(spec.system, { url: spec.url });
+	const result = await scenario(sys, admin, spec.params);
+	await sys.close();
+	admin.disconnect();
+	await new Promise((resolve) => process.send({ type: "result", result }, resolve));
+}
+
+if (process.send) {
+	main().then(
+		() => process.exit(0),
+		(error) => {
+			console.error(error);
+			process.send({ type: "error", message: String(error?.stack ?? error) }, () =>
+				process.exit(1),
+			);
+		},
+	);
+}

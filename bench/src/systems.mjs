@@ -1,0 +1,157 @@
+/**
+ * The two systems under test behind one small interface, each set up as its docs recommend:
+ *
+ * - `jobs`: `@jobs/core` `JobQueue` over `RedisJobStore.connect({ url, prefix })`; acked jobs
+ *   leave the store.
+ * - `bullmq`: `Queue` with `defaultJobOptions: { removeOnComplete: true }` (so completed jobs are
+ *   removed as ours are) and the default `removeOnFail`; `Worker` connections with
+ *   `maxRetriesPerRequest: null`; everything else default (lockDuration 30 s like our lease).
+ *
+ * Interface: `add(data, { delay })`, `addBulk(datas, { delay })`, `prepareWorker({ concurrency,
+ * onStart })` → `{ start(), stop() }` (connected, not yet taking jobs), `onCompleted(fn)`, `close()`. `onStart(data)` runs as the handler
+ * starts; `onCompleted` fires once a job's completion has been written to Redis.
+ */
+
+export const JOB_NAME = "bench";
+export const QUEUE_NAME = "bench";
+
+export const SYSTEMS = ["jobs", "bullmq"];
+
+export const LABELS = { jobs: "@jobs/store-redis", bullmq: "BullMQ" };
+
+/** Creates and connects the named system against `url`. */
+export async function createSystem(system, { url }) {
+	if (system === "jobs") return createJobs(url);
+	if (system === "bullmq") return createBullmq(url);
+	throw new Error(`unknown system ${system}`);
+}
+
+const STORE_METHODS = [
+	"add",
+	"reserve",
+	"ack",
+	"retry",
+	"fail",
+	"release",
+	"extend",
+	"sweep",
+	"stats",
+	"deadLetter",
+	"retryDead",
+	"removeDead",
+	"close",
+];
+
+async function createJobs(url) {
+	const [{ JobQueue }, { RedisJobStore }] = await Promise.all([
+		import("@jobs/core"),
+		import("@jobs/store-redis"),
+	]);
+	const store = await RedisJobStore.connect({ url, prefix: "bench" });
+	const completed = [];
+	// A delegating store that reports successful acks: the engine has no "completed" event, and
+	// an ack that resolved ok is exactly "the completion has been written to Redis".
+	const counting = {};
+	for (const method of STORE_METHODS) {
+		counting[method] = (params) => store[method](params);
+	}
+	counting.ack = async (params) => {
+		const result = await store.ack(params);
+		if (result.ok) for (const fn of completed) fn();
+		return result;
+	};
+	if (typeof store.waitForJob === "function") {
+		counting.waitForJob = (params) => store.waitForJob(params);
+	}
+	const queue = new JobQueue({ store: counting });
+	queue.on("error", (error) => console.error("[jobs] queue error:", error));
+	let handled = false;
+	return {
+		name: "jobs",
+		add: (data, opts) => queue.add(JOB_NAME, data, opts?.delay ? { delay: opts.delay } : undefined),
+		addBulk: (datas, opts) =>
+			queue.addMany(
+				datas.map((data) => ({
+					name: JOB_NAME,
+					data,
+					options: opts?.delay ? { delay: opts.delay } : undefined,
+				})),
+			),
+		async prepareWorker({ concurrency, onStart }) {
+			if (handled) throw new Error("one worker per process");
+			queue.handle(JOB_NAME, async (job) => {
+				onStart?.(job.data);
+			});
+			handled = true;
+			let worker;
+			return {
+				start() {
+					worker = queue.work({ concurrency });
+				},
+				stop: () => worker?.stop(),
+			};
+		},
+		onCompleted(fn) {
+			completed.push(fn);
+		},
+		close: () => queue.close(),
+	};
+}
+
+async function createBullmq(url) {
+	const { Queue, Worker } = await import("bullmq");
+	const { hostname, port } = new URL(url);
+	const connection = { host: hostname, port: Number(port) };
+	const queue = new Queue(QUEUE_NAME, {
+		connection,
+		defaultJobOptions: { removeOnComplete: true },
+	});
+	queue.on("error", (error) => console.error("[bullmq] queue error:", error));
+	await queue.waitUntilReady();
+	const completed = [];
+	const workers = [];
+	return {
+		name: "bullmq",
+		add: (data, opts) => queue.add(JOB_NAME, data, opts?.delay ? { delay: opts.delay } : undefined),
+		addBulk: (datas, opts) =>
+			queue.addBulk(
+				datas.map((data) => ({
+					name: JOB_NAME,
+					data,
+					opts: opts?.delay ? { delay: opts.delay } : undefined,
+				})),
+			),
+		async prepareWorker({ concurrency, onStart }) {
+			const worker = new Worker(
+				QUEUE_NAME,
+				async (job) => {
+					onStart?.(job.data);
+				},
+				{
+					connection: { ...connection, maxRetriesPerRequest: null },
+					concurrency,
+					autorun: false,
+				},
+			);
+			worker.on("error", (error) => console.error("[bullmq] worker error:", error));
+			worker.on("completed", () => {
+				for (const fn of completed) fn();
+			});
+			await worker.waitUntilReady();
+			workers.push(worker);
+			return {
+				start() {
+					void worker.run();
+				},
+				stop: () => worker.close(),
+			};
+		},
+		onCompleted(fn) {
+			completed.push(fn);
+		},
+		async close() {
+			await Promise.all(workers.map((w) => w.close()));
+			await queue.close();
+		},
+	};
+}
