@@ -1,0 +1,99 @@
+// The checks have teeth: synthetic ledgers with a lost job, a double completion, an early
+// hand-out, a re-delivery without cause, a stuck job and a duplicated entry each fail them.
+import { describe, expect, it } from "vitest";
+import { checkLedger } from "./support/invariants.js";
+import { analyze, type LedgerEvent } from "./support/ledger.js";
+import { type Snapshot, structureViolations } from "./support/store-layout.js";
+
+const empty = (): Snapshot => ({
+	now: 0,
+	ready: [],
+	delayed: [],
+	active: [],
+	dead: [],
+	deadOrder: [],
+	dueMarker: undefined,
+	meta: { id: "10" },
+	malformed: [],
+});
+
+const ev = (e: Partial<LedgerEvent> & { t: string }): LedgerEvent => ({ pid: 1, w: "w1", hr: 0, ...e });
+
+/** A clean run of job `id` by worker pid `pid` from `at`: lease, start, end, ack. */
+function run(id: string, pid: number, at: number, attempts = 1, ok = true): LedgerEvent[] {
+	const token = `${id}.${pid}.${attempts}`;
+	const w = `w${pid}`;
+	return [
+		ev({ t: "lease", id, token, attempts, leaseMs: 1_000, sent: at, hr: at + 1, pid, w }),
+		ev({ t: "start", id, attempt: attempts, token, hr: at + 2, pid, w }),
+		ev({ t: "end", id, attempt: attempts, token, outcome: "ok", hr: at + 10, pid, w }),
+		ev({ t: "settle-sent", id, token, op: "ack", hr: at + 11, pid, w }),
+		ev({ t: "settle", id, token, op: "ack", ok, sent: at + 11, hr: at + 12, pid, w }),
+	];
+}
+
+const add = (id: string) => ev({ t: "add", id, sent: 0, hr: 1, w: "test" });
+
+describe("the fault-test invariants", () => {
+	it("pass a clean ledger", () => {
+		const report = checkLedger(analyze([add("1"), ...run("1", 1, 10)]), empty());
+		expect(report.violations).toEqual([]);
+		expect(report.acked).toBe(1);
+	});
+
+	it("catch a lost job", () => {
+		const events = [add("1"), ...run("1", 1, 10).slice(0, 3)];
+		const report = checkLedger(analyze(events), empty());
+		expect(report.violations.join("\n")).toMatch(/LOST/);
+	});
+
+	it("catch a job completed twice", () => {
+		const events = [add("1"), ...run("1", 1, 10), ...run("1", 2, 5_000, 2)];
+		const report = checkLedger(analyze(events), empty());
+		expect(report.violations.join("\n")).toMatch(/completed 2 times/);
+		expect(report.violations.join("\n")).toMatch(/after its ack was confirmed/);
+	});
+
+	it("catch an early hand-out and a re-delivery without cause", () => {
+		// w1 holds the lease (renewed at 500) and never settles; w2 gets the job at 900.
+		const first = run("1", 1, 10).slice(0, 2);
+		first.push(ev({ t: "extend", ids: ["1"], tokens: ["1.1.1"], ok: [true], sent: 500, hr: 501 }));
+		const events = [add("1"), ...first, ...run("1", 2, 900, 2)];
+		const report = checkLedger(analyze(events), empty());
+		const text = report.violations.join("\n");
+		expect(text).toMatch(/neither crashed nor lost its lease/);
+		expect(text).toMatch(/ms before attempt 1's lease/);
+	});
+
+	it("accept a re-delivery after a crash, once the lease expired", () => {
+		const first = run("1", 1, 10).slice(0, 2);
+		const events = [
+			add("1"),
+			...first,
+			ev({ t: "killed", target: 1, hr: 100, w: "test", pid: 99 }),
+			...run("1", 2, 1_200, 2),
+		];
+		const report = checkLedger(analyze(events), empty());
+		expect(report.violations).toEqual([]);
+		expect(report.reruns).toBe(1);
+	});
+
+	it("catch a job that never settled and a reservation nobody received", () => {
+		const snap = empty();
+		snap.active.push({ id: "1", value: "x", expiry: 1, token: "t", attempts: 2 });
+		const events = [add("1"), ...run("1", 1, 10, 2).slice(0, 2)];
+		const text = checkLedger(analyze(events), snap).violations.join("\n");
+		expect(text).toMatch(/did not settle: still active/);
+		expect(text).toMatch(/a reservation nobody received/);
+	});
+
+	it("catch a job in two places, a missing :due marker and unbalanced stats", () => {
+		const snap = empty();
+		snap.ready.push("1");
+		snap.delayed.push({ id: "1", due: 5 });
+		const text = structureViolations(snap, { ready: 1, delayed: 1, active: 1, dead: 0 }).join("\n");
+		expect(text).toMatch(/job 1 is in 2 places/);
+		expect(text).toMatch(/no :due marker/);
+		expect(text).toMatch(/does not balance/);
+	});
+});

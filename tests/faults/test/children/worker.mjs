@@ -1,0 +1,113 @@
+// A worker process: one JobQueue over a RedisJobStore, one Worker, a generic handler whose
+// behaviour each job's data describes, and a ledger of everything it saw.
+//
+// Config (argv[2], JSON): { name, url, prefix, ledgerDir, jobNames?, concurrency?, lease?,
+//   sweepInterval?, pollInterval?, maxAttempts?, backoffMs?, step? }
+// Job data: { plan?: { [attempt | "*"]: Step } }, Step: { sleep?, block?, hang?, exit?, throw? }
+//   sleep: await ms; block: busy-loop ms (event loop blocked); hang: never settle;
+//   exit: process.exit(code) mid-handler; throw: fail the attempt with this message.
+//   Steps run in that order; a job without a plan runs the worker's default `step`.
+// IPC in: { cmd: "stop", timeout? }. IPC out: { ready: true }, { stopped: true }.
+import { JobQueue } from "@jobs/core";
+import { RedisJobStore } from "@jobs/store-redis";
+import { describeError, exitWithParent, openLedger, readConfig, send } from "./ledger-writer.mjs";
+import { loggedStore } from "./logged-store.mjs";
+
+const config = readConfig();
+exitWithParent();
+const ledger = openLedger(config.ledgerDir, "worker", config.name);
+const lease = config.lease ?? 30_000;
+const tokens = new Map();
+
+process.on("uncaughtException", (error) => {
+	ledger.write({ t: "crash", error: describeError(error) });
+	process.exit(70);
+});
+process.on("unhandledRejection", (error) => {
+	ledger.write({ t: "crash", error: describeError(error) });
+	process.exit(70);
+});
+
+const raw = await RedisJobStore.connect({ url: config.url, prefix: config.prefix });
+const store = loggedStore(raw, ledger, { leaseMs: lease }, tokens);
+const queue = new JobQueue({
+	store,
+	maxAttempts: config.maxAttempts ?? 3,
+	...(config.backoffMs !== undefined ? { backoff: () => config.backoffMs } : {}),
+});
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function runStep(step, job) {
+	if (step.sleep) await sleep(step.sleep);
+	if (step.block) {
+		const until = performance.now() + step.block;
+		while (performance.now() < until) {
+			// Busy: no timer, no I/O, no heartbeat runs in this process until this loop ends.
+		}
+	}
+	if (step.hang) await new Promise(() => {});
+	if (step.exit !== undefined) {
+		ledger.write({ t: "exiting", id: job.id, attempt: job.attempts, code: step.exit });
+		process.exit(step.exit);
+	}
+	if (step.throw !== undefined) throw new Error(step.throw);
+}
+
+async function handler(job) {
+	const token = tokens.get(job.id);
+	ledger.write({ t: "start", id: job.id, attempt: job.attempts, token, name: job.name });
+	const plan = job.data?.plan;
+	const step = plan?.[String(job.attempts)] ?? plan?.["*"] ?? config.step ?? {};
+	try {
+		await runStep(step, job);
+	} catch (error) {
+		ledger.write({
+			t: "end",
+			id: job.id,
+			attempt: job.attempts,
+			token,
+			outcome: "throw",
+			aborted: job.signal.aborted,
+		});
+		throw error;
+	}
+	ledger.write({
+		t: "end",
+		id: job.id,
+		attempt: job.attempts,
+		token,
+		outcome: "ok",
+		aborted: job.signal.aborted,
+	});
+}
+
+for (const name of config.jobNames ?? ["job"]) queue.handle(name, handler);
+queue.on("lease-lost", (job, error) => {
+	ledger.write({ t: "lease-lost", id: job.id, attempt: job.attempts, message: error.message });
+});
+queue.on("error", (error) => {
+	ledger.write({ t: "error", error: describeError(error) });
+});
+queue.onFailed((job, error) => {
+	ledger.write({ t: "failed", id: job.id, attempt: job.attempts, error: describeError(error) });
+});
+
+const worker = queue.work({
+	concurrency: config.concurrency ?? 1,
+	lease,
+	...(config.sweepInterval !== undefined ? { sweepInterval: config.sweepInterval } : {}),
+	...(config.pollInterval !== undefined ? { pollInterval: config.pollInterval } : {}),
+});
+ledger.write({ t: "worker-up", lease, concurrency: config.concurrency ?? 1 });
+send({ ready: true });
+
+process.on("message", async (message) => {
+	if (message?.cmd === "stop") {
+		await worker.stop(message.timeout !== undefined ? { timeout: message.timeout } : {});
+		await queue.close();
+		ledger.write({ t: "stopped" });
+		send({ stopped: true });
+		process.exit(0);
+	}
+});
