@@ -96,14 +96,17 @@ export function jobs<Q extends AnyJobQueue>(queue: Q): MiddlewareHandler<JobsEnv
 	};
 }
 
-/** Options of {@link jobsErrorHandler}. */
+/**
+ * Options of {@link jobsErrorHandler}.
+ *
+ * @example
+ * const options: JobsErrorHandlerOptions = { fallback: (err, c) => c.json({ error: "oops" }, 500) };
+ * app.onError(jobsErrorHandler(options));
+ */
 export interface JobsErrorHandlerOptions {
 	/**
 	 * Answers every error that is not a bad-input or store-unavailable `JobsError`. Default:
 	 * Hono's own behaviour (`HTTPException#getResponse()`, else log and answer 500).
-	 *
-	 * @example
-	 * app.onError(jobsErrorHandler({ fallback: (err, c) => c.json({ error: "oops" }, 500) }));
 	 */
 	fallback?: ErrorHandler;
 }

@@ -63,6 +63,16 @@ describe("types", () => {
 		});
 	});
 
+	it("does not type the queue from a separate app.use() on a bare new Hono() (chain or declare the env)", () => {
+		const app = new Hono();
+		app.use(jobs(queue));
+		app.get("/", (c) => {
+			// @ts-expect-error Hono cannot see a statement's middleware in the app's type
+			c.get("queue");
+			return c.body(null);
+		});
+	});
+
 	it("merges with other variables by intersection", () => {
 		type Env = JobsEnv<typeof queue> & { Variables: { user: string } };
 		const app = new Hono<Env>();
