@@ -17,7 +17,12 @@ const empty = (): Snapshot => ({
 	malformed: [],
 });
 
-const ev = (e: Partial<LedgerEvent> & { t: string }): LedgerEvent => ({ pid: 1, w: "w1", hr: 0, ...e });
+const ev = (e: Partial<LedgerEvent> & { t: string }): LedgerEvent => ({
+	pid: 1,
+	w: "w1",
+	hr: 0,
+	...e,
+});
 
 /** A clean run of job `id` by worker pid `pid` from `at`: lease, start, end, ack. */
 function run(id: string, pid: number, at: number, attempts = 1, ok = true): LedgerEvent[] {

@@ -74,6 +74,8 @@ export interface Lease {
 	pid: number;
 	w: string;
 	leaseMs: number;
+	/** The previous attempt's error as the store handed it over with this lease. */
+	lastError?: string;
 	/** When the reserving call was sent (the lease can't have started earlier). */
 	sent: number;
 	/** When the worker had the lease in hand. */
@@ -131,6 +133,7 @@ export function analyze(events: LedgerEvent[]): Analysis {
 			pid: e.pid,
 			w: e.w,
 			leaseMs: e.leaseMs ?? 30_000,
+			lastError: e.lastError,
 			sent: e.sent ?? e.hr,
 			recv: e.hr,
 			renewals: [],

@@ -106,6 +106,7 @@ export class Scenario {
 	#store: RedisJobStore | undefined;
 	readonly #children: NodeChild[] = [];
 	#seq = 0;
+	#closing = false;
 
 	private constructor(name: string, dir: string, server: RedisServer) {
 		this.name = name;
@@ -171,6 +172,41 @@ export class Scenario {
 		this.log.write({ t: "spawned", target: child.pid, name, role: "producer" });
 		this.#watch(child);
 		return child;
+	}
+
+	/**
+	 * A supervisor: keeps `count` workers with this config alive, starting a new one whenever one
+	 * exits (as systemd or Kubernetes would), until the scenario closes or `stop()` is called.
+	 */
+	supervise(
+		name: string,
+		count: number,
+		config: WorkerConfig,
+	): { restarts(): number; stop(): void } {
+		let stopped = false;
+		let started = 0;
+		const keep = async (slot: number): Promise<void> => {
+			if (stopped || this.#closing) return;
+			started++;
+			const child = await this.worker(`${name}${slot}-${started}`, config).catch(
+				(error: unknown) => {
+					if (!stopped && !this.#closing) {
+						this.log.write({ t: "error", error: { message: `supervisor: ${String(error)}` } });
+					}
+					return undefined;
+				},
+			);
+			if (!child) return;
+			await child.exited;
+			await keep(slot);
+		};
+		for (let slot = 1; slot <= count; slot++) void keep(slot);
+		return {
+			restarts: () => started - count,
+			stop: () => {
+				stopped = true;
+			},
+		};
 	}
 
 	#childOptions(name: string, skewMs: number | undefined) {
@@ -356,6 +392,7 @@ export class Scenario {
 	}
 
 	async close(passed: boolean): Promise<void> {
+		this.#closing = true;
 		await killAllProcesses();
 		await this.#store?.close().catch(() => {});
 		await this.server.close();
