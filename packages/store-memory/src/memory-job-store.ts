@@ -6,6 +6,7 @@ import {
 	type DeadLetterParams,
 	type ExtendParams,
 	type FailParams,
+	InvalidOptionError,
 	type JobErrorInfo,
 	type JobStats,
 	type JobStore,
@@ -117,7 +118,7 @@ export class MemoryJobStore implements JobStore {
 
 	async add(jobs: readonly NewJob[]): Promise<string[]> {
 		this.#open();
-		if (!Array.isArray(jobs)) throw new TypeError("add(jobs): jobs must be an array");
+		if (!Array.isArray(jobs)) throw new InvalidOptionError("add(jobs)", "must be an array");
 		// Validate the whole batch first: a bad job must leave nothing behind.
 		const checked = jobs.map((job, i) => newJob(job, `jobs[${i}]`));
 		const now = this.#now();
@@ -187,7 +188,8 @@ export class MemoryJobStore implements JobStore {
 	async extend(params: ExtendParams): Promise<boolean[]> {
 		this.#open();
 		const leaseMs = positiveDuration("extend.leaseMs", params?.leaseMs);
-		if (!Array.isArray(params.leases)) throw new TypeError("extend: leases must be an array");
+		if (!Array.isArray(params.leases))
+			throw new InvalidOptionError("extend.leases", "must be an array");
 		const refs = params.leases.map((ref, i) => leaseRef(`extend.leases[${i}]`, ref));
 		const now = this.#now();
 		const renewed = refs.map((ref) => {

@@ -281,6 +281,8 @@ describe("MemoryJobStore input checks", () => {
 		["add with delay and runAt", (s) => s.add([job(1, { delay: 1, runAt: 1 })])],
 		["add with delay NaN", (s) => s.add([job(1, { delay: Number.NaN })])],
 		["add with maxAttempts 0", (s) => s.add([job(1, { maxAttempts: 0 })])],
+		["add with no array", (s) => s.add({} as never)],
+		["extend with no leases array", (s) => s.extend({ leaseMs: 1 } as never)],
 	];
 
 	for (const [what, call] of bad) {
