@@ -41,21 +41,15 @@ export function hashTagOf(key: string): string {
 }
 
 /**
- * The base every key of the queue starts with. A prefix that already carries a non-empty hash
- * tag (`"app:{emails}"`) is used as is; any other prefix is wrapped in braces (`"a b"` →
- * `"{a b}"`, `"{}"` → `"{{}}"`, whose tag is `"{"`). A prefix starting with `}` cannot be wrapped
- * (its tag would be empty), so it gets a fixed tag in front.
+ * The base every key of the queue starts with: the prefix as a hash tag, `{<prefix>}`, with `%`
+ * and `}` percent-encoded inside the braces (`"x{y}"` → `"{x{y%7D}"`). The tag is then never
+ * empty and never cut short, whatever the prefix, and two prefixes never share keys.
  */
 export function keyBase(prefix: string): string {
 	if (typeof prefix !== "string" || prefix.length === 0) {
 		throw new InvalidOptionError("prefix", "must be a non-empty string");
 	}
-	const open = prefix.indexOf("{");
-	if (open !== -1) {
-		const close = prefix.indexOf("}", open + 1);
-		if (close > open + 1) return prefix;
-	}
-	return prefix.startsWith("}") ? `{~}${prefix}` : `{${prefix}}`;
+	return `{${prefix.replaceAll("%", "%25").replaceAll("}", "%7D")}}`;
 }
 
 /** Every key of the queue stored under `prefix`. */

@@ -97,6 +97,7 @@ export class RedisJobStore implements JobStore {
 	#pendingAdds: PendingAdd[] = [];
 	#pendingJobs = 0;
 	#warnedRetries = false;
+	#peeking: Promise<boolean> | undefined;
 
 	/**
 	 * Opens a store on its own connections (closed by {@link close}): one for producer calls,
@@ -261,9 +262,20 @@ export class RedisJobStore implements JobStore {
 
 	async waitForJob(params: WaitForJobParams): Promise<void> {
 		this.#checkOpen();
-		if (!this.#waker.observed && !params.signal.aborted) {
-			// The next due time is unknown until a reserve ran; a reserve of 0 jobs reads it.
+		if (!this.#waker.observed) {
+			// The next due time is unknown until a reserve ran: read it first, but never wait for
+			// Redis longer than the caller would wait for a job.
 			this.#seenSeq = this.#waker.seq;
+			this.#peeking ??= this.#peek();
+			const peeked = await within(this.#peeking, params);
+			if (!peeked) return;
+		}
+		return this.#waker.wait({ ...params, seenSeq: this.#seenSeq });
+	}
+
+	/** A reserve of 0 jobs: promotes what is due and reads the server's time and next due time. */
+	async #peek(): Promise<boolean> {
+		try {
 			const reply = (await this.#run(this.#worker, "reserve", [
 				0,
 				1,
@@ -271,8 +283,12 @@ export class RedisJobStore implements JobStore {
 				this.keys.wake,
 			])) as string[];
 			this.#waker.observe(reply[0]!, reply[1]!);
+			return true;
+		} catch {
+			return false;
+		} finally {
+			this.#peeking = undefined;
 		}
-		return this.#waker.wait({ ...params, seenSeq: this.#seenSeq });
 	}
 
 	close(): Promise<void> {
@@ -390,6 +406,25 @@ function selectedIds(selector: DeadJobSelector): readonly string[] | "all" {
 		}
 	}
 	throw new InvalidOptionError("selector", "must be { ids: string[] } or { all: true }");
+}
+
+/** Resolves what `promise` resolves to, or false once `timeoutMs` passed or `signal` aborted. */
+function within(
+	promise: Promise<boolean>,
+	{ timeoutMs, signal }: WaitForJobParams,
+): Promise<boolean> {
+	if (signal.aborted) return Promise.resolve(false);
+	return new Promise((resolve) => {
+		const done = (value: boolean) => {
+			clearTimeout(timer);
+			signal.removeEventListener("abort", abort);
+			resolve(value);
+		};
+		const abort = () => done(false);
+		const timer = setTimeout(() => done(false), timeoutMs);
+		signal.addEventListener("abort", abort, { once: true });
+		promise.then(done, () => done(false));
+	});
 }
 
 /** Closes a connection politely when it is up, at once otherwise (QUIT would wait for Redis). */

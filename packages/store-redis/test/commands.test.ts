@@ -1,0 +1,111 @@
+/**
+ * Redis commands per processed job, counted with INFO commandstats on a server of its own
+ * (so no other test's traffic is counted). Scripts count once for the EVALSHA and once per
+ * redis.call inside them. Issue 6's target is at most 6 per processed job.
+ */
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { RedisJobStore } from "../src/index.js";
+import { uniquePrefix } from "./support/harness.js";
+import { type RedisServer, startRedisServer } from "./support/redis-server.js";
+
+const LONG = 600_000;
+const job = (n: number) => ({ name: "count", payload: JSON.stringify({ n }) });
+
+/** Calls per command since the last reset, without INFO and CONFIG themselves. */
+async function commandCalls(admin: Redis): Promise<Record<string, number>> {
+	const info = await admin.info("commandstats");
+	const calls: Record<string, number> = {};
+	for (const [, name, n] of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+		if (!/^(info|config)\b/.test(name!)) calls[name!] = Number(n);
+	}
+	return calls;
+}
+
+const total = (calls: Record<string, number>) => Object.values(calls).reduce((a, b) => a + b, 0);
+
+describe.skipIf(!inject("canSpawnRedis"))("Redis commands per job", () => {
+	let server: RedisServer;
+	let admin: Redis;
+	let store: RedisJobStore;
+
+	beforeAll(async () => {
+		server = await startRedisServer();
+		admin = new Redis(server.url);
+		store = await RedisJobStore.connect({ url: server.url, prefix: uniquePrefix() });
+		// Load the scripts on both connections before counting.
+		await store.add([job(0)]);
+		const [warm] = await store.reserve({ limit: 1, leaseMs: LONG });
+		await store.ack({ ...warm!, reserve: { limit: 1, leaseMs: LONG } });
+	});
+	afterAll(async () => {
+		await store.close();
+		await admin.quit();
+		await server.dispose();
+	});
+
+	it("processes a job with at most 6 commands at concurrency 1 (ack + reserve-next)", async () => {
+		const N = 500;
+		await store.add(Array.from({ length: N }, (_, i) => job(i)));
+		await admin.config("RESETSTAT");
+		let [current] = await store.reserve({ limit: 1, leaseMs: LONG });
+		let processed = 0;
+		while (current) {
+			const { ok, next } = await store.ack({ ...current, reserve: { limit: 1, leaseMs: LONG } });
+			expect(ok).toBe(true);
+			processed++;
+			current = next?.[0];
+		}
+		expect(processed).toBe(N);
+		const calls = await commandCalls(admin);
+		console.info(
+			`[commands] concurrency 1: ${(total(calls) / N).toFixed(2)} per job ${JSON.stringify(calls)}`,
+		);
+		// The first reserve (4 commands) and the last, empty, reserve-next (1 LPOP) are extra.
+		expect(total(calls)).toBeLessThanOrEqual(6 * N + 5);
+	});
+
+	it("stays at 6 commands per job with 10 workers settling concurrently", async () => {
+		const N = 500;
+		await store.add(Array.from({ length: N }, (_, i) => job(i)));
+		await admin.config("RESETSTAT");
+		let processed = 0;
+		const worker = async () => {
+			let batch = await store.reserve({ limit: 1, leaseMs: LONG });
+			while (batch.length > 0) {
+				const next = [];
+				for (const j of batch) {
+					const result = await store.ack({ ...j, reserve: { limit: 1, leaseMs: LONG } });
+					processed++;
+					next.push(...(result.next ?? []));
+				}
+				batch = next;
+			}
+		};
+		await Promise.all(Array.from({ length: 10 }, worker));
+		expect(processed).toBe(N);
+		const calls = total(await commandCalls(admin));
+		console.info(`[commands] concurrency 10: ${(calls / N).toFixed(2)} per job`);
+		expect(calls).toBeLessThanOrEqual(6 * N + 5 * 10);
+	});
+
+	it("adds 100 concurrent single-job calls with one script call", async () => {
+		await admin.config("RESETSTAT");
+		const ids = await Promise.all(Array.from({ length: 100 }, (_, i) => store.add([job(i)])));
+		expect(new Set(ids.flat()).size).toBe(100);
+		const calls = await commandCalls(admin);
+		expect(calls.evalsha).toBe(1);
+		console.info(
+			`[commands] 100 concurrent adds: ${total(calls)} commands ${JSON.stringify(calls)}`,
+		);
+	});
+
+	it("adds a batch of 20,000 jobs with one script call", async () => {
+		await admin.config("RESETSTAT");
+		const ids = await store.add(Array.from({ length: 20_000 }, (_, i) => job(i)));
+		expect(ids).toHaveLength(20_000);
+		const calls = await commandCalls(admin);
+		expect(calls.evalsha).toBe(1);
+		console.info(`[commands] add of 20,000: ${total(calls)} commands`);
+	});
+});

@@ -1,0 +1,64 @@
+import { InvalidOptionError } from "@jobs/core";
+import { Cluster, Redis } from "ioredis";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { RedisJobStore } from "../src/index.js";
+
+describe("options", () => {
+	afterEach(() => {
+		vi.restoreAllMocks();
+	});
+
+	it("refuses an ioredis client with keyPrefix, naming the option", () => {
+		const client = new Redis({ keyPrefix: "app:", lazyConnect: true });
+		expect(() => RedisJobStore.fromClient(client)).toThrow(InvalidOptionError);
+		expect(() => RedisJobStore.fromClient(client)).toThrow(/keyPrefix/);
+		client.disconnect();
+	});
+
+	it("refuses a Cluster with keyPrefix", () => {
+		const cluster = new Cluster([{ host: "127.0.0.1", port: 1 }], {
+			keyPrefix: "app:",
+			lazyConnect: true,
+		});
+		expect(() => RedisJobStore.fromClient(cluster)).toThrow(/keyPrefix/);
+		cluster.disconnect();
+	});
+
+	it("refuses keyPrefix in connect's redisOptions", async () => {
+		await expect(RedisJobStore.connect({ redisOptions: { keyPrefix: "app:" } })).rejects.toThrow(
+			InvalidOptionError,
+		);
+	});
+
+	it("refuses a URL that is not redis:// or rediss://", async () => {
+		await expect(RedisJobStore.connect({ url: "http://localhost" })).rejects.toThrow(
+			InvalidOptionError,
+		);
+	});
+
+	it("warns once when a worker uses a client that gives up on commands", async () => {
+		const warn = vi.spyOn(process, "emitWarning").mockImplementation(() => {});
+		// Port 1: nothing listens; maxRetriesPerRequest 0 makes the reserve fail fast.
+		const client = new Redis({ port: 1, maxRetriesPerRequest: 0, lazyConnect: true });
+		client.on("error", () => {});
+		const store = RedisJobStore.fromClient(client);
+		await store.reserve({ limit: 1, leaseMs: 1_000 }).catch(() => {});
+		await store.reserve({ limit: 1, leaseMs: 1_000 }).catch(() => {});
+		expect(warn).toHaveBeenCalledTimes(1);
+		expect(String(warn.mock.calls[0]?.[0])).toMatch(/maxRetriesPerRequest/);
+		await store.close();
+		client.disconnect();
+	});
+
+	it("does not warn for a client with maxRetriesPerRequest: null", async () => {
+		const warn = vi.spyOn(process, "emitWarning").mockImplementation(() => {});
+		const client = new Redis({ port: 1, maxRetriesPerRequest: null, lazyConnect: true });
+		client.on("error", () => {});
+		const store = RedisJobStore.fromClient(client);
+		const reserving = store.reserve({ limit: 1, leaseMs: 1_000 }).catch(() => {});
+		await store.close();
+		client.disconnect();
+		await reserving;
+		expect(warn).not.toHaveBeenCalled();
+	});
+});

@@ -1,0 +1,51 @@
+/** A TCP proxy in front of Redis that can withhold replies and cut every connection. */
+import { createServer, type Socket, connect as tcpConnect } from "node:net";
+
+export interface ReplyDroppingProxy {
+	readonly port: number;
+	/** While true, replies from Redis are dropped instead of forwarded. */
+	dropReplies: boolean;
+	/** Destroys every proxied connection, both sides. */
+	cutAll(): void;
+	close(): Promise<void>;
+}
+
+/** Starts a proxy on a free loopback port that forwards to `targetPort`. */
+export async function startProxy(targetPort: number): Promise<ReplyDroppingProxy> {
+	const pairs = new Set<[Socket, Socket]>();
+	const server = createServer((client) => {
+		const upstream = tcpConnect(targetPort, "127.0.0.1");
+		const pair: [Socket, Socket] = [client, upstream];
+		pairs.add(pair);
+		const end = () => {
+			pairs.delete(pair);
+			client.destroy();
+			upstream.destroy();
+		};
+		client.on("data", (chunk) => upstream.write(chunk));
+		upstream.on("data", (chunk) => {
+			if (!proxy.dropReplies) client.write(chunk);
+		});
+		client.on("close", end);
+		upstream.on("close", end);
+		client.on("error", end);
+		upstream.on("error", end);
+	});
+	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+	const proxy: ReplyDroppingProxy = {
+		port: (server.address() as { port: number }).port,
+		dropReplies: false,
+		cutAll() {
+			for (const [client, upstream] of pairs) {
+				client.destroy();
+				upstream.destroy();
+			}
+			pairs.clear();
+		},
+		close() {
+			proxy.cutAll();
+			return new Promise((resolve) => server.close(() => resolve()));
+		},
+	};
+	return proxy;
+}
