@@ -110,8 +110,9 @@ export interface LeaseRef {
 
 /**
  * Common parameters of the settle operations. `reserve`, when given, asks the store to lease
- * up to `reserve.limit` more jobs in the same round trip (the result's `next`). A store may
- * ignore it and return no `next`: the engine then calls {@link JobStore.reserve} itself.
+ * up to `reserve.limit` more jobs in the same round trip (the result's `next`). It is honoured
+ * only when the settle succeeds: a stale settle leases nothing. A store may ignore it and return
+ * no `next`: the engine then calls {@link JobStore.reserve} itself.
  */
 export interface SettleParams extends LeaseRef {
 	reserve?: ReserveParams;
@@ -244,7 +245,10 @@ export interface JobStore {
 	 */
 	sweep(params: SweepParams): Promise<number>;
 
-	/** Counts jobs per state, read atomically. */
+	/**
+	 * Counts jobs per state, read atomically. A delayed job whose due time has passed counts as
+	 * `ready`, which is what it is, whether or not the store has promoted it yet.
+	 */
 	stats(): Promise<JobStats>;
 
 	/** Lists dead jobs, oldest death first. */
@@ -260,9 +264,10 @@ export interface JobStore {
 	removeDead(selector: DeadJobSelector): Promise<number>;
 
 	/**
-	 * Optional wake-up. Resolves when a job may have become ready (added, retried back, or a
-	 * delayed job fell due), when `timeoutMs` passes, or when `signal` aborts, whichever comes
-	 * first; it may resolve early for no reason. Idle workers await it instead of sleeping for
+	 * Optional wake-up. Resolves when a job may have become ready (added, retried, released,
+	 * swept, retried from the dead letter, or a delayed job fell due), when `timeoutMs` passes,
+	 * when `signal` aborts, or when the store closes, whichever comes first; it may resolve early
+	 * for no reason. Idle workers await it instead of sleeping for
 	 * `pollInterval`, so a new job reaches them at once. Stores without it are polled.
 	 */
 	waitForJob?(params: WaitForJobParams): Promise<void>;
