@@ -7,9 +7,16 @@ export {
 export { type Clock, FakeClock, systemClock, type TimerHandle } from "./clock.js";
 export * from "./errors.js";
 export type { JobRef, QueueEvents } from "./events.js";
+export {
+	type JobsErrorBody,
+	type JobsErrorStatus,
+	jobsErrorBody,
+	jobsErrorStatus,
+} from "./http-errors.js";
 export type { DeadJob, Job, JobHandler, JobMap, JobName } from "./job.js";
 export {
 	type AddOptions,
+	type AnyJobQueue,
 	type DeadJobTarget,
 	type HandleOptions,
 	JobQueue,

@@ -290,3 +290,12 @@ function toSelector(target: DeadJobTarget): DeadJobSelector {
 		`expected an id, an array of ids or { all: true }, got ${describe(target)}`,
 	);
 }
+
+/**
+ * Any `JobQueue`, whatever its job map: the constraint of the middleware's type parameter.
+ *
+ * @example
+ * function enqueueWelcome<Q extends AnyJobQueue>(queue: Q) { return queue.add('send-welcome', {}); }
+ */
+// biome-ignore lint/suspicious/noExplicitAny: matches a queue of any job map (JobQueue<Jobs> is invariant in Jobs)
+export type AnyJobQueue = JobQueue<any>;

@@ -7,14 +7,15 @@
  * Express's `Request` in the whole program; `getQueue<typeof queue>(req)` needs no augmentation.
  * @module
  */
-import type { ErrorRequestHandler, Request, RequestHandler } from "express";
+
 import {
 	type AnyJobQueue,
 	type JobsErrorBody,
 	type JobsErrorStatus,
 	jobsErrorBody,
 	jobsErrorStatus,
-} from "./errors.js";
+} from "@jobs/core";
+import type { ErrorRequestHandler, Request, RequestHandler } from "express";
 
 export { type AnyJobQueue, type JobsErrorBody, type JobsErrorStatus, jobsErrorStatus };
 

@@ -5,14 +5,14 @@
  * @module
  */
 
-import type { Context, ErrorHandler, MiddlewareHandler } from "hono";
 import {
 	type AnyJobQueue,
 	type JobsErrorBody,
 	type JobsErrorStatus,
 	jobsErrorBody,
 	jobsErrorStatus,
-} from "./errors.js";
+} from "@jobs/core";
+import type { Context, ErrorHandler, MiddlewareHandler } from "hono";
 
 export { type AnyJobQueue, type JobsErrorBody, type JobsErrorStatus, jobsErrorStatus };
 

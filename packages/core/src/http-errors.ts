@@ -1,18 +1,9 @@
 /**
- * Maps `JobsError`s to HTTP answers. Kept free of Express so the mapping reads the same in every
- * adapter.
+ * Maps `JobsError`s to HTTP answers, for the framework adapters (`@jobs/hono`, `@jobs/express`)
+ * and for apps that write their own error handler.
  * @module
  */
-import { isInputError, type JobQueue, JobsError, type JobsErrorCode } from "@jobs/core";
-
-/**
- * Any `JobQueue`, whatever its job map: the constraint of the middleware's type parameter.
- *
- * @example
- * function routes<Q extends AnyJobQueue>(queue: Q) { return express.Router().use(jobs(queue)); }
- */
-// biome-ignore lint/suspicious/noExplicitAny: matches a queue of any job map (JobQueue<Jobs> is invariant in Jobs)
-export type AnyJobQueue = JobQueue<any>;
+import { isInputError, JobsError, type JobsErrorCode } from "./errors.js";
 
 /**
  * The HTTP statuses job errors map to: 400 for bad input, 503 for an unavailable store.
@@ -60,7 +51,7 @@ export function jobsErrorStatus(error: unknown): JobsErrorStatus | undefined {
 	return undefined;
 }
 
-/** The body for an error `jobsErrorStatus` mapped. @internal */
+/** The JSON body for an error that {@link jobsErrorStatus} mapped to `status`. */
 export function jobsErrorBody(error: unknown, status: JobsErrorStatus): JobsErrorBody {
 	const { code, message } = error as JobsError;
 	return { error: status === 400 ? message : "job store unavailable", code };
