@@ -52,6 +52,7 @@ import {
 	type ScriptArg,
 	type ScriptName,
 } from "./scripts.js";
+import { checkError, checkLease, checkNewJob, finiteAtLeast, integerAtLeast } from "./validate.js";
 import { Waker } from "./waker.js";
 
 /** Options of {@link RedisJobStore.fromClient}. */
@@ -146,6 +147,12 @@ export class RedisJobStore implements JobStore {
 
 	add(jobs: readonly NewJob[]): Promise<string[]> {
 		if (this.#closed) return Promise.reject(new StoreClosedError());
+		try {
+			if (!Array.isArray(jobs)) throw new InvalidOptionError("jobs", "must be an array");
+			for (const [i, job] of jobs.entries()) checkNewJob(job, `jobs[${i}]`);
+		} catch (error) {
+			return Promise.reject(error);
+		}
 		if (jobs.length === 0) return Promise.resolve([]);
 		return new Promise<string[]>((resolve, reject) => {
 			if (this.#pendingJobs > 0 && this.#pendingJobs + jobs.length > ADD_BATCH_JOBS) {
@@ -160,6 +167,7 @@ export class RedisJobStore implements JobStore {
 
 	async reserve(params: ReserveParams): Promise<LeasedJob[]> {
 		this.#checkOpen();
+		checkReserve("params", params);
 		this.#warnIfWorkerGivesUp();
 		this.#seenSeq = this.#waker.seq;
 		const reply = (await this.#run(this.#worker, "reserve", [
@@ -176,14 +184,19 @@ export class RedisJobStore implements JobStore {
 		return this.#settle("ack", params, []);
 	}
 
-	retry(params: RetryParams): Promise<SettleResult> {
+	async retry(params: RetryParams): Promise<SettleResult> {
+		if (!this.#closed) {
+			finiteAtLeast("delay", params?.delay, 0);
+			checkError("error", params.error);
+		}
 		return this.#settle("retry", params, [
 			plain(Math.max(0, params.delay)),
 			encodeError(params.error),
 		]);
 	}
 
-	fail(params: FailParams): Promise<SettleResult> {
+	async fail(params: FailParams): Promise<SettleResult> {
+		if (!this.#closed) checkError("error", params?.error);
 		return this.#settle("fail", params, [encodeError(params.error)]);
 	}
 
@@ -193,6 +206,9 @@ export class RedisJobStore implements JobStore {
 
 	async extend(params: ExtendParams): Promise<boolean[]> {
 		this.#checkOpen();
+		finiteAtLeast("leaseMs", params?.leaseMs, 1);
+		if (!Array.isArray(params.leases)) throw new InvalidOptionError("leases", "must be an array");
+		for (const [i, lease] of params.leases.entries()) checkLease(`leases[${i}]`, lease);
 		if (params.leases.length === 0) return [];
 		const args: ScriptArg[] = [plain(params.leaseMs)];
 		for (const lease of params.leases) args.push(lease.id, lease.token);
@@ -202,6 +218,7 @@ export class RedisJobStore implements JobStore {
 
 	async sweep(params: SweepParams): Promise<number> {
 		this.#checkOpen();
+		integerAtLeast("limit", params?.limit, 1);
 		const budget = Math.max(1_000, params.limit * 2);
 		return (await this.#run(this.#worker, "sweep", [
 			params.limit,
@@ -223,8 +240,8 @@ export class RedisJobStore implements JobStore {
 
 	async deadLetter(params: DeadLetterParams = {}): Promise<DeadJobRecord[]> {
 		this.#checkOpen();
-		const offset = params.offset ?? 0;
-		const limit = params.limit ?? -1;
+		const offset = integerAtLeast("offset", params.offset ?? 0, 0);
+		const limit = params.limit === undefined ? -1 : integerAtLeast("limit", params.limit, 0);
 		return deadJobs(await this.#run(this.#producer, "deadLetter", [offset, limit]));
 	}
 
@@ -309,6 +326,8 @@ export class RedisJobStore implements JobStore {
 
 	async #settle(name: ScriptName, params: SettleParams, extra: ScriptArg[]): Promise<SettleResult> {
 		this.#checkOpen();
+		checkLease("params", params);
+		if (params.reserve !== undefined) checkReserve("reserve", params.reserve);
 		const limit = params.reserve?.limit ?? 0;
 		if (limit > 0) this.#seenSeq = this.#waker.seq;
 		const reply = (await this.#run(this.#worker, name, [
@@ -396,6 +415,13 @@ export class RedisJobStore implements JobStore {
 		// A subscribed connection can run nothing else, so wake-ups get their own.
 		return isCluster(this.#worker) ? this.#worker.duplicate() : this.#worker.duplicate();
 	}
+}
+
+function checkReserve(option: string, params: ReserveParams): void {
+	if (typeof params !== "object" || params === null)
+		throw new InvalidOptionError(option, "must be an object");
+	integerAtLeast(`${option}.limit`, params.limit, 1);
+	finiteAtLeast(`${option}.leaseMs`, params.leaseMs, 1);
 }
 
 function selectedIds(selector: DeadJobSelector): readonly string[] | "all" {

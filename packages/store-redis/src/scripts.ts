@@ -22,7 +22,7 @@ export const scriptSpecs = {
 	fail: { file: "fail", keys: ["ready", "delayed", "active", "dead", "deadOrder", "meta"] },
 	release: { file: "release", keys: ["ready", "delayed", "active"] },
 	extend: { file: "extend", keys: ["active"] },
-	sweep: { file: "sweep", keys: ["ready", "active", "meta"] },
+	sweep: { file: "sweep", keys: ["ready", "delayed", "active", "meta"] },
 	stats: { file: "stats", keys: ["ready", "delayed", "active", "deadOrder"] },
 	deadLetter: { file: "dead-letter", keys: ["dead", "deadOrder"] },
 	retryDead: { file: "retry-dead", keys: ["ready", "dead", "deadOrder"] },

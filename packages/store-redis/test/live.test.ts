@@ -2,7 +2,7 @@
  * Store-specific behaviour against a live Redis: script cache flushes, connections killed with
  * jobs in flight, a lost reply to an add, numbers past 300,000,000, a large sweep, wake-ups.
  */
-import type { LeasedJob, NewJob } from "@jobs/core";
+import { InvalidOptionError, type LeasedJob, type NewJob, StoreError } from "@jobs/core";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { RedisJobStore } from "../src/index.js";
@@ -261,6 +261,40 @@ describe.skipIf(!url)("RedisJobStore on a live server", () => {
 			expect(recovered).toBe(20_000);
 			expect(calls).toBeGreaterThanOrEqual(20);
 			expect(await store.stats()).toEqual({ ready: 20_000, delayed: 0, active: 0, dead: 0 });
+		});
+	});
+
+	describe("bad input and bad data", () => {
+		it("refuses a job it could not read back, and stores nothing", async () => {
+			const store = await open();
+			await expect(store.add([job(1), job(2, { maxAttempts: 2.5 })])).rejects.toBeInstanceOf(
+				InvalidOptionError,
+			);
+			await expect(store.add([job(1, { delay: Number.NaN })])).rejects.toBeInstanceOf(
+				InvalidOptionError,
+			);
+			expect(await store.stats()).toEqual({ ready: 0, delayed: 0, active: 0, dead: 0 });
+		});
+
+		it("loses nothing when a reserve meets a corrupt record: it fails loudly and leaves all in place", async () => {
+			const store = await open();
+			await store.add([job(1)]);
+			await admin.rpush(store.keys.ready, "not a job record");
+			await store.add([job(2)]);
+			await expect(store.reserve({ limit: 10, leaseMs: LONG })).rejects.toBeInstanceOf(StoreError);
+			expect(await admin.llen(store.keys.ready)).toBe(3);
+			expect(await admin.lindex(store.keys.ready, 1)).toBe("not a job record");
+			expect(await store.stats()).toMatchObject({ ready: 3, active: 0 });
+		});
+
+		it("restores a lost due-time marker on sweep, so delayed jobs still fall due", async () => {
+			const store = await open();
+			const [id] = await store.add([job(1, { delay: 30 })]);
+			await admin.hdel(store.keys.active, ":due");
+			await sleep(60);
+			expect(await store.reserve({ limit: 1, leaseMs: LONG })).toEqual([]);
+			await store.sweep({ limit: 10 });
+			expect((await store.reserve({ limit: 1, leaseMs: LONG })).map((j) => j.id)).toEqual([id]);
 		});
 	});
 

@@ -1,7 +1,7 @@
 --[[
   sweep: recovers up to `limit` jobs whose lease expired: each goes back to the tail of `ready`
   with its attempts kept and lastError saying the lease expired.
-  KEYS[1] ready (list)  KEYS[2] active (hash)  KEYS[3] meta (hash)
+  KEYS[1] ready (list)  KEYS[2] delayed (zset)  KEYS[3] active (hash)  KEYS[4] meta (hash)
   ARGV[1] limit  ARGV[2] lease-expired error (JSON text)  ARGV[3] scan budget (entries)
   ARGV[4] wake channel
   Returns how many jobs it recovered.
@@ -11,18 +11,20 @@
   most ARGV[3] entries, resuming from the cursor kept in meta `sweep`, so a call never blocks
   Redis for long; a call that finds fewer than `limit` may leave expired leases in the part it
   did not reach, for the next sweep.
+  It also restores the `:due` marker if it went missing while jobs are delayed (say the hash was
+  deleted by hand): reserve reads only the marker, and would otherwise never promote them.
 ]]
 -- @include lib/common.lua
 
 local limit = tonumber(ARGV[1])
 local budget = tonumber(ARGV[3])
 local now = now_ms()
-local cursor = rcall('HGET', KEYS[3], 'sweep') or '0'
+local cursor = rcall('HGET', KEYS[4], 'sweep') or '0'
 local started = cursor
 local scanned, ids, recs, seen = 0, {}, {}, {}
 local resume
 repeat
-  local page = rcall('HSCAN', KEYS[2], cursor, 'COUNT', 200)
+  local page = rcall('HSCAN', KEYS[3], cursor, 'COUNT', 200)
   local kv = page[2]
   for i = 1, #kv, 2 do
     if #ids >= limit then
@@ -45,10 +47,17 @@ repeat
   scanned = scanned + #kv / 2
 until resume or cursor == '0' or #ids >= limit or scanned >= budget
 resume = resume or cursor
-if resume ~= started then rcall('HSET', KEYS[3], 'sweep', resume) end
+if resume ~= started then rcall('HSET', KEYS[4], 'sweep', resume) end
 if #ids > 0 then
-  call_chunked('HDEL', KEYS[2], ids)
+  call_chunked('HDEL', KEYS[3], ids)
   local _, len = call_chunked('RPUSH', KEYS[1], recs)
   if len == #recs then rcall('PUBLISH', ARGV[4], '1') end
+end
+if rcall('HEXISTS', KEYS[3], ':due') == 0 then
+  local head = rcall('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+  if head[2] then
+    rcall('HSET', KEYS[3], ':due', fmt(tonumber(head[2])))
+    rcall('PUBLISH', ARGV[4], '1')
+  end
 end
 return #ids

@@ -19,22 +19,32 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
--- Splits a record. Returns id, attempts, maxAttempts, name, err, payload.
-local function parse(rec)
+local function corrupt(rec)
+  error({ err = 'JOBS_BAD_RECORD malformed job record: ' .. string.sub(rec, 1, 40) })
+end
+
+-- Splits a record, or returns nil when it is malformed.
+local function try_parse(rec)
   local bar = string.find(rec, '|', 1, true)
   local id, att, max, nlen, elen
   if bar then
     id, att, max, nlen, elen = string.match(string.sub(rec, 1, bar - 1), '^%u(%d+),(%d+),(%d*),(%d+),(%d+)$')
   end
-  if not id then
-    error({ err = 'JOBS_BAD_RECORD malformed job record: ' .. string.sub(rec, 1, 40) })
-  end
+  if not id then return nil end
   nlen = tonumber(nlen)
   elen = tonumber(elen)
   return id, tonumber(att), max,
     string.sub(rec, bar + 1, bar + nlen),
     string.sub(rec, bar + nlen + 1, bar + nlen + elen),
     string.sub(rec, bar + nlen + elen + 1)
+end
+
+-- Splits a record: id, attempts, maxAttempts, name, err, payload. Raises JOBS_BAD_RECORD when
+-- it is malformed; callers parse before they write, so a raise changes nothing.
+local function parse(rec)
+  local id, att, max, name, err, payload = try_parse(rec)
+  if not id then corrupt(rec) end
+  return id, att, max, name, err, payload
 end
 
 local function record(id, att, max, name, err, payload)

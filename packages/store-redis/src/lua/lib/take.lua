@@ -35,10 +35,20 @@ local function take(k_ready, k_active, now, limit, lease_ms, token_base, out)
   if limit < 1 then return end
   local recs = rcall('LPOP', k_ready, limit)
   if not recs then return end
+  -- Parse all before writing: a corrupt record goes back where it was, with the rest, so a
+  -- failing reserve loses nothing (a script that raises keeps the writes it already made).
+  local parsed = {}
+  for i = 1, #recs do
+    parsed[i] = { try_parse(recs[i]) }
+    if not parsed[i][1] then
+      for j = #recs, 1, -1 do rcall('LPUSH', k_ready, recs[j]) end
+      corrupt(recs[i])
+    end
+  end
   local expiry = fmt(now + lease_ms)
   local fields = {}
   for i = 1, #recs do
-    local id, att, max, name, err, payload = parse(recs[i])
+    local id, att, max, name, err, payload = unpack(parsed[i])
     att = att + 1
     local token = token_base .. '.' .. i
     fields[#fields + 1] = id
