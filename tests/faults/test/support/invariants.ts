@@ -115,10 +115,15 @@ export function checkLedger(a: Analysis, snap: Snapshot, options: CheckOptions =
 			if (okAck) {
 				if (a.acknowledged.has(id)) report.acked++;
 			} else {
+				// An ack whose reply never came (the worker died), or one in flight across a Redis
+				// kill: ioredis sent it again after the restart and the store, having run the first
+				// one, refused the second.
+				const acrossKill = (s: { sent: number; recv?: number }) =>
+					options.redisRestarted === true &&
+					a.redisOutages.some((k) => s.sent <= k && k <= (s.recv ?? Number.POSITIVE_INFINITY));
 				const ackSent = leases.some((l) =>
 					l.settles.some(
-						(s) =>
-							s.op === "ack" && (s.ok === undefined || (s.ok === false && options.redisRestarted)),
+						(s) => s.op === "ack" && (s.ok === undefined || (s.ok === false && acrossKill(s))),
 					),
 				);
 				if (!ackSent && a.acknowledged.has(id)) {

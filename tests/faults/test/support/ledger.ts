@@ -186,7 +186,7 @@ export function analyze(events: LedgerEvent[]): Analysis {
 	}
 	for (const e of of("killed")) gone.set(e.target!, e.hr);
 	for (const e of of("exit")) if (!gone.has(e.target!)) gone.set(e.target!, e.hr);
-	for (const e of [...of("redis-killed"), ...of("script-flush")]) redisOutages.push(e.hr);
+	for (const e of of("redis-killed")) redisOutages.push(e.hr);
 
 	const leasesById = new Map<string, Lease[]>();
 	for (const lease of leases.values()) {

@@ -1,8 +1,8 @@
 /**
  * One fault scenario: a temp directory for its ledger and logs, its own redis-server, worker and
  * producer processes, and the final checks. Everything it starts is killed when the test
- * finishes, pass or fail; the directory is removed when the test passed and kept (its path
- * printed) when it failed.
+ * finishes, pass or fail; the directory is removed when the test passed (unless
+ * JOBS_FAULTS_KEEP=1) and kept, its path printed, when it failed.
  * @module
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -396,7 +396,8 @@ export class Scenario {
 		await killAllProcesses();
 		await this.#store?.close().catch(() => {});
 		await this.server.close();
-		if (passed) rmSync(this.dir, { recursive: true, force: true });
+		if (passed && process.env.JOBS_FAULTS_KEEP !== "1")
+			rmSync(this.dir, { recursive: true, force: true });
 		else
 			console.warn(`[faults] ${this.name} failed: ledger, logs and Redis data kept in ${this.dir}`);
 	}
