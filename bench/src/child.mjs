@@ -5,11 +5,16 @@
  * Every measured window is bracketed by INFO snapshots on a separate connection (see redis.mjs)
  * and by `process.cpuUsage()`; the client side also counts the commands ioredis sends.
  */
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
+import { busyCores, cpuTimes } from "./load.mjs";
 import { endWindow, startWindow } from "./redis.mjs";
 import { latencySummary } from "./stats.mjs";
 import { createSystem } from "./systems.mjs";
+import { jobData, prefill } from "./workload.mjs";
 
 // Count the commands this process sends, over every ioredis connection (BullMQ's and ours load
 // the same ioredis module). Pipelined and MULTI commands count one each, as Redis sees them.
@@ -32,33 +37,46 @@ function sentDelta(before) {
 	return { count: sent.count - before.count, byName };
 }
 
-export const BULK_BATCH = 1_000;
+/** Set by main(): where to write a CPU profile of the measured window, if anywhere. */
+let profileTo;
 
-/** Deterministic job data, about 40 bytes of JSON, the same for both systems. */
-export function jobData(i) {
-	return { i, email: `user-${i}@example.com` };
-}
-
-/** Adds `n` jobs in `addBulk`/`addMany` batches (used to pre-fill; not measured). */
-export async function prefill(sys, n, opts, start = 0) {
-	for (let i = start; i < start + n; i += BULK_BATCH) {
-		const batch = [];
-		for (let j = i; j < Math.min(start + n, i + BULK_BATCH); j++) batch.push(jobData(j));
-		await sys.addBulk(batch, opts);
-	}
+/** Starts the V8 sampling profiler; resolves a function that stops it and writes the profile. */
+async function startProfile() {
+	if (!profileTo) return async () => {};
+	const session = new Session();
+	session.connect();
+	await session.post("Profiler.enable");
+	await session.post("Profiler.setSamplingInterval", { interval: 100 });
+	await session.post("Profiler.start");
+	return async () => {
+		const { profile } = await session.post("Profiler.stop");
+		writeFileSync(profileTo, JSON.stringify(profile));
+		session.disconnect();
+	};
 }
 
 async function measure(admin, n, body) {
 	const window = await startWindow(admin);
+	const stopProfile = await startProfile();
 	const client = sentSnapshot();
+	const cpu0 = cpuTimes();
 	const extra = (await body()) ?? {};
+	const cpu1 = cpuTimes();
 	const clientSent = sentDelta(client);
+	await stopProfile();
 	const cost = await endWindow(admin, window);
+	// CPU used on the machine by anything but this process and Redis (other sessions' tests).
+	const machine = busyCores(cpu0, cpu1, cost.wallMs);
+	const foreignCores =
+		machine === undefined
+			? undefined
+			: Math.max(0, machine - (cost.nodeCpuUs + cost.redisCpuUs) / (cost.wallMs * 1000));
 	const jobs = extra.jobs ?? n;
 	return {
 		jobs,
 		wallMs: cost.wallMs,
 		throughput: extra.throughput ?? (jobs / cost.wallMs) * 1000,
+		foreignCores,
 		...extra,
 		cost: {
 			nodeCpuUs: cost.nodeCpuUs / jobs,
@@ -305,6 +323,9 @@ function waitForMessage(type) {
 
 async function main() {
 	const spec = JSON.parse(process.argv[2]);
+	if (spec.profileDir) {
+		profileTo = join(spec.profileDir, `${spec.name ?? spec.scenario}-${spec.system}.cpuprofile`);
+	}
 	const scenario = scenarios[spec.scenario];
 	if (!scenario) throw new Error(`unknown scenario ${spec.scenario}`);
 	const admin = new Redis(spec.url, { connectionName: "bench-admin" });

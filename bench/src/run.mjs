@@ -7,8 +7,12 @@
  *   node src/run.mjs                 full run (3 rounds)
  *   node src/run.mjs --quick         small sizes, 1 round, under a minute (or BENCH_QUICK=1)
  *   options: --rounds N  --only enqueue,process-c1  --systems jobs,bullmq
- *            --cpu-prof SYSTEM (writes .cpuprofile files per run under results/profiles/)
+ *            --cpu-prof jobs|bullmq|all (V8 profile of each measured window, written to
+ *              results/profiles/<case>-r<round>-<system>.cpuprofile; summarize with
+ *              node src/profile-summary.mjs FILE…)
  *            --redis-url redis://… (use a running server instead of spawning one; it is FLUSHALLed)
+ *            --no-wait (do not wait, before each run, for other work on the machine to calm down;
+ *              --quick never waits)
  */
 import { execFileSync, fork } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -19,6 +23,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import { defineCases } from "./cases.mjs";
+import { busyCores, cpuTimes, waitForQuiet } from "./load.mjs";
 import { endWindow, startRedis, startWindow } from "./redis.mjs";
 import { renderReport } from "./report.mjs";
 import { SYSTEMS } from "./systems.mjs";
@@ -37,6 +42,7 @@ const { values: args } = parseArgs({
 		systems: { type: "string" },
 		"cpu-prof": { type: "string" },
 		"redis-url": { type: "string", default: process.env.REDIS_URL },
+		"no-wait": { type: "boolean", default: false },
 		out: { type: "string", default: join(benchDir, "results") },
 	},
 	allowPositionals: false,
@@ -96,6 +102,8 @@ async function main() {
 			const order = round % 2 === 1 ? systems : [...systems].reverse();
 			for (const system of order) {
 				await admin.flushall("SYNC");
+				// A shared box: wait (a while, not forever) for other processes to leave the CPUs.
+				const loadBefore = args["no-wait"] || quick ? undefined : await waitForQuiet();
 				const began = performance.now();
 				let run;
 				try {
@@ -107,9 +115,9 @@ async function main() {
 									c,
 									round,
 								);
-					run = { round, case: c.id, system, result };
+					run = { round, case: c.id, system, loadBefore, result };
 				} catch (error) {
-					run = { round, case: c.id, system, error: String(error?.stack ?? error) };
+					run = { round, case: c.id, system, loadBefore, error: String(error?.stack ?? error) };
 				}
 				runs.push(run);
 				console.log(
@@ -141,6 +149,12 @@ async function main() {
 function describeRun(run) {
 	if (run.error) return `FAILED: ${run.error.split("\n")[0]}`;
 	const r = run.result;
+	const load =
+		r.foreignCores === undefined ? "" : `  [other load ${r.foreignCores.toFixed(2)} cores]`;
+	return `${describeResult(r)}${load}`;
+}
+
+function describeResult(r) {
 	if (r.latency) {
 		return `p50 ${r.latency.p50?.toFixed(2)} ms  p99 ${r.latency.p99?.toFixed(2)} ms  max ${r.latency.max?.toFixed(1)} ms  (${r.received}/${r.jobs})`;
 	}
@@ -152,14 +166,11 @@ function describeRun(run) {
 /** Forks child.mjs for one spec; resolves its result. `onMessage` sees progress messages. */
 function forkChild(spec, { c, round, onMessage } = {}) {
 	const execArgv = [];
-	if (args["cpu-prof"] && args["cpu-prof"] === spec.system && c) {
-		const dir = join(args.out, "profiles");
-		mkdirSync(dir, { recursive: true });
-		execArgv.push(
-			"--cpu-prof",
-			`--cpu-prof-dir=${dir}`,
-			`--cpu-prof-name=${c.id}-${spec.system}-r${round}-${spec.scenario}-${process.hrtime.bigint()}.cpuprofile`,
-		);
+	const profiled = args["cpu-prof"] && c && ["all", spec.system].includes(args["cpu-prof"]);
+	if (profiled && spec.scenario !== "scale-worker") {
+		// The child profiles its measured window only (not start-up or pre-fill).
+		spec = { ...spec, profileDir: join(args.out, "profiles"), name: `${c.id}-r${round}` };
+		mkdirSync(spec.profileDir, { recursive: true });
 	}
 	const child = fork(CHILD, [JSON.stringify(spec)], {
 		execArgv,
@@ -243,6 +254,7 @@ async function runScaleout(admin, c, system, round) {
 	failed.catch(() => {});
 	await Promise.race([Promise.all(readies), failed]);
 	const window = await startWindow(admin);
+	const cpu0 = cpuTimes();
 	for (const { child } of children) child.send({ type: "go" });
 	const timeout = new Promise((_, reject) =>
 		setTimeout(
@@ -251,6 +263,7 @@ async function runScaleout(admin, c, system, round) {
 		).unref(),
 	);
 	await Promise.race([finished, failed, timeout]);
+	const cpu1 = cpuTimes();
 	const cost = await endWindow(admin, window);
 	for (const { child } of children) child.send({ type: "stop" });
 	const results = await Promise.all(children.map((ch) => ch.done));
@@ -258,9 +271,15 @@ async function runScaleout(admin, c, system, round) {
 	const end = Math.max(...results.map((r) => r.lastAt ?? 0));
 	const done = results.reduce((a, r) => a + r.done, 0);
 	const nodeCpuUs = results.reduce((a, r) => a + r.nodeCpuUs, 0);
+	const machine = busyCores(cpu0, cpu1, cost.wallMs);
+	const foreignCores =
+		machine === undefined
+			? undefined
+			: Math.max(0, machine - (nodeCpuUs + cost.redisCpuUs) / (cost.wallMs * 1000));
 	return {
 		jobs: done,
 		workers,
+		foreignCores,
 		throughput: (done / (end - start)) * 1000,
 		wallMs: end - start,
 		perWorker: results.map((r) => r.done),

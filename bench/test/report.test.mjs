@@ -36,7 +36,7 @@ const data = {
 		run(1, "enqueue", "bullmq", { throughput: 10_000, cost: cost(9) }),
 		run(2, "enqueue", "bullmq", { throughput: 12_000, cost: cost(9) }),
 		run(2, "enqueue", "jobs", { throughput: 24_000, cost: cost(4) }),
-		run(1, "process-c1", "jobs", { throughput: 5_000, cost: cost(7) }),
+		run(1, "process-c1", "jobs", { throughput: 5_000, cost: cost(7), foreignCores: 0.1 }),
 		run(1, "process-c1", "bullmq", { throughput: 4_000, cost: cost(23) }),
 		{ round: 2, case: "process-c1", system: "jobs", error: "Error: boom\n at x" },
 		run(2, "process-c1", "bullmq", { throughput: 4_000, cost: cost(23) }),
@@ -75,6 +75,14 @@ describe("report", () => {
 			"**missed** (≤ 6; 1.33× short)",
 		);
 		expect(judge(undefined, { op: "<=", value: 0.4 }).met).toBeUndefined();
+		// Commands per job are judged as displayed (2 decimals): start-up calls do not count.
+		const startup = { ...data, runs: [run(1, "process-c1", "jobs", { cost: cost(6.004) })] };
+		const row = {
+			case: "process-c1",
+			metric: "cost.redisCommands",
+			target: { op: "<=", value: 6, absolute: true },
+		};
+		expect(summarizeRow(startup, row).verdict.met).toBe(true);
 	});
 
 	it("renders the summary table for a fixed input", () => {
@@ -92,7 +100,7 @@ describe("report", () => {
 			"| Redis commands / processed job, c=1 (cmds, lower is better) | 7.00 | 23.00 | – | – | **missed** (≤ 6; 1.17× short) |",
 		);
 		expect(lines).toContain(
-			"| Redis bytes / waiting job (B, lower is better) | 60 | 300 | 0.20× | 0.20×, 0.20× | met (≤ 0.25×) |",
+			"| Redis bytes / waiting job (B, lower is better) | 60 | 300 | 0.200× | 0.200×, 0.200× | met (≤ 0.25×) |",
 		);
 	});
 
@@ -101,5 +109,6 @@ describe("report", () => {
 		expect(md).toContain("# Benchmark: @jobs/store-redis vs BullMQ");
 		expect(md).toContain("- Rerun: `pnpm bench`");
 		expect(md).toContain("- process-c1 / jobs / round 2: Error: boom");
+		expect(md).toContain("used a median of 0.10 cores (max 0.10)");
 	});
 });

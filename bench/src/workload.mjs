@@ -1,0 +1,18 @@
+/** The jobs both systems get: the same data, added the same way. */
+
+/** Batch size of pre-fills (`addBulk` / `addMany`). */
+export const BULK_BATCH = 1_000;
+
+/** Deterministic job data, about 40 bytes of JSON, the same for both systems. */
+export function jobData(i) {
+	return { i, email: `user-${i}@example.com` };
+}
+
+/** Adds `n` jobs in `addBulk`/`addMany` batches (used to pre-fill; not measured). */
+export async function prefill(sys, n, opts, start = 0) {
+	for (let i = start; i < start + n; i += BULK_BATCH) {
+		const batch = [];
+		for (let j = i; j < Math.min(start + n, i + BULK_BATCH); j++) batch.push(jobData(j));
+		await sys.addBulk(batch, opts);
+	}
+}
