@@ -264,6 +264,28 @@ describe.skipIf(!url)("RedisJobStore on a live server", () => {
 		});
 	});
 
+	describe("sweep of large payloads", () => {
+		it("bounds each call by bytes scanned, and recovers everything over a few calls", async () => {
+			const store = await open({ commandTimeoutMs: 30_000 });
+			const big = JSON.stringify({ blob: "x".repeat(512 * 1024) });
+			await store.add(Array.from({ length: 40 }, () => ({ name: "big", payload: big })));
+			expect(await store.reserve({ limit: 40, leaseMs: 1 })).toHaveLength(40);
+			await sleep(20);
+			const counts: number[] = [];
+			for (let total = 0; total < 40 && counts.length < 10; ) {
+				const n = await store.sweep({ limit: 1_000 });
+				counts.push(n);
+				total += n;
+			}
+			// 40 × 0.5 MB is over one call's 8 MB budget: more than one call, none empty.
+			expect(counts.length).toBeGreaterThan(1);
+			expect(counts.every((n) => n > 0)).toBe(true);
+			expect(counts.reduce((a, b) => a + b, 0)).toBe(40);
+			const again = await store.reserve({ limit: 40, leaseMs: LONG });
+			expect(again.every((j) => j.payload === big)).toBe(true);
+		});
+	});
+
 	describe("bad input and bad data", () => {
 		it("refuses a job it could not read back, and stores nothing", async () => {
 			const store = await open();

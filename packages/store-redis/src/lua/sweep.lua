@@ -7,8 +7,9 @@
   Returns how many jobs it recovered.
 
   Leases live in the `active` hash (value <expiry>,<token>;<record>), so settling a job costs one
-  read and one delete. The price is that expired leases are found by HSCAN: each call scans at
-  most ARGV[3] entries, resuming from the cursor kept in meta `sweep`, so a call never blocks
+  read and one delete. The price is that expired leases are found by HSCAN, which copies each
+  value (payload included): each call scans at most ARGV[3] entries and about 8 MB, in pages
+  sized to about 1 MB, resuming from the cursor kept in meta `sweep`, so a call never blocks
   Redis for long; a call that finds fewer than `limit` may leave expired leases in the part it
   did not reach, for the next sweep.
   It also restores the `:due` marker if it went missing while jobs are delayed (say the hash was
@@ -21,10 +22,12 @@ local budget = tonumber(ARGV[3])
 local now = now_ms()
 local cursor = rcall('HGET', KEYS[4], 'sweep') or '0'
 local started = cursor
-local scanned, ids, recs, seen = 0, {}, {}, {}
+local MAX_BYTES, PAGE_BYTES = 8 * 1024 * 1024, 1024 * 1024
+local scanned, bytes, count = 0, 0, 10
+local ids, recs, seen = {}, {}, {}
 local resume
 repeat
-  local page = rcall('HSCAN', KEYS[3], cursor, 'COUNT', 200)
+  local page = rcall('HSCAN', KEYS[3], cursor, 'COUNT', count)
   local kv = page[2]
   for i = 1, #kv, 2 do
     if #ids >= limit then
@@ -33,6 +36,7 @@ repeat
       break
     end
     local field = kv[i]
+    bytes = bytes + #kv[i + 1]
     if field ~= ':due' and not seen[field] then
       seen[field] = true -- HSCAN may return a field twice
       local exp, _, rec = split_lease(kv[i + 1])
@@ -45,7 +49,9 @@ repeat
   end
   cursor = page[1]
   scanned = scanned + #kv / 2
-until resume or cursor == '0' or #ids >= limit or scanned >= budget
+  -- Size the next page to about PAGE_BYTES, from the average value seen so far.
+  if scanned > 0 then count = math.max(5, math.min(500, math.floor(PAGE_BYTES * scanned / math.max(bytes, 1)))) end
+until resume or cursor == '0' or #ids >= limit or scanned >= budget or bytes >= MAX_BYTES
 resume = resume or cursor
 if resume ~= started then rcall('HSET', KEYS[4], 'sweep', resume) end
 if #ids > 0 then
