@@ -3,7 +3,7 @@ import type { Analysis } from "./support/ledger.js";
 import { describeFaults, type Plan, Scenario } from "./support/scenario.js";
 
 const lease = 1_000;
-const worker = { concurrency: 1, lease, sweepInterval: 100, backoffMs: 3_000 };
+const worker = { concurrency: 1, lease, sweepInterval: 100, backoffMs: 5_000 };
 
 /**
  * The frozen worker starts attempt 1 of one job, is SIGSTOPped for longer than its lease while
@@ -35,9 +35,9 @@ function firstLease(a: Analysis, id: string) {
 describeFaults("4. a worker frozen past its lease (SIGSTOP), then resumed", () => {
 	it("its stale ack changes nothing: the job stays where the new holder put it", async (ctx) => {
 		const s = await Scenario.start(ctx, "stale-ack");
-		// Attempt 1 (frozen worker) succeeds late; attempt 2 (other worker) fails and waits 3 s
+		// Attempt 1 (frozen worker) succeeds late; attempt 2 (other worker) fails and waits 5 s
 		// in `delayed`; attempt 3 succeeds.
-		const plan: Plan = { "1": { sleep: 1_500 }, "2": { throw: "attempt 2 fails" } };
+		const plan: Plan = { "1": { sleep: 2_500 }, "2": { throw: "attempt 2 fails" } };
 		const { id, a } = await freezeAndResume(s, plan);
 		const stale = firstLease(a, id);
 		expect(stale.settles.map((x) => [x.op, x.ok])).toEqual([["ack", false]]);
@@ -63,12 +63,12 @@ describeFaults("4. a worker frozen past its lease (SIGSTOP), then resumed", () =
 
 	it("its stale retry changes nothing: the job acked by the new holder does not come back", async (ctx) => {
 		const s = await Scenario.start(ctx, "stale-retry");
-		const plan: Plan = { "1": { sleep: 1_500, throw: "attempt 1 fails late" } };
+		const plan: Plan = { "1": { sleep: 2_500, throw: "attempt 1 fails late" } };
 		const { id, a } = await freezeAndResume(s, plan);
 		const stale = firstLease(a, id);
 		expect(stale.settles.map((x) => [x.op, x.ok])).toEqual([["retry", false]]);
 		expect(stale.leaseLost.length).toBeGreaterThan(0);
-		// Give a wrongly accepted retry time to show up (it would be delayed 3 s, then run).
+		// Give a wrongly accepted retry time to show up (it would be delayed 5 s, then run).
 		await new Promise((resolve) => setTimeout(resolve, 300));
 		expect(await s.rawCounts()).toEqual({ ready: 0, delayed: 0, active: 0, dead: 0 });
 		const report = await s.verify();
@@ -89,7 +89,7 @@ describeFaults("4. a worker frozen past its lease (SIGSTOP), then resumed", () =
 		const s = await Scenario.start(ctx, "stale-fail");
 		// maxAttempts 1: attempt 1 is the last, so its late failure is a `fail`. The other worker
 		// reserves attempt 2, over the limit, and dead-letters it as worker-lost without running it.
-		const plan: Plan = { "1": { sleep: 1_500, throw: "attempt 1 fails late" } };
+		const plan: Plan = { "1": { sleep: 2_500, throw: "attempt 1 fails late" } };
 		const { id, a } = await freezeAndResume(s, plan, 1);
 		const stale = firstLease(a, id);
 		expect(stale.settles.map((x) => [x.op, x.ok])).toEqual([["fail", false]]);

@@ -6,8 +6,8 @@ describeFaults("6. a handler that blocks the event loop past its lease", () => {
 		const s = await Scenario.start(ctx, "blocked");
 		const lease = 1_000;
 		const blocked = await s.worker("blocked", { concurrency: 1, lease, sweepInterval: 100 });
-		// Attempt 1 blocks the event loop for 2.5 leases: no heartbeat can run.
-		const plan: Plan = { "1": { block: 2.5 * lease } };
+		// Attempt 1 blocks the event loop for 3.5 leases: no heartbeat can run.
+		const plan: Plan = { "1": { block: 3.5 * lease } };
 		const [id] = await s.addJobs(1, () => ({ plan }));
 		await s.waitForLedger("the blocking run to start", (a) => a.count("start") === 1);
 		await s.worker("rescuer", { concurrency: 1, lease, sweepInterval: 100 });

@@ -6,8 +6,8 @@ const MINUTE = 60_000;
 describeFaults("12. clock skew between processes", () => {
 	it("workers at -5 min and +5 min and a producer at +1 h: no lease expires early, a 2 s delay runs after 2 s", async (ctx) => {
 		const s = await Scenario.start(ctx, "clock-skew");
-		const lease = 1_000;
-		const config = { concurrency: 4, lease, sweepInterval: 100 };
+		const lease = 1_500;
+		const config = { concurrency: 8, lease, sweepInterval: 100 };
 		await s.worker("behind", { ...config, skewMs: -5 * MINUTE });
 		await s.worker("ahead", { ...config, skewMs: +5 * MINUTE });
 		// Slow jobs: each needs its lease renewed twice; a lease computed on a skewed clock

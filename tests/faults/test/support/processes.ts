@@ -27,7 +27,10 @@ function guard(): void {
 			process.kill(process.pid, signal);
 		});
 	}
-	reaper = fork(`${childrenDir}reaper.mjs`, [], { stdio: ["ignore", "ignore", "ignore", "ipc"] });
+	reaper = fork(`${childrenDir}reaper.mjs`, [], {
+		stdio: ["ignore", "ignore", "ignore", "ipc"],
+		execArgv: [],
+	});
 	reaper.unref();
 	(reaper as unknown as { channel?: { unref(): void } }).channel?.unref();
 }
