@@ -93,6 +93,8 @@ export class Worker {
 	#wakeLoop: (() => void) | undefined;
 	#heartbeatTimer: TimerHandle | undefined;
 	#sweepTimer: TimerHandle | undefined;
+	#beating: Promise<void> | undefined;
+	#sweeping: Promise<void> | undefined;
 	#stopPromise: Promise<void> | undefined;
 	#resolveStopped!: () => void;
 	/** Resolves once the worker has fully stopped. */
@@ -116,7 +118,7 @@ export class Worker {
 		this.#sweepInterval = sweepInterval;
 		this.#loopDone = this.#loop();
 		this.#scheduleHeartbeat();
-		void this.#sweepAll().finally(() => this.#scheduleSweep());
+		this.#runSweep();
 	}
 
 	/** Number of handlers running now. */
@@ -134,9 +136,11 @@ export class Worker {
 		if (options.timeout !== undefined) assertDuration("timeout", options.timeout);
 		this.#stopController.abort();
 		this.#wake();
-		this.#stopPromise = this.#drain(options.timeout).finally(() => {
+		this.#stopPromise = this.#drain(options.timeout).finally(async () => {
 			if (this.#heartbeatTimer) this.#ctx.clock.clearTimeout(this.#heartbeatTimer);
 			if (this.#sweepTimer) this.#ctx.clock.clearTimeout(this.#sweepTimer);
+			// Let a heartbeat or sweep in flight finish, so none hits a store closed right after.
+			await Promise.all([this.#beating, this.#sweeping]);
 			this.#resolveStopped();
 		});
 		return this.#stopPromise;
@@ -392,7 +396,7 @@ export class Worker {
 	#scheduleHeartbeat(): void {
 		if (this.#stopPromise && this.#running.size === 0) return;
 		this.#heartbeatTimer = this.#ctx.clock.setTimeout(() => {
-			void this.#heartbeat().finally(() => this.#scheduleHeartbeat());
+			this.#beating = this.#heartbeat().finally(() => this.#scheduleHeartbeat());
 		}, this.#leaseMs / 3);
 	}
 
@@ -429,9 +433,14 @@ export class Worker {
 	#scheduleSweep(): void {
 		if (this.#stopping) return;
 		const jitter = 0.8 + 0.4 * Math.random();
-		this.#sweepTimer = this.#ctx.clock.setTimeout(() => {
-			void this.#sweepAll().finally(() => this.#scheduleSweep());
-		}, this.#sweepInterval * jitter);
+		this.#sweepTimer = this.#ctx.clock.setTimeout(
+			() => this.#runSweep(),
+			this.#sweepInterval * jitter,
+		);
+	}
+
+	#runSweep(): void {
+		this.#sweeping = this.#sweepAll().finally(() => this.#scheduleSweep());
 	}
 
 	/** Recovers expired leases in bounded batches until a batch comes back short. */
