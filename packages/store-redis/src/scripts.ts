@@ -97,8 +97,15 @@ export function defineScripts(client: RedisClient): void {
 	}
 }
 
-/** Runs script `name` with the queue's keys (in the registry's order) and `args` as ARGV. */
-export function runScript(
+/**
+ * Runs script `name` with the queue's keys (in the registry's order) and `args` as ARGV.
+ *
+ * ioredis answers NOSCRIPT with one resend, which can meet NOSCRIPT again when the cache is
+ * flushed repeatedly (the resend goes out as EVALSHA if another call re-marked the script as
+ * loaded on that socket). A NOSCRIPT reply means the script did not run, so sending the code
+ * itself with EVAL is safe, and EVAL cannot meet NOSCRIPT.
+ */
+export async function runScript(
 	client: RedisClient,
 	name: ScriptName,
 	keys: QueueKeys,
@@ -107,7 +114,12 @@ export function runScript(
 	const script = scripts().get(name)!;
 	const fn = (client as unknown as Record<string, ScriptFn>)[script.command]!;
 	const keyArgs = scriptSpecs[name].keys.map((key) => keys[key]);
-	return fn.call(client, ...keyArgs, ...args);
+	try {
+		return await fn.call(client, ...keyArgs, ...args);
+	} catch (error) {
+		if (!(error instanceof Error && error.message.startsWith("NOSCRIPT"))) throw error;
+		return client.eval(script.lua, script.numberOfKeys, ...keyArgs, ...args);
+	}
 }
 
 /** The codes a script raises (`error({ err = 'JOBS_… detail' })`), each with its error class. */

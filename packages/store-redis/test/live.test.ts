@@ -85,6 +85,42 @@ describe.skipIf(!url)("RedisJobStore on a live server", () => {
 			expect(settled.every((r) => r.ok)).toBe(true);
 			expect(await store.stats()).toEqual({ ready: 0, delayed: 0, active: 0, dead: 0 });
 		});
+
+		it("never fails a call while SCRIPT FLUSH runs in a tight loop", async () => {
+			// Many calls in flight on one socket: ioredis' own one-shot NOSCRIPT resend is not
+			// enough here (it can go out as EVALSHA again and meet the next flush).
+			const store = await open();
+			const flusher = new Redis(url);
+			let running = true;
+			let flushes = 0;
+			const flushing = (async () => {
+				while (running) {
+					await flusher.script("FLUSH");
+					flushes++;
+				}
+			})();
+			const failures: unknown[] = [];
+			try {
+				for (let round = 0; round < 150; round++) {
+					const calls: Promise<unknown>[] = [
+						...Array.from({ length: 10 }, () => store.stats()),
+						store.add([job(round)]),
+						store
+							.reserve({ limit: 5, leaseMs: LONG })
+							.then((leased) => Promise.all(leased.map((j) => store.ack(j)))),
+					];
+					for (const r of await Promise.allSettled(calls)) {
+						if (r.status === "rejected") failures.push(r.reason);
+					}
+				}
+			} finally {
+				running = false;
+				await flushing;
+				flusher.disconnect();
+			}
+			expect(failures).toEqual([]);
+			expect(flushes).toBeGreaterThan(20);
+		});
 	});
 
 	describe("connection drops", () => {
@@ -287,6 +323,19 @@ describe.skipIf(!url)("RedisJobStore on a live server", () => {
 	});
 
 	describe("bad input and bad data", () => {
+		it("recovers a job whose active entry lost its lease part (a partial write or hand edit)", async () => {
+			const store = await open();
+			const [id] = await store.add([job(1)]);
+			const [leased] = await store.reserve({ limit: 1, leaseMs: LONG });
+			const value = (await admin.hget(store.keys.active, id!))!;
+			await admin.hset(store.keys.active, id!, value.slice(value.indexOf(";") + 1));
+			expect(await store.extend({ leases: [leased!], leaseMs: LONG })).toEqual([false]);
+			expect(await store.sweep({ limit: 10 })).toBe(1);
+			const [again] = await store.reserve({ limit: 1, leaseMs: LONG });
+			expect(again).toMatchObject({ id, attempts: 2, payload: leased!.payload });
+			expect(again?.lastError?.message).toMatch(/expired/);
+		});
+
 		it("refuses a job it could not read back, and stores nothing", async () => {
 			const store = await open();
 			await expect(store.add([job(1), job(2, { maxAttempts: 2.5 })])).rejects.toBeInstanceOf(

@@ -40,10 +40,18 @@ repeat
     if field ~= ':due' and not seen[field] then
       seen[field] = true -- HSCAN may return a field twice
       local exp, _, rec = split_lease(kv[i + 1])
-      if exp and exp <= now then
-        ids[#ids + 1] = field
-        local id, att, max, name, _, payload = parse(rec)
-        recs[#recs + 1] = record(id, att, max, name, ARGV[2], payload)
+      if not exp then
+        -- No lease part (a partial write or a hand edit): nobody can hold it, so it is expired.
+        exp, rec = 0, kv[i + 1]
+      end
+      if exp <= now then
+        local id, att, max, name, _, payload = try_parse(rec)
+        -- An unreadable entry stays where it is (stats counts it active) rather than stop
+        -- every sweep from recovering the others.
+        if id then
+          ids[#ids + 1] = field
+          recs[#recs + 1] = record(id, att, max, name, ARGV[2], payload)
+        end
       end
     end
   end
