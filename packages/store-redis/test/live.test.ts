@@ -101,9 +101,9 @@ describe.skipIf(!url)("RedisJobStore on a live server", () => {
 			})();
 			const failures: unknown[] = [];
 			try {
-				for (let round = 0; round < 150; round++) {
+				for (let round = 0; round < 300; round++) {
 					const calls: Promise<unknown>[] = [
-						...Array.from({ length: 10 }, () => store.stats()),
+						...Array.from({ length: 20 }, () => store.stats()),
 						store.add([job(round)]),
 						store
 							.reserve({ limit: 5, leaseMs: LONG })
