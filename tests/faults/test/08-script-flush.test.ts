@@ -2,14 +2,10 @@ import { expect, it } from "vitest";
 import { describeFaults, Scenario } from "./support/scenario.js";
 
 describeFaults("8. SCRIPT FLUSH in a loop during load", () => {
-	// KNOWN STORE BUG (kept as it.fails until @jobs/store-redis fixes it): the store relies on
-	// ioredis' one-shot NOSCRIPT fallback (EVALSHA, then one resend that ioredis may send as
-	// EVALSHA again when another command on the socket re-marked the script as loaded). Under
-	// repeated SCRIPT FLUSH the resend meets NOSCRIPT too and the store rejects with
-	// `StoreError: Redis failed add|ack: NOSCRIPT No matching script`: `add` reaches the user as
-	// an error (the job is not added) and a failed ack leaves the job leased until its lease
-	// expires, so it runs twice. Typical run: ~900 flushes, 8-21 such errors, 3-11 re-runs.
-	it.fails("no error reaches a user and nothing is lost", async (ctx) => {
+	// This scenario found a store bug (fixed in dadc39b): the store relied on ioredis' one-shot
+	// NOSCRIPT fallback, whose resend can go out as EVALSHA again and meet the next flush; `add`
+	// then rejected with `NOSCRIPT No matching script` and failed acks made jobs run twice.
+	it("no error reaches a user and nothing is lost", async (ctx) => {
 		const s = await Scenario.start(ctx, "script-flush");
 		await Promise.all(
 			["w1", "w2"].map((name) =>
