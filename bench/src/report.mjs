@@ -205,6 +205,45 @@ function renderErrors(data) {
 	return `\n## Runs that failed\n\n${lines.join("\n")}\n`;
 }
 
+/**
+ * A/B table for runs with variants (`jobs@NAME`): medians per system, each with its ratio to the
+ * baseline (plain `jobs` when it ran, else the first system listed) and, for throughput and
+ * latency, to BullMQ in the same run.
+ */
+export function renderVariants(data) {
+	const systems = data.meta.systems ?? [];
+	if (!systems.some((s) => s.startsWith("jobs@"))) return "";
+	const baseline = systems.includes(OURS) ? OURS : systems.find((s) => s !== THEIRS);
+	const metrics = [
+		["throughput", "jobs/s", "jobs/s", true],
+		["latency.p99", "p99 ms", "ms", true],
+		["cost.nodeCpuUs", "Node µs/job", "", false],
+		["cost.redisCpuUs", "Redis µs/job", "", false],
+		["cost.redisCommands", "cmds/job", "cmds", false],
+	];
+	const rows = [];
+	for (const c of data.cases) {
+		for (const system of systems) {
+			const cells = metrics.map(([metric, , unit, vsTheirs]) => {
+				const v = median(valuesByRound(data, c.id, system, metric));
+				if (v === undefined) return "–";
+				const notes = [];
+				if (system !== baseline) {
+					const r = ratio(v, median(valuesByRound(data, c.id, baseline, metric)));
+					if (r !== undefined) notes.push(`${formatRatio(r)} base`);
+				}
+				if (vsTheirs && system !== THEIRS) {
+					const r = ratio(v, median(valuesByRound(data, c.id, THEIRS, metric)));
+					if (r !== undefined) notes.push(`${formatRatio(r)} BullMQ`);
+				}
+				return `${formatValue(v, unit)}${notes.length ? ` (${notes.join(", ")})` : ""}`;
+			});
+			rows.push([c.id, system, ...cells]);
+		}
+	}
+	return `\n## Variants (A/B of working copies; medians, ratios vs ${baseline} and vs BullMQ)\n\n${table(["case", "system", ...metrics.map((m) => m[1])], rows)}\n`;
+}
+
 /** One line on how busy the machine was with other work during the measured windows. */
 export function renderLoad(data) {
 	const loads = data.runs.map((r) => r.result?.foreignCores).filter((v) => typeof v === "number");
@@ -255,5 +294,5 @@ ${renderLatencyDetails(data)}
 ${caseLines.join("\n")}
 
 Job data is \`{ i, email: "user-<i>@example.com" }\` (about 40 bytes of JSON) for every system. BullMQ: \`Queue\` with \`defaultJobOptions: { removeOnComplete: true }\` (default \`removeOnFail\`), \`Worker\` connections with \`maxRetriesPerRequest: null\`, all else default. @jobs: \`JobQueue\` over \`RedisJobStore.connect({ url, prefix })\`, \`queue.work({ concurrency })\`, defaults otherwise.
-${renderErrors(data)}`;
+${renderVariants(data)}${renderErrors(data)}`;
 }

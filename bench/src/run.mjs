@@ -11,6 +11,8 @@
  *              results/profiles/<case>-r<round>-<system>.cpuprofile; summarize with
  *              node src/profile-summary.mjs FILE…)
  *            --redis-url redis://… (use a running server instead of spawning one; it is FLUSHALLed)
+ *            --variants FILE (JSON; adds systems jobs@NAME for A/B runs of working copies, see
+ *              systems.mjs; e.g. --systems jobs,jobs@lazy-signal --variants exp.json)
  *            --no-wait (do not wait, before each run, for other work on the machine to calm down;
  *              --quick never waits)
  */
@@ -43,6 +45,7 @@ const { values: args } = parseArgs({
 		"cpu-prof": { type: "string" },
 		"redis-url": { type: "string", default: process.env.REDIS_URL },
 		"no-wait": { type: "boolean", default: false },
+		variants: { type: "string" },
 		out: { type: "string", default: join(benchDir, "results") },
 	},
 	allowPositionals: false,
@@ -61,6 +64,10 @@ const live = new Set();
 let redis;
 
 async function main() {
+	if (args.variants) {
+		process.env.BENCH_VARIANTS = readFileSync(args.variants, "utf8");
+		JSON.parse(process.env.BENCH_VARIANTS);
+	}
 	if (systems.includes("jobs") && !(await storeRedisAvailable())) {
 		console.error(
 			"\n!!! @jobs/store-redis does not export RedisJobStore yet (run `pnpm build`?): running BullMQ only.\n",
@@ -91,6 +98,7 @@ async function main() {
 		},
 		versions: packageVersions(),
 		git: gitInfo(),
+		variants: args.variants ? JSON.parse(process.env.BENCH_VARIANTS) : undefined,
 	};
 	console.log(
 		`bench: ${quick ? "quick, " : ""}${rounds} round(s), ${cases.length} case(s), systems ${systems.join(", ")}, redis ${meta.redis.version} at ${redis.url}`,

@@ -19,9 +19,26 @@ export const SYSTEMS = ["jobs", "bullmq"];
 
 export const LABELS = { jobs: "@jobs/store-redis", bullmq: "BullMQ" };
 
-/** Creates and connects the named system against `url`. */
+/** Display name of a system, variants included. */
+export function label(system) {
+	return LABELS[system] ?? system;
+}
+
+/**
+ * Creates and connects the named system against `url`. `jobs@NAME` is a variant of ours for A/B
+ * runs of a working copy, defined in the JSON of `$BENCH_VARIANTS` (set by `run.mjs --variants
+ * FILE`): `{ "NAME": { "core": "path/to/core/dist/index.js", "storeRedis": "…/index.js",
+ * "storeOptions": { …merged into RedisJobStore.connect options }, "workOptions": { …merged into
+ * queue.work options } } }` (paths relative to bench/).
+ */
 export async function createSystem(system, { url }) {
 	if (system === "jobs") return createJobs(url);
+	if (system.startsWith("jobs@")) {
+		const name = system.slice(5);
+		const variant = JSON.parse(process.env.BENCH_VARIANTS ?? "{}")[name];
+		if (!variant) throw new Error(`unknown variant ${name} (see --variants)`);
+		return createJobs(url, variant);
+	}
 	if (system === "bullmq") return createBullmq(url);
 	throw new Error(`unknown system ${system}`);
 }
@@ -42,12 +59,14 @@ const STORE_METHODS = [
 	"close",
 ];
 
-async function createJobs(url) {
+async function createJobs(url, variant = {}) {
+	const benchDir = new URL("../", import.meta.url);
+	const from = (path, fallback) => (path ? new URL(path, benchDir).href : fallback);
 	const [{ JobQueue }, { RedisJobStore }] = await Promise.all([
-		import("@jobs/core"),
-		import("@jobs/store-redis"),
+		import(from(variant.core, "@jobs/core")),
+		import(from(variant.storeRedis, "@jobs/store-redis")),
 	]);
-	const store = await RedisJobStore.connect({ url, prefix: "bench" });
+	const store = await RedisJobStore.connect({ url, prefix: "bench", ...variant.storeOptions });
 	const completed = [];
 	// A delegating store that reports successful acks: the engine has no "completed" event, and
 	// an ack that resolved ok is exactly "the completion has been written to Redis".
@@ -86,7 +105,7 @@ async function createJobs(url) {
 			let worker;
 			return {
 				start() {
-					worker = queue.work({ concurrency });
+					worker = queue.work({ concurrency, ...variant.workOptions });
 				},
 				stop: () => worker?.stop(),
 			};
