@@ -56,7 +56,10 @@ async function runStep(step, job) {
 
 async function handler(job) {
 	const token = tokens.get(job.id);
-	ledger.write({ t: "start", id: job.id, attempt: job.attempts, token, name: job.name });
+	// Producer processes put { p: producer name, i: sequence } in the data: the job's identity
+	// as the producer knows it, whatever id the store gave it.
+	const key = job.data?.p !== undefined ? `${job.data.p}:${job.data.i}` : undefined;
+	ledger.write({ t: "start", id: job.id, attempt: job.attempts, token, name: job.name, key });
 	const plan = job.data?.plan;
 	const step = plan?.[String(job.attempts)] ?? plan?.["*"] ?? config.step ?? {};
 	try {
