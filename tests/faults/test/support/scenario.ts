@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { JobStats } from "@jobs/core";
 import { RedisJobStore } from "@jobs/store-redis";
 import type { Redis } from "ioredis";
-import { afterEach, describe, expect, it, type TestContext } from "vitest";
+import { afterAll, afterEach, describe, expect, it, type TestContext } from "vitest";
 import { type CheckOptions, checkLedger, formatReport, type Report } from "./invariants.js";
 import { type Analysis, analyze, hr, readLedger, TestLedger } from "./ledger.js";
 import { forkChild, killAllProcesses, type NodeChild } from "./processes.js";
@@ -85,6 +85,9 @@ export function describeFaults(name: string, body: () => void): void {
 	}
 	describe(name, () => {
 		afterEach(async () => {
+			await killAllProcesses();
+		});
+		afterAll(async () => {
 			await killAllProcesses();
 		});
 		body();
