@@ -3,16 +3,10 @@
  * `store-redis-cluster` project (or uses `REDIS_CLUSTER_NODES=host:port,…`). Without the
  * binaries the project skips with one loud line (a failure when `JOBS_REQUIRE_REDIS=1`).
  */
+import { type RedisServer, startRedisServer } from "@jobs/test-support";
 import { Redis } from "ioredis";
 import type { TestProject } from "vitest/node";
-import {
-	hasBinary,
-	REDIS_CLI,
-	REDIS_SERVER,
-	type RedisServer,
-	redisCli,
-	startRedisServer,
-} from "./support/redis-server.js";
+import { hasBinary, REDIS_CLI, REDIS_SERVER, redisCli } from "./support/redis-cli.js";
 
 declare module "vitest" {
 	export interface ProvidedContext {
@@ -51,7 +45,7 @@ export default async function setup(
 	}
 	const servers: RedisServer[] = [];
 	const stopAll = async () => {
-		await Promise.all(servers.map((s) => s.dispose()));
+		await Promise.all(servers.map((s) => s.stop()));
 	};
 	try {
 		for (let i = 0; i < 3; i++) {

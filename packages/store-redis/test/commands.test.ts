@@ -3,11 +3,11 @@
  * (so no other test's traffic is counted). Scripts count once for the EVALSHA and once per
  * redis.call inside them. Issue 6's target is at most 6 per processed job.
  */
+import { type RedisServer, startRedisServer } from "@jobs/test-support";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { RedisJobStore } from "../src/index.js";
 import { uniquePrefix } from "./support/harness.js";
-import { type RedisServer, startRedisServer } from "./support/redis-server.js";
 
 const LONG = 600_000;
 const job = (n: number) => ({ name: "count", payload: JSON.stringify({ n }) });
@@ -41,7 +41,7 @@ describe.skipIf(!inject("canSpawnRedis"))("Redis commands per job", () => {
 	afterAll(async () => {
 		await store.close();
 		await admin.quit();
-		await server.dispose();
+		await server.stop();
 	});
 
 	it("processes a job with at most 6 commands at concurrency 1 (ack + reserve-next)", async () => {

@@ -4,10 +4,10 @@
  * StoreUnavailableError; worker calls wait; nothing hangs; everything resumes afterwards.
  */
 import { StoreUnavailableError } from "@jobs/core";
+import { freePort, type RedisServer, startRedisServer } from "@jobs/test-support";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { RedisJobStore } from "../src/index.js";
 import { sleep, uniquePrefix } from "./support/harness.js";
-import { freePort, type RedisServer, startRedisServer } from "./support/redis-server.js";
 
 const LONG = 600_000;
 /** How long the mid-run outage lasts (the 10 s with OUTAGE_MS=10000). */
@@ -59,7 +59,7 @@ describe.skipIf(!inject("canSpawnRedis"))("Redis unreachable", () => {
 		expect(reserved).toBeUndefined();
 
 		const server = await startRedisServer({ port });
-		cleanup.push(() => server.dispose());
+		cleanup.push(() => server.stop());
 		expect(await reserving).toEqual([]);
 		const ids = await store.add([job(2)]);
 		expect((await store.reserve({ limit: 5, leaseMs: LONG })).map((j) => j.id)).toEqual(ids);
@@ -69,7 +69,7 @@ describe.skipIf(!inject("canSpawnRedis"))("Redis unreachable", () => {
 		const server: RedisServer = await startRedisServer({
 			args: ["--appendonly", "yes", "--appendfsync", "always"],
 		});
-		cleanup.push(() => server.dispose());
+		cleanup.push(() => server.stop());
 		const prefix = uniquePrefix();
 		const producer = await RedisJobStore.connect({
 			url: server.url,
@@ -111,7 +111,7 @@ describe.skipIf(!inject("canSpawnRedis"))("Redis unreachable", () => {
 		const waiting = worker.waitForJob({ timeoutMs: 60_000, signal: abort.signal });
 
 		await sleep(Math.max(0, OUTAGE_MS - (Date.now() - outageStarted)));
-		await server.start();
+		await server.restart();
 
 		const acked = await acking;
 		expect(acked.ok).toBe(true);
