@@ -1,20 +1,14 @@
-import {
-	InvalidJobDataError,
-	InvalidJobNameError,
-	InvalidOptionError,
-	JobQueue,
-	JobsError,
-	NoHandlerError,
-	PayloadTooLargeError,
-	StoreClosedError,
-	StoreError,
-	StoreUnavailableError,
-} from "@jobs/core";
+import { JobQueue, StoreError, StoreUnavailableError } from "@jobs/core";
 import { MemoryJobStore } from "@jobs/store-memory";
+import {
+	describeJobsErrorStatus,
+	type Jobs,
+	unreachableStore,
+} from "@jobs/test-support/adapter-suite";
 import express, { type ErrorRequestHandler, type Request, type Response } from "express";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { getQueue, jobs, jobsErrorHandler, jobsErrorStatus } from "../src/index.js";
-import { describeExpressAdapter, type Jobs, listen, unreachableStore } from "./adapter-suite.js";
+import { describeExpressAdapter, listen } from "./adapter-suite.js";
 
 describeExpressAdapter("memory", {
 	createStore: async () => new MemoryJobStore(),
@@ -133,21 +127,4 @@ describe("jobsErrorHandler()", () => {
 	});
 });
 
-describe("jobsErrorStatus()", () => {
-	it.each([
-		[new InvalidJobNameError("name must be a non-empty string"), 400],
-		[new InvalidJobDataError("data.at", "Date is not JSON"), 400],
-		[new PayloadTooLargeError(2_000, 1_000), 400],
-		[new InvalidOptionError("delay", "must be ≥ 0"), 400],
-		[new StoreUnavailableError("connect ECONNREFUSED"), 503],
-		[new StoreClosedError(), 503],
-		[new StoreError("unexpected reply"), undefined],
-		[new NoHandlerError("x"), undefined],
-		[new JobsError("JOBS_LEASE_LOST", "lost"), undefined],
-		[new Error("plain"), undefined],
-		["a string", undefined],
-		[undefined, undefined],
-	])("maps %o to %s", (error, status) => {
-		expect(jobsErrorStatus(error)).toBe(status);
-	});
-});
+describeJobsErrorStatus(jobsErrorStatus);

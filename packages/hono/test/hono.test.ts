@@ -1,21 +1,15 @@
-import {
-	InvalidJobDataError,
-	InvalidJobNameError,
-	InvalidOptionError,
-	JobQueue,
-	JobsError,
-	NoHandlerError,
-	PayloadTooLargeError,
-	StoreClosedError,
-	StoreError,
-	StoreUnavailableError,
-} from "@jobs/core";
+import { InvalidOptionError, JobQueue, StoreError } from "@jobs/core";
 import { MemoryJobStore } from "@jobs/store-memory";
+import {
+	describeJobsErrorStatus,
+	type Jobs,
+	unreachableStore,
+} from "@jobs/test-support/adapter-suite";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type JobsEnv, jobs, jobsErrorHandler, jobsErrorStatus } from "../src/index.js";
-import { describeHonoAdapter, type Jobs, unreachableStore } from "./adapter-suite.js";
+import { describeHonoAdapter } from "./adapter-suite.js";
 
 describeHonoAdapter("memory", {
 	createStore: async () => new MemoryJobStore(),
@@ -121,21 +115,4 @@ describe("jobsErrorHandler()", () => {
 	});
 });
 
-describe("jobsErrorStatus()", () => {
-	it.each([
-		[new InvalidJobNameError("name must be a non-empty string"), 400],
-		[new InvalidJobDataError("data.at", "Date is not JSON"), 400],
-		[new PayloadTooLargeError(2_000, 1_000), 400],
-		[new InvalidOptionError("delay", "must be ≥ 0"), 400],
-		[new StoreUnavailableError("connect ECONNREFUSED"), 503],
-		[new StoreClosedError(), 503],
-		[new StoreError("unexpected reply"), undefined],
-		[new NoHandlerError("x"), undefined],
-		[new JobsError("JOBS_LEASE_LOST", "lost"), undefined],
-		[new Error("plain"), undefined],
-		["a string", undefined],
-		[undefined, undefined],
-	])("maps %o to %s", (error, status) => {
-		expect(jobsErrorStatus(error)).toBe(status);
-	});
-});
+describeJobsErrorStatus(jobsErrorStatus);
