@@ -1,8 +1,8 @@
 /** The HTTP app: `POST /signup` enqueues a welcome mail and answers 201 at once. */
 import "@jobs/express/global";
+import { BAD_EMAIL, NOT_JSON, parseSignup, type SignupQueue } from "@jobs/example-signup-common";
 import { jobs, jobsErrorHandler } from "@jobs/express";
 import express, { type ErrorRequestHandler, type Express } from "express";
-import type { SignupQueue } from "./jobs.js";
 
 // This app owns its Express types, so it opts in to `req.queue`, typed with its job map.
 // (Libraries and shared routers would use `getQueue<SignupQueue>(req)` instead.)
@@ -12,16 +12,6 @@ declare module "@jobs/express" {
 	}
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-/** The signup from a request body, or `undefined` when `email` is missing or not an address. */
-export function parseSignup(body: unknown): { email: string } | undefined {
-	if (typeof body !== "object" || body === null) return undefined;
-	const { email } = body as { email?: unknown };
-	if (typeof email !== "string" || email.length > 254 || !EMAIL.test(email)) return undefined;
-	return { email };
-}
-
 /** Answers body-parser's errors (malformed JSON, too large) with their 4xx status, the rest with 500. */
 const lastErrorHandler: ErrorRequestHandler = (err, _req, res, next) => {
 	if (res.headersSent) return next(err);
@@ -29,7 +19,7 @@ const lastErrorHandler: ErrorRequestHandler = (err, _req, res, next) => {
 	if (typeof status === "number" && status >= 400 && status < 500) {
 		const error =
 			(err as { type?: unknown }).type === "entity.parse.failed"
-				? 'expected a JSON body: { "email": "…" }'
+				? NOT_JSON
 				: (err as Error).message;
 		res.status(status).json({ error });
 		return;
@@ -46,7 +36,7 @@ export function createApp(queue: SignupQueue): Express {
 	app.post("/signup", async (req, res) => {
 		const signup = parseSignup(req.body);
 		if (!signup) {
-			res.status(400).json({ error: "email is missing or not an email address" });
+			res.status(400).json({ error: BAD_EMAIL });
 			return;
 		}
 		// Express 5 sends a rejection (store down, bad data) to jobsErrorHandler: 503 or 400.

@@ -1,17 +1,7 @@
 /** The HTTP app: `POST /signup` enqueues a welcome mail and answers 201 at once. */
+import { BAD_EMAIL, NOT_JSON, parseSignup, type SignupQueue } from "@jobs/example-signup-common";
 import { type JobsEnv, jobs, jobsErrorHandler } from "@jobs/hono";
 import { Hono } from "hono";
-import type { SignupQueue } from "./jobs.js";
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-/** The signup from a request body, or `undefined` when `email` is missing or not an address. */
-export function parseSignup(body: unknown): { email: string } | undefined {
-	if (typeof body !== "object" || body === null) return undefined;
-	const { email } = body as { email?: unknown };
-	if (typeof email !== "string" || email.length > 254 || !EMAIL.test(email)) return undefined;
-	return { email };
-}
 
 export function createApp(queue: SignupQueue): Hono<JobsEnv<SignupQueue>> {
 	const app = new Hono<JobsEnv<SignupQueue>>();
@@ -22,10 +12,10 @@ export function createApp(queue: SignupQueue): Hono<JobsEnv<SignupQueue>> {
 		try {
 			body = await c.req.json();
 		} catch {
-			return c.json({ error: 'expected a JSON body: { "email": "…" }' }, 400);
+			return c.json({ error: NOT_JSON }, 400);
 		}
 		const signup = parseSignup(body);
-		if (!signup) return c.json({ error: "email is missing or not an email address" }, 400);
+		if (!signup) return c.json({ error: BAD_EMAIL }, 400);
 		// A rejection (store down, bad data) goes to jobsErrorHandler: 503 or 400, never a hang.
 		const id = await c.var.queue.add("send-welcome", signup);
 		return c.json({ id }, 201);
