@@ -371,8 +371,10 @@ export class RedisJobStore implements JobStore {
 				}
 			},
 			(error: unknown) => {
+				// The connection may have dropped after Redis ran the script but before its reply came
+				// back, so an outage never proves the jobs were not added: say so.
 				const failure =
-					error instanceof StoreUnavailableError && /timed out/i.test(error.message)
+					error instanceof StoreUnavailableError
 						? new StoreUnavailableError(
 								`${error.message} (the jobs may or may not have been added)`,
 								{

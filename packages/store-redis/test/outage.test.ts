@@ -42,8 +42,10 @@ describe.skipIf(!inject("canSpawnRedis"))("Redis unreachable", () => {
 
 		const add = await timed(store.add([job(1)]));
 		expect(add.error).toBeInstanceOf(StoreUnavailableError);
-		expect(add.ms).toBeLessThan(2_500);
+		// Bounded by commandTimeoutMs (2 s); the slack only keeps a busy machine from flaking.
+		expect(add.ms).toBeLessThan(6_000);
 		expect((add.error as Error).message).toMatch(/ECONNREFUSED|unavailable/i);
+		expect((add.error as Error).message).toContain("may or may not have been added");
 		await expect(store.stats()).rejects.toBeInstanceOf(StoreUnavailableError);
 
 		// A worker waits: its wait returns on timeout, its reserve stays pending.
@@ -96,12 +98,12 @@ describe.skipIf(!inject("canSpawnRedis"))("Redis unreachable", () => {
 		for (let i = 0; i < 2; i++) {
 			const add = await timed(producer.add([job(10 + i)]));
 			expect(add.error).toBeInstanceOf(StoreUnavailableError);
-			expect(add.ms).toBeLessThan(3_000);
+			expect(add.ms).toBeLessThan(6_000);
 		}
 		// A waiting worker is not stuck: its wait returns on timeout.
 		const wait = await timed(worker.waitForJob({ timeoutMs: 200, signal: abort.signal }));
 		expect(wait.error).toBeUndefined();
-		expect(wait.ms).toBeLessThan(1_000);
+		expect(wait.ms).toBeLessThan(3_000);
 		// Worker calls wait for Redis instead of failing.
 		const acking = worker.ack({
 			id: held!.id,
