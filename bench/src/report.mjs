@@ -268,6 +268,7 @@ ${m.quick ? "**Quick mode** (small sizes, one round): for development, not for c
 - Node ${m.machine?.node}, Redis ${m.redis?.version} (spawned by the benchmark on 127.0.0.1:${m.redis?.port}, \`--save "" --appendonly no\`)
 - Versions: @jobs/core ${v.jobsCore}, @jobs/store-redis ${v.jobsStoreRedis} (git ${m.git?.commit}${m.git?.dirty ? ", with uncommitted changes in packages/" : ""}), bullmq ${v.bullmq}, ioredis ${v.ioredis}
 - Rerun: \`${m.command}\`
+- Where the time and the commands go, and what each recommended change buys: \`bench/DIAGNOSIS.md\`
 ${renderLoad(data)}
 ## Results
 
