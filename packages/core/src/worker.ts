@@ -39,6 +39,13 @@ export interface WorkOptions {
 	lease?: number;
 	/** How often this worker sweeps expired leases, in ms. Default: `lease` (with ±20% jitter). */
 	sweepInterval?: number;
+	/**
+	 * Jobs leased ahead of the free handler slots while handlers are fast (under 20 ms), so the
+	 * next job starts the moment a handler finishes instead of one store round trip later. A job
+	 * leased ahead that has not started within 100 ms is handed back untouched, so a slow handler
+	 * never holds it hostage. Default 1; 0 turns it off.
+	 */
+	prefetch?: number;
 }
 
 /** Options of {@link Worker.stop}. */
@@ -69,14 +76,23 @@ export interface HandlerEntry {
 
 interface Running {
 	leased: LeasedJob;
-	controller: AbortController;
+	/** Created on the first read of `job.signal`: most handlers never read it. */
+	controller: AbortController | undefined;
+	/** Why the job was aborted, once it was (kept until a controller exists). */
+	abortReason: Error | undefined;
 	/** Local time by which the lease surely expired unless renewed (conservative). */
 	deadline: number;
 	lost: boolean;
 	handedBack: boolean;
+	/** Local time it was leased ahead, while it waits for a handler slot; then undefined. */
+	bufferedAt: number | undefined;
 }
 
 const SWEEP_BATCH = 1_000;
+/** Lease ahead only after a handler this fast: for slow jobs a round trip is noise. */
+const FAST_HANDLER_MS = 20;
+/** A job leased ahead that has waited this long is handed back for another worker. */
+const PREFETCH_HOLD_MS = 100;
 
 /** A running worker. Created by `queue.work()`. */
 export class Worker {
@@ -85,7 +101,12 @@ export class Worker {
 	readonly #pollInterval: number;
 	readonly #leaseMs: number;
 	readonly #sweepInterval: number;
+	readonly #prefetch: number;
+	/** Every lease this worker holds: running handlers and jobs leased ahead. */
 	readonly #running = new Map<string, Running>();
+	/** Jobs leased ahead, oldest first, waiting for a handler slot. */
+	readonly #buffer: Running[] = [];
+	#holdTimer: TimerHandle | undefined;
 	/** Slots promised to reserve calls in flight, so concurrency is never exceeded. */
 	#claimed = 0;
 	readonly #settling = new Set<Promise<void>>();
@@ -105,14 +126,16 @@ export class Worker {
 
 	/** @internal Use `queue.work()`. */
 	constructor(ctx: WorkerContext, options: WorkOptions) {
-		const { concurrency = 1, pollInterval = 1_000, lease = 30_000 } = options;
+		const { concurrency = 1, pollInterval = 1_000, lease = 30_000, prefetch = 1 } = options;
 		assertInteger("concurrency", concurrency, 1);
+		assertInteger("prefetch", prefetch, 0);
 		assertDuration("pollInterval", pollInterval, 1);
 		assertDuration("lease", lease, 10);
 		const sweepInterval = options.sweepInterval ?? lease;
 		assertDuration("sweepInterval", sweepInterval, 1);
 		this.#ctx = ctx;
 		this.#concurrency = concurrency;
+		this.#prefetch = prefetch;
 		this.#pollInterval = pollInterval;
 		this.#leaseMs = lease;
 		this.#sweepInterval = sweepInterval;
@@ -121,9 +144,9 @@ export class Worker {
 		this.#runSweep();
 	}
 
-	/** Number of handlers running now. */
+	/** Number of handlers running now (jobs leased ahead not counted). */
 	get running(): number {
-		return this.#running.size;
+		return this.#running.size - this.#buffer.length;
 	}
 
 	/**
@@ -135,10 +158,12 @@ export class Worker {
 		if (this.#stopPromise) return this.#stopPromise;
 		if (options.timeout !== undefined) assertDuration("timeout", options.timeout);
 		this.#stopController.abort();
+		for (const ahead of this.#buffer.splice(0)) this.#handBack(ahead);
 		this.#wake();
 		this.#stopPromise = this.#drain(options.timeout).finally(async () => {
 			if (this.#heartbeatTimer) this.#ctx.clock.clearTimeout(this.#heartbeatTimer);
 			if (this.#sweepTimer) this.#ctx.clock.clearTimeout(this.#sweepTimer);
+			if (this.#holdTimer) this.#ctx.clock.clearTimeout(this.#holdTimer);
 			// Let a heartbeat or sweep in flight finish, so none hits a store closed right after.
 			await Promise.all([this.#beating, this.#sweeping]);
 			this.#resolveStopped();
@@ -181,7 +206,8 @@ export class Worker {
 		await Promise.all(
 			jobs.map(async (r) => {
 				r.handedBack = true;
-				r.controller.abort(
+				abort(
+					r,
 					new WorkerStoppedError(
 						`worker stopped: job ${r.leased.id} did not finish within ${timeout} ms`,
 					),
@@ -217,7 +243,11 @@ export class Worker {
 				this.#claimed -= free;
 			}
 			this.#startAll(jobs, sentAt);
-			if (jobs.length === 0) await this.#idle();
+			// Fewer jobs than slots means the queue ran dry: wait for a wake-up rather than ask
+			// again at once (a store with waitForJob answers at once if a job came meanwhile).
+			if (jobs.length === 0 || (jobs.length < free && this.#ctx.store.waitForJob)) {
+				await this.#idle();
+			}
 		}
 	}
 
@@ -255,24 +285,62 @@ export class Worker {
 		wake?.();
 	}
 
-	/** Starts reserved jobs; `sentAt` is when the reserving call was sent (leases count from then). */
+	/**
+	 * Starts reserved jobs while handler slots are free and buffers the rest (leased ahead).
+	 * `sentAt` is when the reserving call was sent: leases count from then.
+	 */
 	#startAll(jobs: readonly LeasedJob[], sentAt: number): void {
 		for (const leased of jobs) {
-			if (this.#stopping) {
-				// Reserved while stopping began: hand it back untouched rather than start it.
-				this.#track(this.#ctx.store.release({ id: leased.id, token: leased.token }).then(noop));
-				continue;
-			}
 			const running: Running = {
 				leased,
-				controller: new AbortController(),
+				controller: undefined,
+				abortReason: undefined,
 				deadline: sentAt + this.#leaseMs,
 				lost: false,
 				handedBack: false,
+				bufferedAt: undefined,
 			};
+			if (this.#stopping) {
+				// Reserved while stopping began: hand it back untouched rather than start it.
+				this.#handBack(running);
+				continue;
+			}
+			const busy = this.#running.size - this.#buffer.length;
 			this.#running.set(leased.id, running);
-			void this.#run(running);
+			if (busy < this.#concurrency) {
+				void this.#run(running);
+			} else {
+				running.bufferedAt = this.#ctx.clock.now();
+				this.#buffer.push(running);
+				this.#armHold();
+			}
 		}
+	}
+
+	/** Hands a lease back to the store without running the job (attempts restored). */
+	#handBack(running: Running): void {
+		running.handedBack = true;
+		this.#running.delete(running.leased.id);
+		const { id, token } = running.leased;
+		this.#track(this.#ctx.store.release({ id, token }).then(noop));
+	}
+
+	/** Arms the timer that hands back the oldest job leased ahead once it waited too long. */
+	#armHold(): void {
+		const head = this.#buffer[0];
+		if (this.#holdTimer || !head) return;
+		const wait = head.bufferedAt! + PREFETCH_HOLD_MS - this.#ctx.clock.now();
+		this.#holdTimer = this.#ctx.clock.setTimeout(
+			() => {
+				this.#holdTimer = undefined;
+				const now = this.#ctx.clock.now();
+				while (this.#buffer[0] && this.#buffer[0].bufferedAt! + PREFETCH_HOLD_MS <= now) {
+					this.#handBack(this.#buffer.shift()!);
+				}
+				this.#armHold();
+			},
+			Math.max(0, wait),
+		);
 	}
 
 	#track(promise: Promise<void>): void {
@@ -286,6 +354,7 @@ export class Worker {
 
 	async #run(running: Running): Promise<void> {
 		const { leased } = running;
+		const startedAt = this.#ctx.clock.now();
 		const entry = this.#ctx.handlers.get(leased.name);
 		const maxAttempts = leased.maxAttempts ?? entry?.maxAttempts ?? this.#ctx.maxAttempts;
 		let failure: Error | undefined;
@@ -307,7 +376,9 @@ export class Worker {
 					data,
 					attempts: leased.attempts,
 					maxAttempts,
-					signal: running.controller.signal,
+					get signal() {
+						return signalOf(running);
+					},
 				};
 				await entry.handler(job);
 			} catch (error) {
@@ -316,7 +387,15 @@ export class Worker {
 		}
 		if (running.handedBack) return; // stop({ timeout }) already released it
 		this.#running.delete(leased.id);
-		this.#track(this.#settle(running, failure, maxAttempts, entry, data));
+		const fast = this.#ctx.clock.now() - startedAt < FAST_HANDLER_MS;
+		// Start a job leased ahead before settling this one: the settle's round trip then
+		// overlaps the next handler instead of delaying it.
+		const next = this.#buffer.shift();
+		if (next) {
+			next.bufferedAt = undefined;
+			void this.#run(next);
+		}
+		this.#track(this.#settle(running, failure, maxAttempts, entry, data, fast));
 	}
 
 	async #settle(
@@ -325,10 +404,11 @@ export class Worker {
 		maxAttempts: number,
 		entry: HandlerEntry | undefined,
 		data: unknown,
+		leaseAhead: boolean,
 	): Promise<void> {
 		const { leased } = running;
 		const { store } = this.#ctx;
-		const ref = { id: leased.id, token: leased.token, reserve: this.#claimNext() };
+		const ref = { id: leased.id, token: leased.token, reserve: this.#claimNext(leaseAhead) };
 		const sentAt = this.#ctx.clock.now();
 		let result: SettleResult;
 		let dead = false;
@@ -364,13 +444,17 @@ export class Worker {
 		if (result.next?.length) this.#startAll(result.next, sentAt);
 	}
 
-	/** Claims this job's freed slot for a reserve in the settle's round trip, unless stopping. */
-	#claimNext(): ReserveParams | undefined {
+	/**
+	 * Claims the free slots (the settled job's included, plus the lease-ahead ones when
+	 * `leaseAhead`) for a reserve in the settle's round trip, unless stopping.
+	 */
+	#claimNext(leaseAhead: boolean): ReserveParams | undefined {
 		if (this.#stopping) return undefined;
-		const free = this.#concurrency - this.#running.size - this.#claimed;
+		const capacity = this.#concurrency + (leaseAhead ? this.#prefetch : 0);
+		const free = capacity - this.#running.size - this.#claimed;
 		if (free <= 0) return undefined;
-		this.#claimed += 1;
-		return { limit: 1, leaseMs: this.#leaseMs };
+		this.#claimed += free;
+		return { limit: free, leaseMs: this.#leaseMs };
 	}
 
 	#retryDelay(backoff: Backoff, attempt: number): number {
@@ -388,7 +472,13 @@ export class Worker {
 		if (running.lost) return;
 		running.lost = true;
 		const error = new LeaseLostError(running.leased.id, detail);
-		running.controller.abort(error);
+		abort(running, error);
+		const ahead = this.#buffer.indexOf(running);
+		if (ahead !== -1) {
+			// Leased ahead and never started: someone else may run it now, so this worker won't.
+			this.#buffer.splice(ahead, 1);
+			this.#running.delete(running.leased.id);
+		}
 		const { id, name, attempts } = running.leased;
 		this.#ctx.events.emit("lease-lost", { id, name, attempts }, error);
 	}
@@ -458,6 +548,21 @@ export class Worker {
 }
 
 function noop(): void {}
+
+/** The job's abort signal, created on first use. */
+function signalOf(running: Running): AbortSignal {
+	if (!running.controller) {
+		running.controller = new AbortController();
+		if (running.abortReason) running.controller.abort(running.abortReason);
+	}
+	return running.controller.signal;
+}
+
+function abort(running: Running, reason: Error): void {
+	if (running.abortReason) return;
+	running.abortReason = reason;
+	running.controller?.abort(reason);
+}
 
 /** Turns anything a handler threw into an Error, keeping the original value. */
 function toError(value: unknown): Error {
