@@ -5,6 +5,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
 	test: {
 		projects: [
+			"bench/vitest.config.ts",
 			"packages/*/vitest.config.ts",
 			"tests/*/vitest.config.ts",
 			"examples/*/vitest.config.ts",
