@@ -24,5 +24,15 @@ export {
 	type JobSpec,
 } from "./job-queue.js";
 export type * from "./job-store.js";
+export {
+	checkDeadSelector,
+	checkDuration,
+	checkErrorInfo,
+	checkInteger,
+	checkLeaseRef,
+	checkNewJob,
+	checkReserveParams,
+	copyErrorInfo,
+} from "./store-checks.js";
 export { encodeJobData } from "./validate.js";
 export { type StopOptions, Worker, type WorkOptions } from "./worker.js";

@@ -1,6 +1,14 @@
 import { randomUUID } from "node:crypto";
 import {
 	type Clock,
+	checkDeadSelector,
+	checkDuration,
+	checkErrorInfo,
+	checkInteger,
+	checkLeaseRef,
+	checkNewJob,
+	checkReserveParams,
+	copyErrorInfo,
 	type DeadJobRecord,
 	type DeadJobSelector,
 	type DeadLetterParams,
@@ -24,17 +32,6 @@ import {
 } from "@jobs/core";
 import { Deque } from "./deque.js";
 import { type HeapEntry, MinHeap } from "./min-heap.js";
-import {
-	copyError,
-	deadSelector,
-	errorInfo,
-	integerAtLeast,
-	leaseRef,
-	newJob,
-	nonNegativeDuration,
-	positiveDuration,
-	reserveParams,
-} from "./validate.js";
 
 /** Options of {@link MemoryJobStore}. */
 export interface MemoryJobStoreOptions {
@@ -120,7 +117,7 @@ export class MemoryJobStore implements JobStore {
 		this.#open();
 		if (!Array.isArray(jobs)) throw new InvalidOptionError("add(jobs)", "must be an array");
 		// Validate the whole batch first: a bad job must leave nothing behind.
-		const checked = jobs.map((job, i) => newJob(job, `jobs[${i}]`));
+		const checked = jobs.map((job, i) => checkNewJob(job, `jobs[${i}]`));
 		const now = this.#now();
 		const ids = checked.map((input) => {
 			const job: StoredJob = {
@@ -149,7 +146,7 @@ export class MemoryJobStore implements JobStore {
 
 	async reserve(params: ReserveParams): Promise<LeasedJob[]> {
 		this.#open();
-		const { limit, leaseMs } = reserveParams("reserve", params);
+		const { limit, leaseMs } = checkReserveParams("reserve", params);
 		const leased = this.#take(limit, leaseMs, this.#now());
 		this.#changed();
 		return leased;
@@ -161,8 +158,8 @@ export class MemoryJobStore implements JobStore {
 
 	async retry(params: RetryParams): Promise<SettleResult> {
 		this.#open();
-		const delay = nonNegativeDuration("retry.delay", params?.delay);
-		const error = errorInfo("retry.error", params.error);
+		const delay = checkDuration("retry.delay", params?.delay);
+		const error = checkErrorInfo("retry.error", params.error);
 		return this.#settle("retry", params, (job, now) => {
 			job.lastError = error;
 			this.#delayed.push({ at: now + delay, seq: this.#seq++, job });
@@ -171,7 +168,7 @@ export class MemoryJobStore implements JobStore {
 
 	async fail(params: FailParams): Promise<SettleResult> {
 		this.#open();
-		const error = errorInfo("fail.error", params?.error);
+		const error = checkErrorInfo("fail.error", params?.error);
 		return this.#settle("fail", params, (job, now) => {
 			job.lastError = error;
 			this.#dead.set(job.id, { job, error, failedAt: now });
@@ -187,10 +184,10 @@ export class MemoryJobStore implements JobStore {
 
 	async extend(params: ExtendParams): Promise<boolean[]> {
 		this.#open();
-		const leaseMs = positiveDuration("extend.leaseMs", params?.leaseMs);
+		const leaseMs = checkDuration("extend.leaseMs", params?.leaseMs, true);
 		if (!Array.isArray(params.leases))
 			throw new InvalidOptionError("extend.leases", "must be an array");
-		const refs = params.leases.map((ref, i) => leaseRef(`extend.leases[${i}]`, ref));
+		const refs = params.leases.map((ref, i) => checkLeaseRef(`extend.leases[${i}]`, ref));
 		const now = this.#now();
 		const renewed = refs.map((ref) => {
 			const job = this.#current(ref.id, ref.token, now);
@@ -206,7 +203,7 @@ export class MemoryJobStore implements JobStore {
 
 	async sweep(params: SweepParams): Promise<number> {
 		this.#open();
-		const limit = integerAtLeast("sweep.limit", params?.limit, 1);
+		const limit = checkInteger("sweep.limit", params?.limit, 1);
 		const now = this.#now();
 		let recovered = 0;
 		while (recovered < limit) {
@@ -242,11 +239,11 @@ export class MemoryJobStore implements JobStore {
 	async deadLetter(params: DeadLetterParams = {}): Promise<DeadJobRecord[]> {
 		this.#open();
 		const offset =
-			params.offset === undefined ? 0 : integerAtLeast("deadLetter.offset", params.offset, 0);
+			params.offset === undefined ? 0 : checkInteger("deadLetter.offset", params.offset, 0);
 		const limit =
 			params.limit === undefined
 				? Number.POSITIVE_INFINITY
-				: integerAtLeast("deadLetter.limit", params.limit, 0);
+				: checkInteger("deadLetter.limit", params.limit, 0);
 		const records: DeadJobRecord[] = [];
 		let skipped = 0;
 		for (const { job, error, failedAt } of this.#dead.values()) {
@@ -257,7 +254,7 @@ export class MemoryJobStore implements JobStore {
 				name: job.name,
 				payload: job.payload,
 				attempts: job.attempts,
-				error: copyError(error),
+				error: copyErrorInfo(error),
 				failedAt,
 			};
 			if (job.maxAttempts !== undefined) record.maxAttempts = job.maxAttempts;
@@ -268,7 +265,7 @@ export class MemoryJobStore implements JobStore {
 
 	async retryDead(selector: DeadJobSelector): Promise<number> {
 		this.#open();
-		const ids = deadSelector("retryDead", selector);
+		const ids = checkDeadSelector("retryDead", selector);
 		this.#now();
 		let moved = 0;
 		for (const id of ids === "all" ? [...this.#dead.keys()] : ids) {
@@ -285,7 +282,7 @@ export class MemoryJobStore implements JobStore {
 
 	async removeDead(selector: DeadJobSelector): Promise<number> {
 		this.#open();
-		const ids = deadSelector("removeDead", selector);
+		const ids = checkDeadSelector("removeDead", selector);
 		if (ids === "all") {
 			const removed = this.#dead.size;
 			this.#dead.clear();
@@ -303,7 +300,7 @@ export class MemoryJobStore implements JobStore {
 	 */
 	async waitForJob(params: WaitForJobParams): Promise<void> {
 		this.#open();
-		const timeoutMs = nonNegativeDuration("waitForJob.timeoutMs", params?.timeoutMs);
+		const timeoutMs = checkDuration("waitForJob.timeoutMs", params?.timeoutMs);
 		const { signal } = params;
 		this.#now();
 		if (this.#ready.size > 0 || signal?.aborted || timeoutMs === 0) return;
@@ -372,7 +369,7 @@ export class MemoryJobStore implements JobStore {
 				token: job.token,
 			};
 			if (job.maxAttempts !== undefined) out.maxAttempts = job.maxAttempts;
-			if (job.lastError) out.lastError = copyError(job.lastError);
+			if (job.lastError) out.lastError = copyErrorInfo(job.lastError);
 			leased.push(out);
 		}
 		return leased;
@@ -395,9 +392,11 @@ export class MemoryJobStore implements JobStore {
 		apply: (job: StoredJob, now: number) => void,
 	): SettleResult {
 		this.#open();
-		const ref = leaseRef(op, params);
+		const ref = checkLeaseRef(op, params);
 		const reserve =
-			params.reserve === undefined ? undefined : reserveParams(`${op}.reserve`, params.reserve);
+			params.reserve === undefined
+				? undefined
+				: checkReserveParams(`${op}.reserve`, params.reserve);
 		const now = this.#now();
 		const job = this.#current(ref.id, ref.token, now);
 		if (!job) return { ok: false };
