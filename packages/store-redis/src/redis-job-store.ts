@@ -20,6 +20,7 @@ import {
 	type SettleParams,
 	type SettleResult,
 	StoreClosedError,
+	StoreError,
 	StoreUnavailableError,
 	type SweepParams,
 	type WaitForJobParams,
@@ -33,7 +34,9 @@ import {
 	leasedJobs,
 	plain,
 	recordTail,
-	tokenBase,
+	SETTLE_CORRUPT,
+	settleReply,
+	TokenSource,
 } from "./codec.js";
 import {
 	checkClient,
@@ -50,7 +53,9 @@ import {
 	type RedisClient,
 	runScript,
 	type ScriptArg,
+	type ScriptKeys,
 	type ScriptName,
+	scriptKeys,
 } from "./scripts.js";
 import { checkError, checkLease, checkNewJob, finiteAtLeast, integerAtLeast } from "./validate.js";
 import { Waker } from "./waker.js";
@@ -67,10 +72,33 @@ const ADD_KEYS_KEPT = 10_000;
 const ADD_BATCH_JOBS = 1_000;
 /** Dead jobs moved per script call by `retryDead({ all: true })`. */
 const RETRY_DEAD_BATCH = 1_000;
+/** Settles made in one burst share one script call, up to this many. */
+const SETTLE_BATCH = 500;
 
 interface PendingAdd {
 	readonly jobs: readonly NewJob[];
 	resolve(ids: string[]): void;
+	reject(error: unknown): void;
+}
+
+/** The settle operations as settle-many.lua names them. */
+const SETTLE_OPS = { ack: "a", retry: "r", fail: "f", release: "l" } as const;
+type SettleOp = keyof typeof SETTLE_OPS;
+
+/** One settle call waiting for its batch's script call. */
+interface PendingSettle {
+	readonly op: SettleOp;
+	readonly id: string;
+	readonly token: string;
+	/** How many next jobs it asks for (0: none). */
+	readonly limit: number;
+	/** Their lease duration, plain digits. */
+	readonly leaseMs: string;
+	/** retry: the delay, plain digits. */
+	readonly delay: string;
+	/** retry, fail: the error, JSON text. */
+	readonly error: string;
+	resolve(result: SettleResult): void;
 	reject(error: unknown): void;
 }
 
@@ -92,11 +120,15 @@ export class RedisJobStore implements JobStore {
 	readonly #worker: RedisClient;
 	readonly #owned: OwnedClients | undefined;
 	readonly #waker: Waker;
+	readonly #scriptKeys: ScriptKeys;
+	readonly #tokens = new TokenSource();
 	#seenSeq = 0;
 	#closed = false;
 	#closing: Promise<void> | undefined;
 	#pendingAdds: PendingAdd[] = [];
 	#pendingJobs = 0;
+	#pendingSettles: PendingSettle[] = [];
+	readonly #flushSettlesSoon = () => this.#flushSettles();
 	#warnedRetries = false;
 	#peeking: Promise<boolean> | undefined;
 
@@ -137,6 +169,7 @@ export class RedisJobStore implements JobStore {
 	) {
 		this.prefix = prefix;
 		this.keys = keys;
+		this.#scriptKeys = scriptKeys(keys);
 		this.#producer = producer;
 		this.#worker = worker;
 		this.#owned = owned;
@@ -173,7 +206,7 @@ export class RedisJobStore implements JobStore {
 		const reply = (await this.#run(this.#worker, "reserve", [
 			params.limit,
 			plain(params.leaseMs),
-			tokenBase(),
+			this.#tokens.next(),
 			this.keys.wake,
 		])) as string[];
 		this.#waker.observe(reply[0]!, reply[1]!);
@@ -181,27 +214,32 @@ export class RedisJobStore implements JobStore {
 	}
 
 	ack(params: SettleParams): Promise<SettleResult> {
-		return this.#settle("ack", params, []);
+		return this.#settle("ack", params, "", "");
 	}
 
-	async retry(params: RetryParams): Promise<SettleResult> {
-		if (!this.#closed) {
+	retry(params: RetryParams): Promise<SettleResult> {
+		if (this.#closed) return Promise.reject(new StoreClosedError());
+		try {
 			finiteAtLeast("delay", params?.delay, 0);
 			checkError("error", params.error);
+		} catch (error) {
+			return Promise.reject(error);
 		}
-		return this.#settle("retry", params, [
-			plain(Math.max(0, params.delay)),
-			encodeError(params.error),
-		]);
+		return this.#settle("retry", params, plain(params.delay), encodeError(params.error));
 	}
 
-	async fail(params: FailParams): Promise<SettleResult> {
-		if (!this.#closed) checkError("error", params?.error);
-		return this.#settle("fail", params, [encodeError(params.error)]);
+	fail(params: FailParams): Promise<SettleResult> {
+		if (this.#closed) return Promise.reject(new StoreClosedError());
+		try {
+			checkError("error", params?.error);
+		} catch (error) {
+			return Promise.reject(error);
+		}
+		return this.#settle("fail", params, "", encodeError(params.error));
 	}
 
 	release(params: SettleParams): Promise<SettleResult> {
-		return this.#settle("release", params, []);
+		return this.#settle("release", params, "", "");
 	}
 
 	async extend(params: ExtendParams): Promise<boolean[]> {
@@ -315,6 +353,8 @@ export class RedisJobStore implements JobStore {
 
 	async #close(): Promise<void> {
 		this.#closed = true;
+		// Settles called before close() are sent now, as they would have been one by one.
+		this.#flushSettles();
 		const pending = this.#pendingAdds;
 		this.#pendingAdds = [];
 		this.#pendingJobs = 0;
@@ -324,28 +364,97 @@ export class RedisJobStore implements JobStore {
 		await Promise.all([quit(this.#owned.producer), quit(this.#owned.worker)]);
 	}
 
-	async #settle(name: ScriptName, params: SettleParams, extra: ScriptArg[]): Promise<SettleResult> {
-		this.#checkOpen();
-		checkLease("params", params);
-		if (params.reserve !== undefined) checkReserve("reserve", params.reserve);
-		const limit = params.reserve?.limit ?? 0;
-		if (limit > 0) this.#seenSeq = this.#waker.seq;
-		const reply = (await this.#run(this.#worker, name, [
-			params.id,
-			params.token,
-			limit,
-			plain(params.reserve?.leaseMs ?? 0),
-			limit > 0 ? tokenBase() : "",
-			this.keys.wake,
-			...extra,
-		])) as [number, string, string, ...string[]];
-		const result: SettleResult = { ok: reply[0] === 1 };
-		if (limit > 0) {
-			// A stale settle leases nothing (the caller may be a worker that lost its way).
-			if (result.ok) this.#waker.observe(reply[1], reply[2]);
-			result.next = leasedJobs(reply, 3);
+	/**
+	 * Queues a settle (already checked) for the next batch: settles made while one burst of
+	 * replies is handled (many handlers finishing at once) share one script call, flushed on
+	 * `process.nextTick`, after the microtasks that made them, or at once at {@link SETTLE_BATCH}.
+	 */
+	#settle(op: SettleOp, params: SettleParams, delay: string, error: string): Promise<SettleResult> {
+		if (this.#closed) return Promise.reject(new StoreClosedError());
+		try {
+			checkLease("params", params);
+			if (params.reserve !== undefined) checkReserve("reserve", params.reserve);
+		} catch (error) {
+			return Promise.reject(error);
 		}
-		return result;
+		const reserve = params.reserve;
+		return new Promise<SettleResult>((resolve, reject) => {
+			const pending = this.#pendingSettles;
+			pending.push({
+				op,
+				id: params.id,
+				token: params.token,
+				limit: reserve ? reserve.limit : 0,
+				leaseMs: reserve ? plain(reserve.leaseMs) : "0",
+				delay,
+				error,
+				resolve,
+				reject,
+			});
+			if (pending.length === 1) process.nextTick(this.#flushSettlesSoon);
+			else if (pending.length >= SETTLE_BATCH) this.#flushSettles();
+		});
+	}
+
+	#flushSettles(): void {
+		const batch = this.#pendingSettles;
+		if (batch.length === 0) return;
+		this.#pendingSettles = [];
+		const args: ScriptArg[] = ["", this.keys.wake];
+		let asks = false;
+		for (const s of batch) {
+			args.push(SETTLE_OPS[s.op], s.id, s.token, s.limit, s.leaseMs);
+			if (s.op === "retry") args.push(s.delay, s.error);
+			else if (s.op === "fail") args.push(s.error);
+			if (s.limit > 0) asks = true;
+		}
+		if (asks) {
+			args[0] = this.#tokens.next();
+			// A wake-up from now on may concern jobs this call does not see.
+			this.#seenSeq = this.#waker.seq;
+		}
+		runScript(this.#worker, "settleMany", this.#scriptKeys, args).then(
+			(reply) => this.#settled(batch, reply),
+			(error: unknown) => {
+				for (const s of batch) s.reject(codeToError(error, s.op, this.#closed));
+			},
+		);
+	}
+
+	/** Resolves each settle of a batch with its own outcome and next jobs. */
+	#settled(batch: readonly PendingSettle[], reply: unknown): void {
+		let parsed: ReturnType<typeof settleReply>;
+		try {
+			parsed = settleReply(reply, batch.length);
+		} catch (error) {
+			for (const s of batch) s.reject(error);
+			return;
+		}
+		const { statuses } = parsed;
+		for (let k = 0; k < batch.length; k++) {
+			// The script promoted and read the next due time: keep it for waitForJob.
+			if (statuses[k]! >= 0 && batch[k]!.limit > 0) {
+				const r = reply as string[];
+				this.#waker.observe(r[0]!, r[1]!);
+				break;
+			}
+		}
+		for (let k = 0; k < batch.length; k++) {
+			const s = batch[k]!;
+			const status = statuses[k]!;
+			if (status === SETTLE_CORRUPT) {
+				s.reject(
+					new StoreError(
+						`corrupt data in Redis: the lease of job ${s.id} holds a record that cannot be read (${s.op} changed nothing)`,
+					),
+				);
+				continue;
+			}
+			const result: SettleResult = { ok: status >= 0 };
+			// A stale settle leases nothing (the caller may be a worker that lost its way).
+			if (s.limit > 0) result.next = parsed.jobsOf(k);
+			s.resolve(result);
+		}
 	}
 
 	#flushAdds(): void {
@@ -389,7 +498,7 @@ export class RedisJobStore implements JobStore {
 
 	async #run(client: RedisClient, name: ScriptName, args: readonly ScriptArg[]): Promise<unknown> {
 		try {
-			return await runScript(client, name, this.keys, args);
+			return await runScript(client, name, this.#scriptKeys, args);
 		} catch (error) {
 			throw codeToError(error, name, this.#closed);
 		}

@@ -13,14 +13,17 @@ import type { KeyName, QueueKeys } from "./keys.js";
 /** A client the store can run scripts on. */
 export type RedisClient = Redis | Cluster;
 
-/** Every script, named after the store method it implements, with the keys it receives. */
+/**
+ * Every script, named after the store method it implements (`settleMany`: `ack`, `retry`, `fail`
+ * and `release`), with the keys it receives.
+ */
 export const scriptSpecs = {
 	add: { file: "add", keys: ["ready", "delayed", "active", "meta", "adds"] },
 	reserve: { file: "reserve", keys: ["ready", "delayed", "active"] },
-	ack: { file: "ack", keys: ["ready", "delayed", "active"] },
-	retry: { file: "retry", keys: ["ready", "delayed", "active"] },
-	fail: { file: "fail", keys: ["ready", "delayed", "active", "dead", "deadOrder", "meta"] },
-	release: { file: "release", keys: ["ready", "delayed", "active"] },
+	settleMany: {
+		file: "settle-many",
+		keys: ["ready", "delayed", "active", "dead", "deadOrder", "meta"],
+	},
 	extend: { file: "extend", keys: ["active"] },
 	sweep: { file: "sweep", keys: ["ready", "delayed", "active", "meta"] },
 	stats: { file: "stats", keys: ["ready", "delayed", "active", "deadOrder"] },
@@ -108,18 +111,28 @@ export function defineScripts(client: RedisClient): void {
 export async function runScript(
 	client: RedisClient,
 	name: ScriptName,
-	keys: QueueKeys,
+	keys: ScriptKeys,
 	args: readonly ScriptArg[],
 ): Promise<unknown> {
 	const script = scripts().get(name)!;
 	const fn = (client as unknown as Record<string, ScriptFn>)[script.command]!;
-	const keyArgs = scriptSpecs[name].keys.map((key) => keys[key]);
+	const argv = (keys[name] as readonly ScriptArg[]).concat(args);
 	try {
-		return await fn.call(client, ...keyArgs, ...args);
+		return await fn.apply(client, argv);
 	} catch (error) {
 		if (!(error instanceof Error && error.message.startsWith("NOSCRIPT"))) throw error;
-		return client.eval(script.lua, script.numberOfKeys, ...keyArgs, ...args);
+		return client.eval(script.lua, script.numberOfKeys, ...argv);
 	}
+}
+
+/** The KEYS of every script for one queue, in the registry's order. */
+export type ScriptKeys = { readonly [name in ScriptName]: readonly string[] };
+
+/** Computes {@link ScriptKeys} once per store rather than once per call. */
+export function scriptKeys(keys: QueueKeys): ScriptKeys {
+	return Object.fromEntries(
+		Object.entries(scriptSpecs).map(([name, spec]) => [name, spec.keys.map((key) => keys[key])]),
+	) as unknown as ScriptKeys;
 }
 
 /** The codes a script raises (`error({ err = 'JOBS_… detail' })`), each with its error class. */

@@ -5,8 +5,9 @@
   `marker` is the value of the `:due` field of `active`: a lower bound on the earliest due time
   in `delayed` (absent when `delayed` is empty). Reading it instead of `delayed` keeps the hot
   path at one command; it is recomputed whenever a promotion runs.
-  Appends 7 strings per leased job to `out`: id, token, attempts, maxAttempts, name, err, payload.
-  Returns the marker after promotion (false when nothing is delayed).
+  promote returns the marker after promotion (false when nothing is delayed).
+  take appends 7 strings per leased job to `out`: id, token, attempts, maxAttempts, name, err,
+  payload, and returns how many jobs it leased.
 ]]
 local PROMOTE_MAX = 1000
 
@@ -31,10 +32,12 @@ local function promote(k_ready, k_delayed, k_active, now, marker, channel)
   return marker
 end
 
-local function take(k_ready, k_active, now, limit, lease_ms, token_base, out)
-  if limit < 1 then return end
+-- `expiry` is the lease expiry (epoch ms, formatted) of every job, or a table of one per job
+-- in pop order (settle-many leases for several callers with their own lease durations).
+local function take(k_ready, k_active, limit, expiry, token_base, out)
+  if limit < 1 then return 0 end
   local recs = rcall('LPOP', k_ready, limit)
-  if not recs then return end
+  if not recs then return 0 end
   -- Parse all before writing: a corrupt record goes back where it was, with the rest, so a
   -- failing reserve loses nothing (a script that raises keeps the writes it already made).
   local parsed = {}
@@ -45,21 +48,26 @@ local function take(k_ready, k_active, now, limit, lease_ms, token_base, out)
       corrupt(recs[i])
     end
   end
-  local expiry = fmt(now + lease_ms)
+  local per_job = type(expiry) == 'table'
   local fields = {}
+  local n = #out
   for i = 1, #recs do
     local id, att, max, name, err, payload = unpack(parsed[i])
     att = att + 1
     local token = token_base .. '.' .. i
-    fields[#fields + 1] = id
-    fields[#fields + 1] = expiry .. ',' .. token .. ';' .. record(id, att, max, name, err, payload)
-    out[#out + 1] = id
-    out[#out + 1] = token
-    out[#out + 1] = fmt(att)
-    out[#out + 1] = max
-    out[#out + 1] = name
-    out[#out + 1] = err
-    out[#out + 1] = payload
+    local exp = expiry
+    if per_job then exp = expiry[i] end
+    fields[2 * i - 1] = id
+    fields[2 * i] = exp .. ',' .. token .. ';' .. record(id, att, max, name, err, payload)
+    out[n + 1] = id
+    out[n + 2] = token
+    out[n + 3] = fmt(att)
+    out[n + 4] = max
+    out[n + 5] = name
+    out[n + 6] = err
+    out[n + 7] = payload
+    n = n + 7
   end
   call_pairs('HSET', k_active, fields)
+  return #recs
 end
