@@ -22,11 +22,15 @@ export const LEASE_EXPIRED: JobErrorInfo = {
 export const FIELDS_PER_JOB = 7;
 
 /**
- * The immutable part of a job record, `<maxAttempts>,<nameLen>,0|<name><payload>`; the script
- * puts the id and attempts in front. Lengths count UTF-8 bytes, as Lua's `#` does.
+ * A new job's record without its id, which the script puts in front: the short form
+ * `<nameLen>|<name><payload>` (attempts 0, no maxAttempts, no error), or the full form
+ * `,0,<maxAttempts>,<nameLen>,0|<name><payload>` when `add` gave a maxAttempts (see
+ * src/lua/lib/common.lua). Lengths count UTF-8 bytes, as Lua's `#` does.
  */
 export function recordTail(job: NewJob): string {
-	return `${job.maxAttempts ?? ""},${Buffer.byteLength(job.name)},0|${job.name}${job.payload}`;
+	const nameLen = Buffer.byteLength(job.name);
+	if (job.maxAttempts === undefined) return `${nameLen}|${job.name}${job.payload}`;
+	return `,0,${plain(job.maxAttempts)},${nameLen},0|${job.name}${job.payload}`;
 }
 
 /** When the job is due: `""` ready now, `+ms` after a delay, `@epochMs` at a time. */

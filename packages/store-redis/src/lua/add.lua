@@ -4,7 +4,8 @@
   KEYS[5] adds (zset)
   ARGV[1] add key (random, unique per call)  ARGV[2] wake channel  ARGV[3] add keys to remember
   ARGV[4..] two per job: due spec ('' ready now, '+<ms>' delay, '@<epoch ms>' run at),
-            record tail '<maxAttempts>,<nameLen>,0|<name><payload>'
+            record tail (the record after <L><id>, see lib/common.lua): '<nameLen>|<name><payload>',
+            or ',0,<maxAttempts>,<nameLen>,0|<name><payload>' when the job has a maxAttempts
   Returns the first id (a decimal string); the jobs got first .. first + n - 1 in input order.
   A call resent with the same add key (its reply was lost) changes nothing and returns the ids
   of the first execution.
@@ -28,7 +29,7 @@ local min_due
 for i = 1, n do
   local id = fmt(first + i - 1)
   local spec = ARGV[2 + 2 * i]
-  local rec = string.char(64 + #id) .. id .. ',0,' .. ARGV[3 + 2 * i]
+  local rec = string.char(64 + #id) .. id .. ARGV[3 + 2 * i]
   local due
   if spec ~= '' then
     now = now or now_ms()

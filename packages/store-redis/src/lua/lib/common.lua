@@ -1,10 +1,14 @@
 --[[
   Shared helpers, spliced into every script by `-- @include lib/common.lua`.
 
-  Job record (one string per job, in `ready`, `delayed`, `active` and `dead`):
-    <L><id>,<attempts>,<maxAttempts>,<nameLen>,<errLen>|<name><err><payload>
-  L is string.char(64 + #id), so records of equal due time sort by id (add order) in `delayed`.
-  maxAttempts may be empty; nameLen and errLen count bytes; err is the caller's JSON, never decoded.
+  Job record (one string per job, in `ready`, `delayed`, `active` and `dead`), in one of two forms:
+    short: <L><id><nameLen>|<name><payload>                                   (attempts 0, no
+           maxAttempts, no error: every job as added, and one released back to attempts 0)
+    full:  <L><id>,<attempts>,<maxAttempts>,<nameLen>,<errLen>|<name><err><payload>
+  L is string.char(64 + #id): it says where the id ends in the short form, and makes records of
+  equal due time sort by id (add order) in `delayed` whatever their form. maxAttempts may be
+  empty; nameLen and errLen count bytes; err is the caller's JSON, never decoded. `record`
+  writes the short form whenever it can.
   Numbers are always written with string.format('%.0f'): tostring() gives 1e+15 past 14 digits.
 ]]
 local rcall = redis.call
@@ -26,14 +30,21 @@ end
 -- Splits a record, or returns nil when it is malformed.
 local function try_parse(rec)
   local bar = string.find(rec, '|', 1, true)
-  local id, att, max, nlen, elen
-  if bar then
-    id, att, max, nlen, elen = string.match(string.sub(rec, 1, bar - 1), '^%u(%d+),(%d+),(%d*),(%d+),(%d+)$')
+  if not bar then return nil end
+  local head = string.sub(rec, 1, bar - 1)
+  local id, att, max, nlen, elen = string.match(head, '^%u(%d+),(%d+),(%d*),(%d+),(%d+)$')
+  if id then
+    att, elen = tonumber(att), tonumber(elen)
+  else
+    -- Short form: the id is the L - 64 digits after L, the name length the digits after it.
+    if not string.find(head, '^%u%d%d+$') then return nil end
+    local stop = string.byte(head, 1) - 63
+    if stop >= #head then return nil end
+    id, nlen = string.sub(head, 2, stop), string.sub(head, stop + 1)
+    att, max, elen = 0, '', 0
   end
-  if not id then return nil end
   nlen = tonumber(nlen)
-  elen = tonumber(elen)
-  return id, tonumber(att), max,
+  return id, att, max,
     string.sub(rec, bar + 1, bar + nlen),
     string.sub(rec, bar + nlen + 1, bar + nlen + elen),
     string.sub(rec, bar + nlen + elen + 1)
@@ -48,6 +59,9 @@ local function parse(rec)
 end
 
 local function record(id, att, max, name, err, payload)
+  if att == 0 and max == '' and err == '' then
+    return string.char(64 + #id) .. id .. #name .. '|' .. name .. payload
+  end
   return string.char(64 + #id) .. id .. ',' .. fmt(att) .. ',' .. max .. ',' .. #name .. ',' .. #err
     .. '|' .. name .. err .. payload
 end
