@@ -93,6 +93,8 @@ const SWEEP_BATCH = 1_000;
 const FAST_HANDLER_MS = 20;
 /** A job leased ahead that has waited this long is handed back for another worker. */
 const PREFETCH_HOLD_MS = 100;
+/** How long `stop({ timeout })` waits for its hand-backs to reach the store. */
+const HAND_BACK_GRACE_MS = 1_000;
 
 /** A running worker. Created by `queue.work()`. */
 export class Worker {
@@ -160,12 +162,10 @@ export class Worker {
 		this.#stopController.abort();
 		for (const ahead of this.#buffer.splice(0)) this.#handBack(ahead);
 		this.#wake();
-		this.#stopPromise = this.#drain(options.timeout).finally(async () => {
+		this.#stopPromise = this.#drain(options.timeout).finally(() => {
 			if (this.#heartbeatTimer) this.#ctx.clock.clearTimeout(this.#heartbeatTimer);
 			if (this.#sweepTimer) this.#ctx.clock.clearTimeout(this.#sweepTimer);
 			if (this.#holdTimer) this.#ctx.clock.clearTimeout(this.#holdTimer);
-			// Let a heartbeat or sweep in flight finish, so none hits a store closed right after.
-			await Promise.all([this.#beating, this.#sweeping]);
 			this.#resolveStopped();
 		});
 		return this.#stopPromise;
@@ -175,21 +175,32 @@ export class Worker {
 		return this.#stopController.signal.aborted;
 	}
 
+	/**
+	 * Waits for the loop, the handlers, their settles and any heartbeat or sweep in flight (so
+	 * none hits a store closed right after). With a timeout the wait is bounded even when the
+	 * store hangs: what is left is aborted and handed back, and a hand-back that cannot reach
+	 * the store within a second is left to lease expiry (the job is not lost).
+	 */
 	async #drain(timeout: number | undefined): Promise<void> {
-		await this.#loopDone;
-		const drained = this.#whenIdle();
-		if (timeout === undefined) {
-			await drained;
-			return;
-		}
+		const drained = (async () => {
+			await this.#loopDone;
+			await this.#whenIdle();
+			await Promise.all([this.#beating, this.#sweeping]);
+		})();
+		if (timeout === undefined) return drained;
+		if (await this.#within(drained, timeout)) return;
+		await this.#within(this.#handBackAll(timeout), HAND_BACK_GRACE_MS);
+	}
+
+	/** Whether `promise` settled within `ms` of the worker's clock. */
+	async #within(promise: Promise<unknown>, ms: number): Promise<boolean> {
 		let timer: TimerHandle | undefined;
-		const timedOut = new Promise<"timeout">((resolve) => {
-			timer = this.#ctx.clock.setTimeout(() => resolve("timeout"), timeout);
+		const timedOut = new Promise<false>((resolve) => {
+			timer = this.#ctx.clock.setTimeout(() => resolve(false), ms);
 		});
-		const outcome = await Promise.race([drained, timedOut]);
-		if (timer) this.#ctx.clock.clearTimeout(timer);
-		if (outcome === "timeout") await this.#handBackAll(timeout);
-		await Promise.all(this.#settling);
+		const settled = await Promise.race([promise.then(() => true), timedOut]);
+		this.#ctx.clock.clearTimeout(timer!);
+		return settled;
 	}
 
 	/** Resolves when no handler runs and no settle is in flight. */

@@ -172,6 +172,27 @@ describe("stop", () => {
 		expect(again!.attempts).toBe(1);
 	});
 
+	it("with a timeout, resolves even when the store hangs (the leases then expire: nothing lost)", async () => {
+		const { clock, store, queue } = setup();
+		queue.handle("stuck", () => new Promise(() => {})); // never settles, ignores abort
+		await queue.add("stuck", {});
+		const worker = queue.work();
+		await clock.settle(20);
+		const hang = () => new Promise<never>(() => {});
+		store.release = hang; // the store stops answering
+		store.reserve = hang;
+		store.extend = hang;
+		let stopped = false;
+		void worker.stop({ timeout: 2_000 }).then(() => {
+			stopped = true;
+		});
+		await clock.advance(2_000);
+		expect(stopped).toBe(false); // now handing back, for at most a second
+		await clock.advance(1_000);
+		expect(stopped).toBe(true);
+		expect((await queue.stats()).active).toBe(1); // still leased: a sweep recovers it later
+	});
+
 	it("queue.close() stops its workers and closes the store it owns", async () => {
 		const { clock, queue } = setup();
 		let ran = 0;
