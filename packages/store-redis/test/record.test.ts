@@ -44,7 +44,7 @@ describe.skipIf(!url)("job records", () => {
 		expect(id).toBe("10000");
 		expect(await admin.lindex(store.keys.ready, 0)).toBe(`E100005|bench${job.payload}`);
 		const [delayedId] = await store.add([{ ...job, delay: LONG }]);
-		expect(await admin.zrange(store.keys.delayed, 0, -1)).toEqual([
+		expect(await admin.zrange(store.keys.delayed, "0", "-1")).toEqual([
 			`E${delayedId}5|bench${job.payload}`,
 		]);
 	});
