@@ -18,8 +18,10 @@ export const LEASE_EXPIRED: JobErrorInfo = {
 	message: "lease expired before the job was settled (worker crashed or stalled)",
 };
 
-/** Strings per job in a script reply (see src/lua/lib/take.lua and dead-letter.lua). */
-export const FIELDS_PER_JOB = 7;
+/** Strings per leased job in a script reply (see src/lua/lib/take.lua). */
+const LEASED_FIELDS = 3;
+/** Strings per dead job in a dead-letter reply (see src/lua/dead-letter.lua). */
+const DEAD_FIELDS = 7;
 
 /**
  * A new job's record without its id, which the script puts in front: the short form
@@ -98,40 +100,44 @@ function unexpected(reply: unknown): StoreError {
 	return new StoreError(`unexpected reply from Redis: ${JSON.stringify(reply)?.slice(0, 200)}`);
 }
 
-function strings(reply: unknown, from: number): string[] {
-	if (!Array.isArray(reply) || (reply.length - from) % FIELDS_PER_JOB !== 0)
-		throw unexpected(reply);
+function strings(reply: unknown, from: number, fields: number): string[] {
+	if (!Array.isArray(reply) || (reply.length - from) % fields !== 0) throw unexpected(reply);
 	return reply as string[];
 }
 
 /** The leased jobs in a script reply, from index `from` to the end. */
 export function leasedJobs(reply: unknown, from: number): LeasedJob[] {
-	const r = strings(reply, from);
-	return readLeased(r, from, (r.length - from) / FIELDS_PER_JOB);
+	const r = strings(reply, from, LEASED_FIELDS);
+	return readLeased(r, from, (r.length - from) / LEASED_FIELDS);
 }
 
 /** `count` leased jobs of a reply whose shape was checked, starting at index `at`. */
 function readLeased(r: readonly string[], at: number, count: number): LeasedJob[] {
 	const jobs: LeasedJob[] = new Array(count);
-	for (let k = 0, i = at; k < count; k++, i += FIELDS_PER_JOB) {
+	for (let k = 0, i = at; k < count; k++, i += LEASED_FIELDS) {
+		// `<id>,<token>,<attempts>,<maxAttempts>,<err>`: err, the rest, may hold commas.
+		const head = r[i]!;
+		const a = head.indexOf(",");
+		const b = head.indexOf(",", a + 1);
+		const c = head.indexOf(",", b + 1);
+		const d = head.indexOf(",", c + 1);
+		if (d < 0) throw unexpected(r);
 		const job: LeasedJob = {
-			id: r[i]!,
-			name: r[i + 4]!,
-			payload: r[i + 6]!,
-			attempts: Number(r[i + 2]),
-			token: r[i + 1]!,
+			id: head.slice(0, a),
+			name: r[i + 1]!,
+			payload: r[i + 2]!,
+			attempts: Number(head.slice(b + 1, c)),
+			token: head.slice(a + 1, b),
 		};
-		const max = r[i + 3]!;
-		if (max !== "") job.maxAttempts = Number(max);
-		const err = r[i + 5]!;
-		if (err !== "") job.lastError = decodeError(err);
+		if (d > c + 1) job.maxAttempts = Number(head.slice(c + 1, d));
+		if (d + 1 < head.length) job.lastError = decodeError(head.slice(d + 1));
 		jobs[k] = job;
 	}
 	return jobs;
 }
 
 /**
- * A settle-many reply, `{ now, nextDue, one status per entry, 7 strings per leased job }`: the
+ * A settle-many reply, `{ now, nextDue, one status per entry, 3 strings per leased job }`: the
  * statuses (see {@link SETTLE_STALE}, {@link SETTLE_CORRUPT}; otherwise how many jobs the entry
  * leased) and a reader of each entry's jobs, which follow in entry order.
  */
@@ -140,7 +146,7 @@ export function settleReply(
 	entries: number,
 ): { statuses: number[]; jobsOf(entry: number): LeasedJob[] } {
 	const from = 2 + entries;
-	const r = strings(reply, from) as unknown as (string | number)[];
+	const r = strings(reply, from, LEASED_FIELDS) as unknown as (string | number)[];
 	const statuses = new Array<number>(entries);
 	const offsets = new Array<number>(entries);
 	let at = from;
@@ -149,7 +155,7 @@ export function settleReply(
 		if (typeof status !== "number") throw unexpected(reply);
 		statuses[k] = status;
 		offsets[k] = at;
-		if (status > 0) at += status * FIELDS_PER_JOB;
+		if (status > 0) at += status * LEASED_FIELDS;
 	}
 	if (at !== r.length) throw unexpected(reply);
 	return {
@@ -168,9 +174,9 @@ export const SETTLE_CORRUPT = -2;
 
 /** The dead jobs in a dead-letter reply. */
 export function deadJobs(reply: unknown): DeadJobRecord[] {
-	const r = strings(reply, 0);
+	const r = strings(reply, 0, DEAD_FIELDS);
 	const jobs: DeadJobRecord[] = [];
-	for (let i = 0; i < r.length; i += FIELDS_PER_JOB) {
+	for (let i = 0; i < r.length; i += DEAD_FIELDS) {
 		const job: DeadJobRecord = {
 			id: r[i]!,
 			name: r[i + 4]!,

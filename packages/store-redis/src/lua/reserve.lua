@@ -2,7 +2,7 @@
   reserve: promote due delayed jobs (bounded), then pop and lease up to `limit` ready jobs.
   KEYS[1] ready (list)  KEYS[2] delayed (zset)  KEYS[3] active (hash)
   ARGV[1] limit  ARGV[2] lease ms  ARGV[3] token base (unique per call)  ARGV[4] wake channel
-  Returns { now, nextDue or '', 7 strings per leased job (see lib/take.lua) }.
+  Returns { now, nextDue or '', 3 strings per leased job (see lib/take.lua) }.
 ]]
 -- @include lib/common.lua
 -- @include lib/take.lua

@@ -12,7 +12,7 @@
             (errors are JSON text, stored as is)
   Returns { now, nextDue or '' (only meaningful when some entry leased), one integer per entry:
             -1 stale token, -2 unreadable active record (both: nothing changed), else how many
-            jobs the entry leased, then 7 strings per leased job (see lib/take.lua), the jobs of
+            jobs the entry leased, then 3 strings per leased job (see lib/take.lua), the jobs of
             each entry after those of the entries before it }.
   Moves per op: ack deletes the lease; retry puts the record in `delayed`, due `delay` ms from
   now, attempts kept, error as lastError; fail moves it to `dead` (<failedAt>;<record with the
