@@ -524,7 +524,10 @@ export class Worker {
 			});
 			live.forEach((running, i) => {
 				if (renewed[i]) running.deadline = now + this.#leaseMs;
-				else this.#leaseLost(running, "the store refused to renew it");
+				// A job that finished meanwhile was settled: a refusal then means nothing.
+				else if (this.#running.get(running.leased.id) === running) {
+					this.#leaseLost(running, "the store refused to renew it");
+				}
 			});
 		} catch (error) {
 			this.#ctx.events.emit("error", asError(error));

@@ -81,6 +81,31 @@ describe("leases", () => {
 		await worker.stop();
 	});
 
+	it("ignores a refused renewal that arrives after its job was settled", async () => {
+		const { clock, store, queue } = setup();
+		const gate = deferred();
+		const realExtend = store.extend.bind(store);
+		// The renewal is slow: the handler finishes and the job is acked while it is in flight.
+		store.extend = async (params) => {
+			await gate.promise;
+			return realExtend(params);
+		};
+		const finish = deferred();
+		queue.handle("job", () => finish.promise);
+		const lost: string[] = [];
+		queue.on("lease-lost", (job) => lost.push(job.id));
+		await queue.add("job", {});
+		const worker = queue.work({ lease: 900 });
+		await clock.advance(300); // the heartbeat starts its renewal
+		finish.resolve();
+		await clock.settle(20);
+		expect((await queue.stats()).active).toBe(0); // acked
+		gate.resolve(); // now the store refuses: the lease is gone because the job is done
+		await clock.settle(20);
+		expect(lost).toEqual([]);
+		await worker.stop();
+	});
+
 	it("refuses a late settle after the lease moved to another worker: the job has one outcome", async () => {
 		const { clock, store, queue } = setup();
 		const realExtend = store.extend.bind(store);
