@@ -17,7 +17,7 @@ describeFaults("3. a poison job that kills its worker", () => {
 		const store = await s.store();
 		await s.waitFor(
 			"the poison job to be dead",
-			async () => (await store.stats()).dead === 1,
+			async () => (await store.deadLetter()).some((job) => job.id === poisonId),
 			60_000,
 			100,
 		);
@@ -26,8 +26,15 @@ describeFaults("3. a poison job that kills its worker", () => {
 		supervisor.stop();
 		const report = await s.verify();
 
-		const [dead] = await store.deadLetter();
-		expect(dead?.id).toBe(poisonId);
+		// A job leased beside the poison job dies with the worker too; if that happened to one
+		// job in every one of its attempts, it is dead as well, of the same cause. That is the
+		// at-least-once rule, not a leak of the poison job's fate: such a job never failed itself.
+		const deadJobs = await store.deadLetter();
+		const dead = deadJobs.find((job) => job.id === poisonId);
+		const bystanders = deadJobs.filter((job) => job.id !== poisonId);
+		for (const job of bystanders) expect(job.error.name).toBe("WorkerLostError");
+		if (bystanders.length)
+			console.log(`[faults] poison: ${bystanders.length} bystander(s) dead with it`);
 		expect(dead?.error.name).toBe("WorkerLostError");
 		expect(dead?.error.message).toMatch(/used all 3 attempts without finishing/);
 		const a = s.ledger();
@@ -38,7 +45,12 @@ describeFaults("3. a poison job that kills its worker", () => {
 		expect(leases[3]!.okSettle?.op).toBe("fail");
 		expect(a.count("exiting")).toBe(3);
 		expect(supervisor.restarts()).toBeGreaterThanOrEqual(3);
-		expect(a.byType("failed").map((e) => e.id)).toEqual([poisonId]);
+		expect(
+			a
+				.byType("failed")
+				.map((e) => e.id)
+				.sort(),
+		).toEqual(deadJobs.map((job) => job.id).sort());
 		// Other jobs kept flowing while the poison job was killing workers.
 		const firstPoisonRun = leases[0]!.start!;
 		const buried = leases[3]!.okSettle!.recv;
@@ -46,8 +58,8 @@ describeFaults("3. a poison job that kills its worker", () => {
 			.byType("settle")
 			.filter((e) => e.op === "ack" && e.ok === true && e.hr > firstPoisonRun && e.hr < buried);
 		expect(ackedMeanwhile.length).toBeGreaterThan(10);
-		expect(report.acked).toBe(300);
-		expect(report.dead).toBe(1);
+		expect(report.acked).toBe(300 - bystanders.length);
+		expect(report.dead).toBe(1 + bystanders.length);
 		expect(report.errors).toEqual([]);
 	});
 });

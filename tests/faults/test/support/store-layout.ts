@@ -24,9 +24,14 @@ export function storeKeys(prefix: string) {
 
 /** The id and attempts of a job record `<L><id>,<attempts>,<max>,<nameLen>,<errLen>|…`. */
 export function parseRecord(record: string): { id: string; attempts: number } | undefined {
-	const m = /^[A-Z](\d+),(\d+),(\d*),(\d+),(\d+)\|/.exec(record);
-	if (!m) return undefined;
-	return { id: m[1]!, attempts: Number(m[2]) };
+	const full = /^[A-Z](\d+),(\d+),(\d*),(\d+),(\d+)\|/.exec(record);
+	if (full) return { id: full[1]!, attempts: Number(full[2]) };
+	// The short form of a job as added: `<L><id><nameLen>|`, L = the id's digit count as a letter.
+	const short = /^([A-Z])(\d+)\|/.exec(record);
+	if (!short) return undefined;
+	const idLength = short[1]!.charCodeAt(0) - 64;
+	if (short[2]!.length <= idLength) return undefined;
+	return { id: short[2]!.slice(0, idLength), attempts: 0 };
 }
 
 /** An active entry `<expiry>,<token>;<record>`. */
