@@ -1,26 +1,15 @@
 /**
  * Reads the Redis store's structure with raw commands, bypassing the store, and checks it.
- * Mirrors the key layout of packages/store-redis/src/keys.ts and the record format of
- * src/lua/lib/common.lua (see the store's README); if those change, this file changes with them.
+ * Takes the key layout from the store (`queueKeys`) and mirrors the record format of
+ * packages/store-redis/src/lua/lib/common.lua (see the store's README); if those change, this file changes with them.
  * @module
  */
 import type { JobStats } from "@jobs/core";
+import { queueKeys } from "@jobs/store-redis";
 import type { Redis } from "ioredis";
 
-/** The keys of the queue under `prefix` (a prefix without braces gets wrapped in `{…}`). */
-export function storeKeys(prefix: string) {
-	if (/[{}]/.test(prefix)) throw new Error("fault tests use plain prefixes only");
-	const base = `{${prefix}}`;
-	return {
-		ready: `${base}:ready`,
-		delayed: `${base}:delayed`,
-		active: `${base}:active`,
-		dead: `${base}:dead`,
-		deadOrder: `${base}:dead-order`,
-		meta: `${base}:meta`,
-		adds: `${base}:adds`,
-	};
-}
+/** The keys of the queue under `prefix`, derived by the store's own code. */
+export const storeKeys = queueKeys;
 
 /** The id and attempts of a job record `<L><id>,<attempts>,<max>,<nameLen>,<errLen>|…`. */
 export function parseRecord(record: string): { id: string; attempts: number } | undefined {
