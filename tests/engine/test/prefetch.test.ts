@@ -99,27 +99,3 @@ describe("leasing ahead (prefetch)", () => {
 		await worker.stop();
 	});
 });
-
-describe("idle workers", () => {
-	it("wait for a wake-up after a reserve that came back short instead of asking again", async () => {
-		const { clock, store, queue } = setup();
-		let reserves = 0;
-		const reserve = store.reserve.bind(store);
-		store.reserve = (params) => {
-			reserves++;
-			return reserve(params);
-		};
-		let done = 0;
-		queue.handle("job", () => {
-			done++;
-		});
-		const worker = queue.work({ concurrency: 10, pollInterval: 60_000 });
-		await clock.settle(20);
-		expect(reserves).toBe(1); // found nothing, now waiting
-		await queue.addMany([1, 2, 3].map((i) => ({ name: "job", data: { i } })));
-		await clock.settle(20);
-		expect(done).toBe(3);
-		expect(reserves).toBe(2); // woken once, got 3 of 10: waits again
-		await worker.stop();
-	});
-});
