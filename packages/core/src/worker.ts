@@ -255,7 +255,7 @@ export class Worker {
 			}
 			this.#startAll(jobs, sentAt);
 			// Idle only once a reserve comes back empty: going idle after a short one saves a
-			// call but costs latency (measured: p99 at 500 jobs/s 0.6-0.85 ms → 0.9-1.2 ms on Redis).
+			// call but costs latency (measured on Redis: p99 at 500 jobs/s went from 0.5-0.85 to 0.9-1.2 ms).
 			if (jobs.length === 0) await this.#idle();
 		}
 	}
