@@ -5,6 +5,13 @@
 
 import { randomBytes } from "node:crypto";
 import {
+	checkDeadSelector,
+	checkDuration,
+	checkErrorInfo,
+	checkInteger,
+	checkLeaseRef,
+	checkNewJob,
+	checkReserveParams,
 	type DeadJobRecord,
 	type DeadJobSelector,
 	type DeadLetterParams,
@@ -57,7 +64,6 @@ import {
 	type ScriptName,
 	scriptKeys,
 } from "./scripts.js";
-import { checkError, checkLease, checkNewJob, finiteAtLeast, integerAtLeast } from "./validate.js";
 import { Waker } from "./waker.js";
 
 /** Options of {@link RedisJobStore.fromClient}. */
@@ -228,8 +234,8 @@ export class RedisJobStore implements JobStore {
 	retry(params: RetryParams): Promise<SettleResult> {
 		if (this.#closed) return Promise.reject(new StoreClosedError());
 		try {
-			finiteAtLeast("delay", params?.delay, 0);
-			checkError("error", params.error);
+			checkDuration("delay", params?.delay);
+			checkErrorInfo("error", params.error);
 		} catch (error) {
 			return Promise.reject(error);
 		}
@@ -239,7 +245,7 @@ export class RedisJobStore implements JobStore {
 	fail(params: FailParams): Promise<SettleResult> {
 		if (this.#closed) return Promise.reject(new StoreClosedError());
 		try {
-			checkError("error", params?.error);
+			checkErrorInfo("error", params?.error);
 		} catch (error) {
 			return Promise.reject(error);
 		}
@@ -252,9 +258,9 @@ export class RedisJobStore implements JobStore {
 
 	async extend(params: ExtendParams): Promise<boolean[]> {
 		this.#checkOpen();
-		finiteAtLeast("leaseMs", params?.leaseMs, 1);
+		checkLeaseMs("leaseMs", params?.leaseMs);
 		if (!Array.isArray(params.leases)) throw new InvalidOptionError("leases", "must be an array");
-		for (const [i, lease] of params.leases.entries()) checkLease(`leases[${i}]`, lease);
+		for (const [i, lease] of params.leases.entries()) checkLeaseRef(`leases[${i}]`, lease);
 		if (params.leases.length === 0) return [];
 		const args: ScriptArg[] = [plain(params.leaseMs)];
 		for (const lease of params.leases) args.push(lease.id, lease.token);
@@ -264,7 +270,7 @@ export class RedisJobStore implements JobStore {
 
 	async sweep(params: SweepParams): Promise<number> {
 		this.#checkOpen();
-		integerAtLeast("limit", params?.limit, 1);
+		checkInteger("limit", params?.limit, 1);
 		const budget = Math.max(1_000, params.limit * 2);
 		return (await this.#run(this.#worker, "sweep", [
 			params.limit,
@@ -286,8 +292,8 @@ export class RedisJobStore implements JobStore {
 
 	async deadLetter(params: DeadLetterParams = {}): Promise<DeadJobRecord[]> {
 		this.#checkOpen();
-		const offset = integerAtLeast("offset", params.offset ?? 0, 0);
-		const limit = params.limit === undefined ? -1 : integerAtLeast("limit", params.limit, 0);
+		const offset = checkInteger("offset", params.offset ?? 0, 0);
+		const limit = params.limit === undefined ? -1 : checkInteger("limit", params.limit, 0);
 		return deadJobs(await this.#run(this.#producer, "deadLetter", [offset, limit]));
 	}
 
@@ -380,7 +386,7 @@ export class RedisJobStore implements JobStore {
 	#settle(op: SettleOp, params: SettleParams, delay: string, error: string): Promise<SettleResult> {
 		if (this.#closed) return Promise.reject(new StoreClosedError());
 		try {
-			checkLease("params", params);
+			checkLeaseRef("params", params);
 			if (params.reserve !== undefined) checkReserve("reserve", params.reserve);
 		} catch (error) {
 			return Promise.reject(error);
@@ -553,20 +559,20 @@ export class RedisJobStore implements JobStore {
 }
 
 function checkReserve(option: string, params: ReserveParams): void {
-	if (typeof params !== "object" || params === null)
-		throw new InvalidOptionError(option, "must be an object");
-	integerAtLeast(`${option}.limit`, params.limit, 1);
-	finiteAtLeast(`${option}.leaseMs`, params.leaseMs, 1);
+	checkReserveParams(option, params);
+	checkLeaseMs(`${option}.leaseMs`, params.leaseMs);
+}
+
+/** Leases are whole milliseconds in Lua (`%.0f`): below 1 ms one would expire at once. */
+function checkLeaseMs(option: string, value: unknown): void {
+	if (checkDuration(option, value) < 1) {
+		throw new InvalidOptionError(option, `must be at least 1 ms, got ${String(value)}`);
+	}
 }
 
 function selectedIds(selector: DeadJobSelector): readonly string[] | "all" {
-	if (selector && typeof selector === "object") {
-		if ("all" in selector && selector.all === true) return "all";
-		if ("ids" in selector && Array.isArray(selector.ids)) {
-			if (selector.ids.every((id) => typeof id === "string")) return [...new Set(selector.ids)];
-		}
-	}
-	throw new InvalidOptionError("selector", "must be { ids: string[] } or { all: true }");
+	const ids = checkDeadSelector("selector", selector);
+	return ids === "all" ? ids : [...new Set(ids)];
 }
 
 /** Resolves what `promise` resolves to, or false once `timeoutMs` passed or `signal` aborted. */
