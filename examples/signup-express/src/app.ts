@@ -40,7 +40,7 @@ export function createApp(queue: SignupQueue): Express {
 			return;
 		}
 		// Express 5 sends a rejection (store down, bad data) to jobsErrorHandler: 503 or 400.
-		const id = await req.queue.add("send-welcome", signup);
+		const { id } = await req.queue.add("send-welcome", signup);
 		res.status(201).json({ id });
 	});
 

@@ -17,7 +17,7 @@ export function createApp(queue: SignupQueue): Hono<JobsEnv<SignupQueue>> {
 		const signup = parseSignup(body);
 		if (!signup) return c.json({ error: BAD_EMAIL }, 400);
 		// A rejection (store down, bad data) goes to jobsErrorHandler: 503 or 400, never a hang.
-		const id = await c.var.queue.add("send-welcome", signup);
+		const { id } = await c.var.queue.add("send-welcome", signup);
 		return c.json({ id }, 201);
 	});
 

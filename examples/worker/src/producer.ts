@@ -3,7 +3,7 @@ import { createQueue } from "./jobs.js";
 
 const count = Number(process.argv[2] ?? 100);
 const queue = await createQueue();
-const ids = await queue.addMany(
+const added = await queue.addMany(
 	Array.from({ length: count }, (_, i) =>
 		i % 2 === 0
 			? { name: "resize-image" as const, data: { url: `https://example.com/${i}.png`, width: 320 } }
@@ -13,5 +13,5 @@ const ids = await queue.addMany(
 				},
 	),
 );
-console.log(`[producer] enqueued ${ids.length} jobs (#${ids[0]} … #${ids.at(-1)})`);
+console.log(`[producer] enqueued ${added.length} jobs (#${added[0]?.id} … #${added.at(-1)?.id})`);
 await queue.close();

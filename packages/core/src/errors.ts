@@ -18,7 +18,9 @@ export type JobsErrorCode =
 	| "JOBS_HANDLER_FAILED"
 	| "JOBS_STORE_CLOSED"
 	| "JOBS_STORE_UNAVAILABLE"
-	| "JOBS_STORE_ERROR";
+	| "JOBS_STORE_ERROR"
+	| "JOBS_UNSUPPORTED"
+	| "JOBS_JOB_ACTIVE";
 
 /** Base class of every error raised by `@jobs/*`. */
 export class JobsError extends Error {
@@ -153,5 +155,34 @@ export class StoreUnavailableError extends JobsError {
 export class StoreError extends JobsError {
 	constructor(message: string, options?: ErrorOptions) {
 		super("JOBS_STORE_ERROR", message, options);
+	}
+}
+
+/**
+ * An option or call that needs a capability the store does not declare (say `jobId` on a store
+ * without `jobIds`). Refused before anything is stored: an option is never silently ignored.
+ */
+export class UnsupportedError extends JobsError {
+	/** The capability the call needed. */
+	readonly capability: string;
+	constructor(capability: string, what: string) {
+		super(
+			"JOBS_UNSUPPORTED",
+			`${what} needs the store capability "${capability}", which this store does not declare`,
+		);
+		this.capability = capability;
+	}
+}
+
+/** An operation that only applies to a job that is not running (say `remove`) met an active one. */
+export class JobActiveError extends JobsError {
+	/** The id of the active job. */
+	readonly jobId: string;
+	constructor(jobId: string, operation: string) {
+		super(
+			"JOBS_JOB_ACTIVE",
+			`job ${jobId} is active (leased to a worker): ${operation} applies only to ready, delayed or dead jobs`,
+		);
+		this.jobId = jobId;
 	}
 }

@@ -6,12 +6,13 @@
 import { isInputError, JobsError, type JobsErrorCode } from "./errors.js";
 
 /**
- * The HTTP statuses job errors map to: 400 for bad input, 503 for an unavailable store.
+ * The HTTP statuses job errors map to: 400 for bad input, 409 for an operation that needs a job
+ * not to be running, 503 for an unavailable store.
  *
  * @example
  * const status: JobsErrorStatus | undefined = jobsErrorStatus(err);
  */
-export type JobsErrorStatus = 400 | 503;
+export type JobsErrorStatus = 400 | 409 | 503;
 
 /**
  * The JSON body the error handler answers with.
@@ -29,7 +30,8 @@ export interface JobsErrorBody {
 
 /**
  * The HTTP status for an error thrown by `@jobs/*`: 400 for bad input (`isInputError`: bad job
- * name, data, option, payload too large), 503 when the store is unreachable
+ * name, data, option, payload too large), 409 for `JOBS_JOB_ACTIVE` (removing a job that is
+ * running), 503 when the store is unreachable
  * (`JOBS_STORE_UNAVAILABLE`) or already closed (`JOBS_STORE_CLOSED`, e.g. during shutdown),
  * `undefined` for anything else (a bug: let it be a 500).
  *
@@ -42,6 +44,7 @@ export interface JobsErrorBody {
  */
 export function jobsErrorStatus(error: unknown): JobsErrorStatus | undefined {
 	if (isInputError(error)) return 400;
+	if (error instanceof JobsError && error.code === "JOBS_JOB_ACTIVE") return 409;
 	if (
 		error instanceof JobsError &&
 		(error.code === "JOBS_STORE_UNAVAILABLE" || error.code === "JOBS_STORE_CLOSED")
@@ -54,5 +57,5 @@ export function jobsErrorStatus(error: unknown): JobsErrorStatus | undefined {
 /** The JSON body for an error that {@link jobsErrorStatus} mapped to `status`. */
 export function jobsErrorBody(error: unknown, status: JobsErrorStatus): JobsErrorBody {
 	const { code, message } = error as JobsError;
-	return { error: status === 400 ? message : "job store unavailable", code };
+	return { error: status !== 503 ? message : "job store unavailable", code };
 }

@@ -4,6 +4,7 @@ export {
 	type ExponentialBackoffOptions,
 	exponentialBackoff,
 } from "./backoff.js";
+export { supports } from "./capabilities.js";
 export { type Clock, FakeClock, systemClock, type TimerHandle } from "./clock.js";
 export * from "./errors.js";
 export type { JobRef, QueueEvents } from "./events.js";
@@ -24,15 +25,6 @@ export {
 	type JobSpec,
 } from "./job-queue.js";
 export type * from "./job-store.js";
-export {
-	checkDeadSelector,
-	checkDuration,
-	checkErrorInfo,
-	checkInteger,
-	checkLeaseRef,
-	checkNewJob,
-	checkReserveParams,
-	copyErrorInfo,
-} from "./store-checks.js";
-export { encodeJobData } from "./validate.js";
+export { JOB_STATES, MAX_PAGE } from "./job-store.js";
+export { MAX_JOB_ID_LENGTH } from "./store-checks.js";
 export { type StopOptions, Worker, type WorkOptions } from "./worker.js";

@@ -4,11 +4,26 @@
  * @module
  */
 import { type Backoff, defaultBackoff } from "./backoff.js";
+import { requireCapability, supports } from "./capabilities.js";
 import { type Clock, systemClock } from "./clock.js";
-import { DuplicateHandlerError, InvalidOptionError } from "./errors.js";
+import { DuplicateHandlerError, InvalidOptionError, UnsupportedError } from "./errors.js";
 import { QueueEventEmitter, type QueueEvents } from "./events.js";
-import type { DeadJob, JobHandler, JobMap, JobName } from "./job.js";
-import type { DeadJobSelector, DeadLetterParams, JobStats, JobStore, NewJob } from "./job-store.js";
+import type { DeadJob, JobHandler, JobMap, JobName, QueuedJob } from "./job.js";
+import type {
+	AddResult,
+	DeadJobSelector,
+	DeadLetterParams,
+	JobRecord,
+	JobState,
+	JobStats,
+	JobStore,
+	NewJob,
+	RemoveResult,
+	UnfinishedState,
+	UniqueSpec,
+} from "./job-store.js";
+import { checkJobId, checkListParams, checkUniqueSpec } from "./store-checks.js";
+import { derivedUniqueKey } from "./unique-key.js";
 import {
 	assertDuration,
 	assertFunction,
@@ -43,7 +58,61 @@ export interface AddOptions {
 	scheduledAt?: Date | number;
 	/** Attempts before the job goes to the dead letter. Overrides the handler's and the queue's. */
 	maxAttempts?: number;
+	/**
+	 * Your id for the job (at most 256 characters, not all digits). Adding an id that exists, in
+	 * any state, changes nothing and resolves `{ id, created: false, existing: "jobId" }`, so an
+	 * `add` whose outcome was unknown can always be sent again. Needs a store with `jobIds`.
+	 */
+	jobId?: string;
+	/**
+	 * At most one such job at a time: `true` for the defaults, or {@link UniqueOptions}. A clash
+	 * resolves the existing job's id with `created: false, existing: "unique"`. Needs a store with
+	 * the `unique` capability.
+	 */
+	unique?: true | UniqueOptions;
 }
+
+/**
+ * How a job is unique. The key is held by the job that claimed it while that job is in one of
+ * `states` and, with `ttl`, for at most `ttl` ms after its add. With `ttl` alone, the key is
+ * held for `ttl` ms whatever becomes of the job (a throttle). Without either, while the job is
+ * ready, delayed or active.
+ */
+export interface UniqueOptions {
+	/** The key; default: derived from the job's name and data (object key order ignored). */
+	key?: string;
+	/** Hold the key at most this many ms after the holder was added. */
+	ttl?: number;
+	/** Hold the key while the holder is in one of these states. Default: all three, unless `ttl` alone is given. */
+	states?: readonly UnfinishedState[];
+	/**
+	 * What a clashing add does: `"keep"` (default) leaves the existing job as it is; `"replace"`
+	 * gives an existing job that has not started this add's data, `maxAttempts` and delay (a
+	 * debounce), keeping its id. A running job is never changed.
+	 */
+	onConflict?: "keep" | "replace";
+}
+
+/** Options of {@link JobQueue.jobs}. */
+export interface ListJobsOptions {
+	/** Which jobs: `ready`, `delayed`, `active` or `dead`. */
+	state: JobState;
+	/** Skip this many. Default 0. */
+	offset?: number;
+	/** At most this many (up to 1,000). Default 100. */
+	limit?: number;
+}
+
+/** One page of {@link JobQueue.jobs}. */
+export interface JobsPage<Jobs extends JobMap> {
+	jobs: QueuedJob<Jobs>[];
+	/** How many jobs are in that state now. */
+	total: number;
+}
+
+const ADD_OPTIONS = new Set(["delay", "scheduledAt", "maxAttempts", "jobId", "unique"]);
+const UNIQUE_OPTIONS = new Set(["key", "ttl", "states", "onConflict"]);
+const ALL_UNFINISHED: readonly UnfinishedState[] = ["ready", "delayed", "active"];
 
 /** Options of {@link JobQueue.handle}. */
 export interface HandleOptions {
@@ -107,24 +176,27 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 	}
 
 	/**
-	 * Enqueues one job and resolves its id once the store has it. Rejects with a `JobsError`
-	 * naming the problem (and enqueues nothing) for a bad name, data or option.
+	 * Enqueues one job once the store has it and resolves `{ id, created }`: `created` is false
+	 * when a `jobId` or `unique` clash returned an existing job instead. Rejects with a
+	 * `JobsError` naming the problem (and enqueues nothing) for a bad name, data or option, and
+	 * with `UnsupportedError` for an option the store cannot honour.
 	 */
 	async add<N extends JobName<Jobs>>(
 		name: N,
 		data: Jobs[N],
 		options?: AddOptions,
-	): Promise<string> {
+	): Promise<AddResult> {
 		const job = this.#prepare(name, data, options);
-		const [id] = await this.store.add([job]);
-		return id!;
+		const [result] = await this.store.add([job]);
+		return result!;
 	}
 
 	/**
 	 * Enqueues many jobs in one store call, atomically: if any entry is invalid, none is added.
-	 * Resolves the ids in input order.
+	 * Resolves one `{ id, created }` per entry, in input order; entries are applied in order, so
+	 * a `jobId` or unique key given twice creates one job.
 	 */
-	async addMany(jobs: readonly JobSpec<Jobs>[]): Promise<string[]> {
+	async addMany(jobs: readonly JobSpec<Jobs>[]): Promise<AddResult[]> {
 		if (!Array.isArray(jobs)) {
 			throw new InvalidOptionError("jobs", `addMany takes an array, got ${describe(jobs)}`);
 		}
@@ -218,6 +290,39 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 		}));
 	}
 
+	/**
+	 * The job with this id, in any state, with its decoded data, or `null` when there is none
+	 * (never added, completed, or removed). Needs a store with the `lookup` capability.
+	 */
+	async getJob(id: string): Promise<QueuedJob<Jobs> | null> {
+		checkJobId("id", id);
+		requireCapability(this.store, "lookup", "getJob");
+		const record = await this.store.getJob(id);
+		return record && toJobInfo(record);
+	}
+
+	/**
+	 * One page of the jobs in `state`: ready ones next-to-run first, delayed ones by due time,
+	 * dead ones oldest death first. Needs a store with the `lookup` capability.
+	 */
+	async jobs(options: ListJobsOptions): Promise<JobsPage<Jobs>> {
+		const params = checkListParams("options", options);
+		requireCapability(this.store, "lookup", "jobs");
+		const page = await this.store.listJobs(params);
+		return { jobs: page.jobs.map(toJobInfo), total: page.total };
+	}
+
+	/**
+	 * Deletes a ready, delayed or dead job for good and resolves `{ removed, state }`; an
+	 * unknown id resolves `{ removed: false }`. A running job is refused with `JobActiveError`.
+	 * Needs a store with the `remove` capability.
+	 */
+	remove(id: string): Promise<RemoveResult> {
+		checkJobId("id", id);
+		requireCapability(this.store, "remove", "remove");
+		return this.store.removeJob(id);
+	}
+
 	/** Moves dead jobs back to the ready queue with fresh attempts. Resolves how many moved. */
 	retryDead(target: DeadJobTarget): Promise<number> {
 		return this.store.retryDead(toSelector(target));
@@ -248,7 +353,15 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 		if (options === null || typeof options !== "object") {
 			throw new InvalidOptionError(`${at}options`, `must be an object, got ${describe(options)}`);
 		}
-		const { delay, scheduledAt, maxAttempts } = options;
+		for (const key of Object.keys(options)) {
+			if (!ADD_OPTIONS.has(key)) {
+				throw new InvalidOptionError(
+					`${at}options.${key}`,
+					`is not an add option (known: ${[...ADD_OPTIONS].join(", ")})`,
+				);
+			}
+		}
+		const { delay, scheduledAt, maxAttempts, jobId, unique } = options;
 		if (delay !== undefined && scheduledAt !== undefined) {
 			throw new InvalidOptionError(`${at}delay`, "give either delay or scheduledAt, not both");
 		}
@@ -270,8 +383,69 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 			assertInteger(`${at}maxAttempts`, maxAttempts, 1);
 			job.maxAttempts = maxAttempts;
 		}
+		if (jobId !== undefined) {
+			job.jobId = checkJobId(`${at}jobId`, jobId, true);
+			if (!supports(this.store, "jobIds")) throw new UnsupportedError("jobIds", `${at}jobId`);
+		}
+		if (unique !== undefined) {
+			job.unique = uniqueSpec(`${at}unique`, unique, name, payload);
+			if (!supports(this.store, "unique")) throw new UnsupportedError("unique", `${at}unique`);
+		}
 		return job;
 	}
+}
+
+/**
+ * The store's {@link UniqueSpec} for the `unique` add option: defaults filled in, then checked
+ * as every store checks it (so a contradiction is refused here, before the store call).
+ */
+function uniqueSpec(option: string, unique: unknown, name: string, payload: string): UniqueSpec {
+	if (unique === true) {
+		return { key: derivedUniqueKey(name, payload), states: ALL_UNFINISHED, onConflict: "keep" };
+	}
+	if (unique === null || typeof unique !== "object") {
+		throw new InvalidOptionError(
+			option,
+			`must be true or { key, ttl, states, onConflict }, got ${describe(unique)}`,
+		);
+	}
+	for (const key of Object.keys(unique)) {
+		if (!UNIQUE_OPTIONS.has(key)) {
+			throw new InvalidOptionError(
+				`${option}.${key}`,
+				`is not a unique option (known: ${[...UNIQUE_OPTIONS].join(", ")})`,
+			);
+		}
+	}
+	const { key, ttl, states, onConflict = "keep" } = unique as UniqueOptions;
+	const spec: Record<string, unknown> = {
+		key: key === undefined ? derivedUniqueKey(name, payload) : key,
+		onConflict,
+		states: states ?? (ttl === undefined ? ALL_UNFINISHED : undefined),
+		ttl,
+	};
+	if (spec.states === undefined) delete spec.states;
+	if (ttl === undefined) delete spec.ttl;
+	return checkUniqueSpec(option, spec);
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the job map is the caller's; the record's name picks the member
+function toJobInfo(record: JobRecord): any {
+	return {
+		id: record.id,
+		name: record.name,
+		data: JSON.parse(record.payload),
+		state: record.state,
+		attempts: record.attempts,
+		maxAttempts: record.maxAttempts,
+		lastError: record.lastError,
+		addedAt: record.addedAt,
+		dueAt: record.dueAt,
+		leasedAt: record.leasedAt,
+		leaseExpiresAt: record.leaseExpiresAt,
+		failedAt: record.failedAt,
+		uniqueKey: record.uniqueKey,
+	};
 }
 
 function toSelector(target: DeadJobTarget): DeadJobSelector {

@@ -14,6 +14,9 @@
 /** The states a stored job can be in. An acked job leaves the store. */
 export type JobState = "delayed" | "ready" | "active" | "dead";
 
+/** Every {@link JobState}, for validation and tables. */
+export const JOB_STATES: readonly JobState[] = ["ready", "delayed", "active", "dead"];
+
 /** A failure as the store keeps it: plain strings, so any backend can persist it. */
 export interface JobErrorInfo {
 	/** The error's `name` (e.g. `"TypeError"`), when there was one. */
@@ -22,6 +25,30 @@ export interface JobErrorInfo {
 	message: string;
 	/** The stack trace, when there was one. */
 	stack?: string;
+}
+
+/** The states {@link UniqueSpec.states} may name: the states of a job that has not finished. */
+export type UnfinishedState = "ready" | "delayed" | "active";
+
+/**
+ * How a unique job claims its key, as the engine hands it to a store that declares the `unique`
+ * capability. A clash is an existing job holding `key` that was added less than `ttl` ms ago
+ * (when `ttl` is given) and is in one of `states` (when `states` is given; without it, whatever
+ * became of it, even acked or removed). At least one of `ttl` and `states` is present.
+ */
+export interface UniqueSpec {
+	/** The unique key, a non-empty string (given by the caller or derived from name + data). */
+	key: string;
+	/** Milliseconds from the holder's add (store clock) during which the key is held. */
+	ttl?: number;
+	/** The holder's states in which the key is held. */
+	states?: readonly UnfinishedState[];
+	/**
+	 * On a clash: `"keep"` leaves the holder as it is; `"replace"` gives a holder that has not
+	 * started (ready or delayed) this job's payload, maxAttempts and due time, keeping its id, add
+	 * time and place in line when it stays ready. An active holder is always kept.
+	 */
+	onConflict: "keep" | "replace";
 }
 
 /** A validated job, ready to be persisted by {@link JobStore.add}. */
@@ -45,6 +72,26 @@ export interface NewJob {
 	 * with `delay`. A time in the past means ready at once.
 	 */
 	runAt?: number;
+	/**
+	 * The caller's id for the job (capability `jobIds`). When a job with this id exists, in any
+	 * state, the add changes nothing and reports it (`created: false`, `existing: "jobId"`). Never
+	 * all digits: those are the ids stores assign.
+	 */
+	jobId?: string;
+	/** Deduplication (capability `unique`); see {@link UniqueSpec}. */
+	unique?: UniqueSpec;
+}
+
+/** What {@link JobStore.add} did with one job. */
+export interface AddResult {
+	/** The job's id: the new job's, or the existing job's when `created` is false. */
+	id: string;
+	/** `true` when a new job was stored; `false` when an existing one matched and was returned. */
+	created: boolean;
+	/** Why no job was created: a job with the same `jobId`, or one holding the unique key. */
+	existing?: "jobId" | "unique";
+	/** `true` when the existing job took this job's payload and due time (`onConflict: "replace"`). */
+	replaced?: boolean;
 }
 
 /** A job leased to one worker by {@link JobStore.reserve}. */
@@ -80,6 +127,67 @@ export interface DeadJobRecord {
 	error: JobErrorInfo;
 	/** When the job died, epoch milliseconds on the store's clock. */
 	failedAt: number;
+}
+
+/**
+ * A job as {@link LookupCapable.getJob} and {@link LookupCapable.listJobs} return it: where it is
+ * and what it holds, read atomically.
+ */
+export interface JobRecord {
+	id: string;
+	name: string;
+	/** The payload exactly as it was added (or as a `replace` clash set it). */
+	payload: string;
+	state: JobState;
+	/** Reservations so far; for an active job, the running attempt (1-based). */
+	attempts: number;
+	/** The `maxAttempts` stored with the job, if `add` gave one. */
+	maxAttempts?: number;
+	/** The failure of the previous attempt (the final one for a dead job), if any. */
+	lastError?: JobErrorInfo;
+	/** When it was added, epoch ms on the store's clock. */
+	addedAt: number;
+	/** When a delayed job falls due; for other states absent. */
+	dueAt?: number;
+	/** When the running attempt was leased (active jobs). */
+	leasedAt?: number;
+	/** When its current lease expires (active jobs). */
+	leaseExpiresAt?: number;
+	/** When it died (dead jobs). */
+	failedAt?: number;
+	/** The unique key it holds, if it was added with one. */
+	uniqueKey?: string;
+}
+
+/** Parameters of {@link LookupCapable.listJobs}. */
+export interface ListJobsParams {
+	state: JobState;
+	/** Skip this many jobs. Default 0. */
+	offset?: number;
+	/** Return at most this many. Default 100, at most {@link MAX_PAGE}. */
+	limit?: number;
+}
+
+/** The largest page {@link LookupCapable.listJobs} returns. */
+export const MAX_PAGE = 1_000;
+
+/**
+ * One page of jobs in one state, in that state's order: `ready` head first (next to run),
+ * `delayed` by due time, `dead` oldest death first, `active` in an order of the store's choosing
+ * that stays the same while the set of active jobs does not change.
+ */
+export interface JobPage {
+	jobs: JobRecord[];
+	/** How many jobs are in that state now (as {@link JobStore.stats} would count them). */
+	total: number;
+}
+
+/** What {@link RemoveCapable.removeJob} did. */
+export interface RemoveResult {
+	/** `true` when the job was waiting, delayed or dead and is now gone. */
+	removed: boolean;
+	/** The state it was removed from. */
+	state?: Exclude<JobState, "active">;
 }
 
 /** Counts of jobs per state, all read at one instant (one atomic store call). */
@@ -143,6 +251,15 @@ export interface SettleResult {
 	next?: LeasedJob[];
 }
 
+/** What {@link JobStore.extend} did with one lease. */
+export type ExtendResult =
+	| { ok: true }
+	| {
+			ok: false;
+			/** `"stale"`: the lease expired, was settled or went to someone else; it is lost for good. */
+			reason: "stale";
+	  };
+
 /** Parameters of {@link JobStore.extend}. */
 export interface ExtendParams {
 	/** The leases to renew, usually every job a worker is running. */
@@ -171,12 +288,75 @@ export interface DeadLetterParams {
  */
 export type DeadJobSelector = { ids: readonly string[] } | { all: true };
 
-/** Parameters of {@link JobStore.waitForJob}. */
+/** Parameters of {@link WaitForJobCapable.waitForJob}. */
 export interface WaitForJobParams {
 	/** Resolve after this many milliseconds even if nothing happened. */
 	timeoutMs: number;
 	/** Resolve at once when aborted (the worker is stopping). */
 	signal: AbortSignal;
+}
+
+/**
+ * The optional features a store implements, declared once as {@link JobStore.capabilities}. The
+ * engine reads this declaration (never probes for methods) and refuses with `UnsupportedError`
+ * any option or call that needs a capability the store does not declare. The contract suite
+ * runs the group of every declared capability.
+ */
+export interface StoreCapabilities {
+	/** {@link WaitForJobCapable.waitForJob}: idle workers are woken instead of polling. */
+	readonly waitForJob?: boolean;
+	/** {@link NewJob.jobId}: caller-chosen ids, an existing id reported instead of duplicated. */
+	readonly jobIds?: boolean;
+	/** {@link NewJob.unique}: unique jobs. */
+	readonly unique?: boolean;
+	/** {@link LookupCapable}: `getJob` and `listJobs`. */
+	readonly lookup?: boolean;
+	/** {@link RemoveCapable}: `removeJob`. */
+	readonly remove?: boolean;
+}
+
+/** The name of a capability. */
+export type Capability = keyof StoreCapabilities;
+
+/** Capability `waitForJob`. */
+export interface WaitForJobCapable {
+	/**
+	 * Resolves when a job may have become ready (added, retried, released, swept, retried from
+	 * the dead letter, or a delayed job fell due), when `timeoutMs` passes, when `signal` aborts,
+	 * or when the store closes, whichever comes first; it may resolve early for no reason. Idle
+	 * workers await it instead of sleeping for `pollInterval`, so a new job reaches them at once.
+	 */
+	waitForJob(params: WaitForJobParams): Promise<void>;
+}
+
+/** Capability `lookup`. */
+export interface LookupCapable {
+	/**
+	 * The job with this id, in whatever state, or `null` when there is none (never added, acked,
+	 * or removed). A delayed job that is due is reported `ready`.
+	 */
+	getJob(id: string): Promise<JobRecord | null>;
+	/** One page of the jobs in one state (see {@link JobPage} for the order). */
+	listJobs(params: ListJobsParams): Promise<JobPage>;
+}
+
+/** Capability `remove`. */
+export interface RemoveCapable {
+	/**
+	 * Deletes a ready, delayed or dead job atomically, releasing any unique key it holds.
+	 * Resolves `{ removed: false }` for an unknown id. Rejects with `JobActiveError`, changing
+	 * nothing, when the job is active.
+	 */
+	removeJob(id: string): Promise<RemoveResult>;
+}
+
+/** The methods each capability adds to {@link JobStore}. */
+export interface CapabilityMethods {
+	waitForJob: WaitForJobCapable;
+	jobIds: unknown;
+	unique: unknown;
+	lookup: LookupCapable;
+	remove: RemoveCapable;
 }
 
 /**
@@ -193,14 +373,21 @@ export interface WaitForJobParams {
  * - **Nothing is lost.** Every job is in exactly one state until it is acked or removed from the
  *   dead letter by an explicit call.
  * - **Closed.** After `close()` every method except `close` rejects with `StoreClosedError`.
+ * - **Capabilities.** Further features are declared in {@link JobStore.capabilities}; a store
+ *   given an option of a capability it does not declare (say `jobId`) rejects the call.
  */
 export interface JobStore {
+	/** The optional features this store implements. `{}` for none. */
+	readonly capabilities: StoreCapabilities;
+
 	/**
-	 * Persists jobs atomically (all or none) and resolves their ids in input order. A job with a
-	 * `delay` > 0 or a future `runAt` starts `delayed`, otherwise `ready` at the tail (FIFO).
-	 * Ids are unique within the store and never reused.
+	 * Persists jobs atomically (all or none) and resolves one {@link AddResult} per job in input
+	 * order. A job with a `delay` > 0 or a future `runAt` starts `delayed`, otherwise `ready` at
+	 * the tail (FIFO). Assigned ids are unique within the store and never reused. Jobs of one
+	 * call are applied in order: a later job of the call sees the earlier ones (a `jobId` given
+	 * twice creates one job).
 	 */
-	add(jobs: readonly NewJob[]): Promise<string[]>;
+	add(jobs: readonly NewJob[]): Promise<AddResult[]>;
 
 	/**
 	 * Leases up to `limit` jobs and resolves them oldest first (`[]` when none are ready; never
@@ -231,10 +418,10 @@ export interface JobStore {
 	release(params: SettleParams): Promise<SettleResult>;
 
 	/**
-	 * Renews leases: each current one now expires `leaseMs` from now. Resolves one boolean per
-	 * lease in input order, `false` where the token was stale (that lease is lost for good).
+	 * Renews leases: each current one now expires `leaseMs` from now. Resolves one
+	 * {@link ExtendResult} per lease in input order; `ok: false` where the lease is lost for good.
 	 */
-	extend(params: ExtendParams): Promise<boolean[]>;
+	extend(params: ExtendParams): Promise<ExtendResult[]>;
 
 	/**
 	 * Recovers up to `limit` jobs whose lease expired (their worker crashed or stalled): each
@@ -262,15 +449,6 @@ export interface JobStore {
 
 	/** Deletes dead jobs for good. Resolves how many were removed; unknown ids are ignored. */
 	removeDead(selector: DeadJobSelector): Promise<number>;
-
-	/**
-	 * Optional wake-up. Resolves when a job may have become ready (added, retried, released,
-	 * swept, retried from the dead letter, or a delayed job fell due), when `timeoutMs` passes,
-	 * when `signal` aborts, or when the store closes, whichever comes first; it may resolve early
-	 * for no reason. Idle workers await it instead of sleeping for
-	 * `pollInterval`, so a new job reaches them at once. Stores without it are polled.
-	 */
-	waitForJob?(params: WaitForJobParams): Promise<void>;
 
 	/** Releases the store's resources. Idempotent. */
 	close(): Promise<void>;

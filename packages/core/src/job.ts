@@ -2,7 +2,7 @@
  * What handlers and listeners see of a job, and the typed job map.
  * @module
  */
-import type { JobErrorInfo } from "./job-store.js";
+import type { JobErrorInfo, JobState } from "./job-store.js";
 
 /**
  * A map of job name → data type, e.g. `{ 'send-welcome': { email: string } }`. Giving one to
@@ -51,3 +51,41 @@ export interface DeadJob<Data = unknown, Name extends string = string> {
 	/** When the job died, epoch milliseconds on the store's clock (`undefined` in `onFailed`). */
 	readonly failedAt?: number;
 }
+
+/** A job as `queue.getJob()` and `queue.jobs()` see it: where it is, and its decoded data. */
+export interface JobInfo<Data = unknown, Name extends string = string> {
+	readonly id: string;
+	readonly name: Name;
+	readonly data: Data;
+	/** `ready`, `delayed`, `active` (leased to a worker) or `dead`. */
+	readonly state: JobState;
+	/** Attempts so far; for an active job, the running attempt (1-based). */
+	readonly attempts: number;
+	/** The `maxAttempts` given to `add`, if any. */
+	readonly maxAttempts: number | undefined;
+	/** The failure of the previous attempt (the final one for a dead job), if any. */
+	readonly lastError: JobErrorInfo | undefined;
+	/** When it was added, epoch ms on the store's clock. */
+	readonly addedAt: number;
+	/** When a delayed job falls due. */
+	readonly dueAt: number | undefined;
+	/** When the running attempt was leased (active jobs). */
+	readonly leasedAt: number | undefined;
+	/** When its current lease expires unless renewed (active jobs). */
+	readonly leaseExpiresAt: number | undefined;
+	/** When it died (dead jobs). */
+	readonly failedAt: number | undefined;
+	/** The unique key it holds, if it was added with `unique`. */
+	readonly uniqueKey: string | undefined;
+}
+
+/**
+ * A {@link JobInfo} of a job map, discriminated by name: checking `job.name` narrows `job.data`.
+ *
+ * @example
+ * const job = await queue.getJob(id);
+ * if (job?.name === "send-welcome") console.log(job.data.email);
+ */
+export type QueuedJob<Jobs extends JobMap> = {
+	[N in JobName<Jobs>]: JobInfo<Jobs[N], N>;
+}[JobName<Jobs>];

@@ -4,8 +4,22 @@
  * same `JobsError`s from every store. Each returns the checked value.
  * @module
  */
+
+import { requireCapability } from "./capabilities.js";
 import { InvalidJobDataError, InvalidJobNameError, InvalidOptionError } from "./errors.js";
-import type { JobErrorInfo, LeaseRef, NewJob, ReserveParams } from "./job-store.js";
+import {
+	JOB_STATES,
+	type JobErrorInfo,
+	type JobState,
+	type JobStore,
+	type LeaseRef,
+	type ListJobsParams,
+	MAX_PAGE,
+	type NewJob,
+	type ReserveParams,
+	type UnfinishedState,
+	type UniqueSpec,
+} from "./job-store.js";
 import { assertDuration, assertInteger, describe } from "./validate.js";
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -41,8 +55,116 @@ export function checkLeaseRef(option: string, ref: unknown): LeaseRef {
 	return { id: ref.id, token: ref.token };
 }
 
-/** Checks one job given to `add`; `at` names it in messages (e.g. `jobs[3]`). */
-export function checkNewJob(job: unknown, at: string): NewJob {
+/** The longest `jobId` or unique key accepted, in characters. */
+export const MAX_JOB_ID_LENGTH = 256;
+
+const UNFINISHED: readonly UnfinishedState[] = ["ready", "delayed", "active"];
+
+/**
+ * Checks a job id given by a caller (`jobId`, or an id passed to `getJob`/`removeJob`): a
+ * non-empty string of at most {@link MAX_JOB_ID_LENGTH} characters. With `chosen`, also refuses
+ * an all-digit id, the form of the ids stores assign, so the two can never clash.
+ */
+export function checkJobId(option: string, id: unknown, chosen = false): string {
+	if (typeof id !== "string" || id === "") {
+		throw new InvalidOptionError(option, `must be a non-empty string, got ${describe(id)}`);
+	}
+	if (id.length > MAX_JOB_ID_LENGTH) {
+		throw new InvalidOptionError(
+			option,
+			`must be at most ${MAX_JOB_ID_LENGTH} characters, got ${id.length}`,
+		);
+	}
+	if (chosen && /^\d+$/.test(id)) {
+		throw new InvalidOptionError(
+			option,
+			`"${id}" is all digits, the form of the ids the store assigns; add a letter (e.g. "order-${id}")`,
+		);
+	}
+	return id;
+}
+
+/**
+ * Checks the unique spec a store receives (the engine builds it from the `unique` add option):
+ * a key, at least one of `ttl` and `states`, known distinct states, and a conflict policy.
+ */
+export function checkUniqueSpec(option: string, spec: unknown): UniqueSpec {
+	if (!isObject(spec)) throw new InvalidOptionError(option, "must be an object");
+	const key = checkJobId(`${option}.key`, spec.key);
+	if (spec.onConflict !== "keep" && spec.onConflict !== "replace") {
+		throw new InvalidOptionError(
+			`${option}.onConflict`,
+			`must be "keep" or "replace", got ${describe(spec.onConflict)}`,
+		);
+	}
+	const checked: UniqueSpec = { key, onConflict: spec.onConflict };
+	if (spec.ttl !== undefined) checked.ttl = checkDuration(`${option}.ttl`, spec.ttl, true);
+	if (spec.states !== undefined)
+		checked.states = checkUniqueStates(`${option}.states`, spec.states);
+	if (checked.ttl === undefined && checked.states === undefined) {
+		throw new InvalidOptionError(option, "needs a ttl, states, or both");
+	}
+	if (checked.onConflict === "replace" && checked.states?.every((state) => state === "active")) {
+		throw new InvalidOptionError(
+			option,
+			'onConflict "replace" changes a job that has not started, but states ["active"] only ever clashes with a started one',
+		);
+	}
+	return checked;
+}
+
+/** Checks a list of unfinished states: non-empty, known, no repeats. */
+export function checkUniqueStates(option: string, states: unknown): UnfinishedState[] {
+	if (!Array.isArray(states) || states.length === 0) {
+		throw new InvalidOptionError(
+			option,
+			`must be a non-empty array of "ready", "delayed", "active", got ${describe(states)}`,
+		);
+	}
+	const seen = new Set<string>();
+	for (const state of states) {
+		if (!UNFINISHED.includes(state)) {
+			throw new InvalidOptionError(
+				option,
+				`${describe(state)} is not one of "ready", "delayed", "active"`,
+			);
+		}
+		if (seen.has(state)) throw new InvalidOptionError(option, `lists "${state}" twice`);
+		seen.add(state);
+	}
+	return [...states];
+}
+
+/** Checks `{ state, offset?, limit? }` of `listJobs`; fills in the defaults (0, 100). */
+export function checkListParams(option: string, params: unknown): Required<ListJobsParams> {
+	if (!isObject(params)) throw new InvalidOptionError(option, "must be { state, offset?, limit? }");
+	const state = checkState(`${option}.state`, params.state);
+	const offset =
+		params.offset === undefined ? 0 : checkInteger(`${option}.offset`, params.offset, 0);
+	const limit = params.limit === undefined ? 100 : checkInteger(`${option}.limit`, params.limit, 0);
+	if (limit > MAX_PAGE) {
+		throw new InvalidOptionError(`${option}.limit`, `must be at most ${MAX_PAGE}, got ${limit}`);
+	}
+	return { state, offset, limit };
+}
+
+/** Checks a job state name. */
+export function checkState(option: string, state: unknown): JobState {
+	if (!JOB_STATES.includes(state as JobState)) {
+		throw new InvalidOptionError(
+			option,
+			`must be one of ${JOB_STATES.map((s) => `"${s}"`).join(", ")}, got ${describe(state)}`,
+		);
+	}
+	return state as JobState;
+}
+
+/**
+ * Checks one job given to `add`; `at` names it in messages (e.g. `jobs[3]`). With `store`, a
+ * `jobId` or `unique` the store does not declare a capability for is refused with
+ * `UnsupportedError`.
+ */
+export function checkNewJob(job: unknown, at: string, store?: JobStore): NewJob {
 	if (!isObject(job)) throw new InvalidOptionError(at, "must be an object");
 	if (typeof job.name !== "string" || job.name === "") {
 		throw new InvalidJobNameError(`${at}.name: must be a non-empty string`);
@@ -62,6 +184,14 @@ export function checkNewJob(job: unknown, at: string): NewJob {
 		if (job.delay !== undefined) {
 			throw new InvalidOptionError(at, "give either delay or runAt, not both");
 		}
+	}
+	if (job.jobId !== undefined) {
+		checkJobId(`${at}.jobId`, job.jobId, true);
+		if (store) requireCapability(store, "jobIds", `${at}.jobId`);
+	}
+	if (job.unique !== undefined) {
+		checkUniqueSpec(`${at}.unique`, job.unique);
+		if (store) requireCapability(store, "unique", `${at}.unique`);
 	}
 	return job as unknown as NewJob;
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Backoff } from "./backoff.js";
+import { supports } from "./capabilities.js";
 import type { Clock, TimerHandle } from "./clock.js";
 import {
 	HandlerFailedError,
@@ -263,7 +264,7 @@ export class Worker {
 	/** Waits for a job to become ready, for the poll interval, or for stop. */
 	async #idle(): Promise<void> {
 		const { store } = this.#ctx;
-		if (!store.waitForJob) return this.#sleep(this.#pollInterval);
+		if (!supports(store, "waitForJob")) return this.#sleep(this.#pollInterval);
 		try {
 			await store.waitForJob({
 				timeoutMs: this.#pollInterval,
@@ -521,7 +522,7 @@ export class Worker {
 				leaseMs: this.#leaseMs,
 			});
 			live.forEach((running, i) => {
-				if (renewed[i]) running.deadline = now + this.#leaseMs;
+				if (renewed[i]?.ok) running.deadline = now + this.#leaseMs;
 				// A job that finished meanwhile was settled: a refusal then means nothing.
 				else if (this.#running.get(running.leased.id) === running) {
 					this.#leaseLost(running, "the store refused to renew it");

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { InvalidOptionError } from "../src/index.js";
 import {
 	checkDeadSelector,
 	checkDuration,
 	checkErrorInfo,
 	checkNewJob,
 	checkReserveParams,
-	InvalidOptionError,
-} from "../src/index.js";
+} from "../src/store.js";
 
 describe("checks for JobStore implementations", () => {
 	it("return what they checked", () => {

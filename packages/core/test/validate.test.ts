@@ -1,10 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-	encodeJobData,
-	InvalidJobDataError,
-	type JobsError,
-	PayloadTooLargeError,
-} from "../src/index.js";
+import { InvalidJobDataError, type JobsError, PayloadTooLargeError } from "../src/index.js";
+import { encodeJobData } from "../src/store.js";
 
 class Point {
 	x = 1;

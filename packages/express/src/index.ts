@@ -57,7 +57,7 @@ export type RegisteredQueue = Register extends { queue: infer Q extends AnyJobQu
  * app.use(express.json());
  * app.use(jobs(queue));
  * app.post("/signup", async (req, res) => {
- *   const id = await getQueue<typeof queue>(req).add("send-welcome", { email: req.body.email });
+ *   const { id } = await getQueue<typeof queue>(req).add("send-welcome", { email: req.body.email });
  *   res.status(201).json({ id });
  * });
  * app.use(jobsErrorHandler());

@@ -33,7 +33,7 @@ export function signupApp(queue: JobQueue<Jobs>): Express {
 	app.post("/signup", async (req, res) => {
 		const { email } = req.body as { email: string };
 		const delay = req.query.delay;
-		const id = await getQueue<typeof queue>(req).add(
+		const { id } = await getQueue<typeof queue>(req).add(
 			"send-welcome",
 			{ email },
 			typeof delay === "string" ? { delay: Number(delay) } : undefined,

@@ -35,7 +35,7 @@ export type JobsVariables<Q extends AnyJobQueue = AnyJobQueue> = { queue: Q };
  * const app = new Hono<JobsEnv<typeof queue>>();
  * app.use(jobs(queue));
  * app.post("/signup", async (c) => {
- *   const id = await c.get("queue").add("send-welcome", { email: "a@b.co" }); // typed
+ *   const { id } = await c.get("queue").add("send-welcome", { email: "a@b.co" }); // typed
  *   return c.json({ id }, 201);
  * });
  */
@@ -81,7 +81,7 @@ export type RegisteredQueue = Register extends { queue: infer Q extends AnyJobQu
  *   .use(jobs(queue))
  *   .post("/signup", async (c) => {
  *     const { email } = await c.req.json();
- *     const id = await c.var.queue.add("send-welcome", { email });
+ *     const { id } = await c.var.queue.add("send-welcome", { email });
  *     return c.json({ id }, 201);
  *   });
  * app.onError(jobsErrorHandler());

@@ -15,7 +15,7 @@ function signupApp(queue: JobQueue<Jobs>): Hono<JobsEnv<JobQueue<Jobs>>> {
 	app.post("/signup", async (c) => {
 		const { email } = await c.req.json<{ email: string }>();
 		const delay = c.req.query("delay");
-		const id = await c.var.queue.add(
+		const { id } = await c.var.queue.add(
 			"send-welcome",
 			{ email },
 			delay === undefined ? undefined : { delay: Number(delay) },

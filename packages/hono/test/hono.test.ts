@@ -30,7 +30,7 @@ describe("jobs(queue)", () => {
 	it("types and sets the queue when chained on a plain new Hono()", async () => {
 		const queue = newQueue();
 		const app = new Hono().use(jobs(queue)).post("/signup", async (c) => {
-			const id = await c.var.queue.add("send-welcome", { email: "ada@example.com" });
+			const { id } = await c.var.queue.add("send-welcome", { email: "ada@example.com" });
 			return c.json({ id }, 201);
 		});
 		const res = await app.request("/signup", { method: "POST" });

@@ -72,6 +72,22 @@ export function job(n: number | string, extra: Partial<NewJob> = {}): NewJob {
 	return { name: "contract-job", payload: JSON.stringify({ n }), ...extra };
 }
 
+/** Adds `jobs` in one call and resolves their ids, failing the test if any was not created. */
+export async function addIds(store: JobStore, jobs: readonly NewJob[]): Promise<string[]> {
+	const results = await store.add(jobs);
+	if (!Array.isArray(results) || results.length !== jobs.length) {
+		throw new Error(`add of ${jobs.length} jobs resolved ${JSON.stringify(results)}`);
+	}
+	return results.map((result, i) => {
+		if (result?.created !== true || typeof result.id !== "string") {
+			throw new Error(
+				`add of jobs[${i}] resolved ${JSON.stringify(result)}, not { id, created: true }`,
+			);
+		}
+		return result.id;
+	});
+}
+
 /** `count` jobs numbered from `from`, for one `add` call. */
 export function jobs(count: number, from = 0): NewJob[] {
 	return Array.from({ length: count }, (_, i) => job(from + i));
@@ -103,7 +119,7 @@ export async function reserveAll(store: JobStore, leaseMs = LONG): Promise<Lease
 
 /** Adds `count` jobs and moves each to the dead letter, in add order. Resolves their ids. */
 export async function seedDead(store: JobStore, count: number): Promise<string[]> {
-	const ids = await store.add(jobs(count));
+	const ids = await addIds(store, jobs(count));
 	for (const id of ids) {
 		const leased = await reserveOne(store);
 		if (leased.id !== id) throw new Error(`expected job ${id} next, reserve gave ${leased.id}`);
@@ -133,7 +149,7 @@ export async function fenced(store: JobStore, op: FencedOp, ref: LeaseRef): Prom
 			return (await store.release({ id, token })).ok;
 		case "extend": {
 			const [renewed] = await store.extend({ leases: [{ id, token }], leaseMs: LONG });
-			return renewed === true;
+			return renewed?.ok === true;
 		}
 	}
 }

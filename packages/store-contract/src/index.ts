@@ -13,11 +13,12 @@
  * });
  * @module
  */
-import type { JobStore } from "@jobs/core";
-import { describe } from "vitest";
+import type { Capability, JobStore } from "@jobs/core";
+import { describe, it } from "vitest";
 import type { ContractOptions } from "./harness.js";
 import { addContract } from "./suites/add.js";
 import { attemptsContract } from "./suites/attempts.js";
+import { capabilitiesContract } from "./suites/capabilities.js";
 import { closeContract } from "./suites/close.js";
 import { deadLetterContract } from "./suites/dead-letter.js";
 import { delayedContract } from "./suites/delayed.js";
@@ -33,6 +34,7 @@ export type { ContractHarness, ContractOptions } from "./harness.js";
 export {
 	addContract,
 	attemptsContract,
+	capabilitiesContract,
 	closeContract,
 	deadLetterContract,
 	delayedContract,
@@ -45,28 +47,66 @@ export {
 	waitForJobContract,
 };
 
+/** One group of the contract: the capability it belongs to (none: the base), and its tests. */
+export interface ContractGroup {
+	/** The group's name, as its `describe` reads. */
+	readonly name: string;
+	/** The capability a store must declare for the group to run; absent for the base contract. */
+	readonly capability?: Capability;
+	/** Registers the group's tests. */
+	readonly register: (options: ContractOptions) => void;
+}
+
 /** Every group, in the order {@link describeJobStoreContract} registers them. */
-export const contractGroups: readonly ((options: ContractOptions) => void)[] = [
-	addContract,
-	reserveContract,
-	delayedContract,
-	leaseContract,
-	settleContract,
-	sweepContract,
-	attemptsContract,
-	deadLetterContract,
-	statsContract,
-	closeContract,
-	waitForJobContract,
-	payloadContract,
+export const contractGroups: readonly ContractGroup[] = [
+	{ name: "add", register: addContract },
+	{ name: "reserve", register: reserveContract },
+	{ name: "delayed", register: delayedContract },
+	{ name: "leases", register: leaseContract },
+	{ name: "settle", register: settleContract },
+	{ name: "sweep", register: sweepContract },
+	{ name: "attempts", register: attemptsContract },
+	{ name: "dead letter", register: deadLetterContract },
+	{ name: "stats", register: statsContract },
+	{ name: "close", register: closeContract },
+	{ name: "payload", register: payloadContract },
+	{ name: "capabilities", register: capabilitiesContract },
+	{ name: "waitForJob", capability: "waitForJob", register: waitForJobContract },
 ];
 
 /**
- * Registers the whole {@link JobStore} contract under `describe(name)`: one `describe` per group,
- * one fresh harness per test (closed after it). Call it at the top level of a vitest file.
+ * Registers the whole {@link JobStore} contract under `describe(name)`: the base groups, and the
+ * group of every capability the store declares in `store.capabilities` (read from one harness,
+ * made and closed while the suite is collected). Each group a store does not declare shows as
+ * one skipped line saying so. One fresh harness per test, closed after it. Call it at the top
+ * level of a vitest file.
  */
 export function describeJobStoreContract(name: string, options: ContractOptions): void {
-	describe(name, () => {
-		for (const group of contractGroups) group(options);
+	describe(name, async () => {
+		const declared = await declaredCapabilities(options);
+		for (const group of contractGroups) {
+			if (!group.capability || declared[group.capability] === true) {
+				group.register(options);
+			} else {
+				it.skip(
+					`${group.name}: not run, the store does not declare the "${group.capability}" capability`,
+				);
+			}
+		}
 	});
+}
+
+async function declaredCapabilities(options: ContractOptions): Promise<JobStore["capabilities"]> {
+	const harness = await options.createHarness();
+	try {
+		const declared = harness.store.capabilities;
+		if (declared === null || typeof declared !== "object") {
+			throw new TypeError(
+				`store.capabilities must be an object (e.g. {} or { waitForJob: true }), got ${String(declared)}`,
+			);
+		}
+		return { ...declared };
+	} finally {
+		await (harness.close ? harness.close() : harness.store.close());
+	}
 }

@@ -5,7 +5,7 @@ import { ArrayJobStore } from "./array-job-store.js";
 
 let closedByHarness = 0;
 
-describeJobStoreContract("ArrayJobStore (a minimal store without waitForJob)", {
+describeJobStoreContract("ArrayJobStore (a minimal store without capabilities)", {
 	createHarness() {
 		const clock = new FakeClock();
 		const store = new ArrayJobStore(clock);

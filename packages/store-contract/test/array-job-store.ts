@@ -1,13 +1,16 @@
 /**
- * The simplest store that passes the contract: one array, linear scans, no `waitForJob`. It shows
- * what a third-party store must do, and exercises the suite's skip path for optional methods.
+ * The simplest store that passes the contract: one array, linear scans, no capabilities. It
+ * shows what a third-party store must do, and exercises the suite's skip path for capabilities.
  */
+
 import {
+	type AddResult,
 	type Clock,
 	type DeadJobRecord,
 	type DeadJobSelector,
 	type DeadLetterParams,
 	type ExtendParams,
+	type ExtendResult,
 	type FailParams,
 	type JobErrorInfo,
 	type JobState,
@@ -22,6 +25,7 @@ import {
 	StoreClosedError,
 	type SweepParams,
 } from "@jobs/core";
+import { checkNewJob } from "@jobs/core/store";
 
 interface Row {
 	id: string;
@@ -41,6 +45,7 @@ interface Row {
 }
 
 export class ArrayJobStore implements JobStore {
+	readonly capabilities = {};
 	#rows: Row[] = [];
 	#ids = 0;
 	#tail = 0;
@@ -53,8 +58,10 @@ export class ArrayJobStore implements JobStore {
 		this.#clock = clock;
 	}
 
-	async add(jobs: readonly NewJob[]): Promise<string[]> {
+	async add(jobs: readonly NewJob[]): Promise<AddResult[]> {
 		const now = this.#begin();
+		// Refuses a jobId or unique option: this store declares neither capability.
+		for (const [i, job] of jobs.entries()) checkNewJob(job, `jobs[${i}]`, this);
 		return jobs.map((job) => {
 			const dueAt = job.delay ? now + job.delay : (job.runAt ?? now);
 			const row: Row = {
@@ -70,7 +77,7 @@ export class ArrayJobStore implements JobStore {
 			};
 			if (job.maxAttempts !== undefined) row.maxAttempts = job.maxAttempts;
 			this.#rows.push(row);
-			return row.id;
+			return { id: row.id, created: true };
 		});
 	}
 
@@ -104,12 +111,13 @@ export class ArrayJobStore implements JobStore {
 		});
 	}
 
-	async extend({ leases, leaseMs }: ExtendParams): Promise<boolean[]> {
+	async extend({ leases, leaseMs }: ExtendParams): Promise<ExtendResult[]> {
 		const now = this.#begin();
 		return leases.map(({ id, token }) => {
 			const row = this.#live(id, token, now);
-			if (row) row.expiresAt = now + leaseMs;
-			return row !== undefined;
+			if (!row) return { ok: false, reason: "stale" };
+			row.expiresAt = now + leaseMs;
+			return { ok: true };
 		});
 	}
 

@@ -1,6 +1,13 @@
 import { randomUUID } from "node:crypto";
 import {
 	type Clock,
+	InvalidOptionError,
+	StoreClosedError,
+	systemClock,
+	type TimerHandle,
+} from "@jobs/core";
+import {
+	type AddResult,
 	checkDeadSelector,
 	checkDuration,
 	checkErrorInfo,
@@ -13,8 +20,8 @@ import {
 	type DeadJobSelector,
 	type DeadLetterParams,
 	type ExtendParams,
+	type ExtendResult,
 	type FailParams,
-	InvalidOptionError,
 	type JobErrorInfo,
 	type JobStats,
 	type JobStore,
@@ -24,12 +31,11 @@ import {
 	type RetryParams,
 	type SettleParams,
 	type SettleResult,
-	StoreClosedError,
+	type StoreCapabilities,
 	type SweepParams,
-	systemClock,
-	type TimerHandle,
+	type WaitForJobCapable,
 	type WaitForJobParams,
-} from "@jobs/core";
+} from "@jobs/core/store";
 import { Deque } from "./deque.js";
 import { type HeapEntry, MinHeap } from "./min-heap.js";
 
@@ -91,7 +97,8 @@ interface DeadEntry {
  * await queue.add("report", { id: 42 }, { delay: 60_000 });
  * await clock.advance(60_000); // the job is due now, and an idle worker wakes up for it
  */
-export class MemoryJobStore implements JobStore {
+export class MemoryJobStore implements JobStore, WaitForJobCapable {
+	readonly capabilities: StoreCapabilities = { waitForJob: true };
 	readonly #clock: Clock;
 	#closed = false;
 	#lastId = 0;
@@ -113,11 +120,11 @@ export class MemoryJobStore implements JobStore {
 		this.#clock = options.clock ?? systemClock;
 	}
 
-	async add(jobs: readonly NewJob[]): Promise<string[]> {
+	async add(jobs: readonly NewJob[]): Promise<AddResult[]> {
 		this.#open();
 		if (!Array.isArray(jobs)) throw new InvalidOptionError("add(jobs)", "must be an array");
 		// Validate the whole batch first: a bad job must leave nothing behind.
-		const checked = jobs.map((job, i) => checkNewJob(job, `jobs[${i}]`));
+		const checked = jobs.map((job, i) => checkNewJob(job, `jobs[${i}]`, this));
 		const now = this.#now();
 		const ids = checked.map((input) => {
 			const job: StoredJob = {
@@ -138,7 +145,7 @@ export class MemoryJobStore implements JobStore {
 						: undefined;
 			if (dueAt === undefined) this.#ready.push(job);
 			else this.#delayed.push({ at: dueAt, seq: this.#seq++, job });
-			return job.id;
+			return { id: job.id, created: true };
 		});
 		this.#changed();
 		return ids;
@@ -182,19 +189,19 @@ export class MemoryJobStore implements JobStore {
 		});
 	}
 
-	async extend(params: ExtendParams): Promise<boolean[]> {
+	async extend(params: ExtendParams): Promise<ExtendResult[]> {
 		this.#open();
 		const leaseMs = checkDuration("extend.leaseMs", params?.leaseMs, true);
 		if (!Array.isArray(params.leases))
 			throw new InvalidOptionError("extend.leases", "must be an array");
 		const refs = params.leases.map((ref, i) => checkLeaseRef(`extend.leases[${i}]`, ref));
 		const now = this.#now();
-		const renewed = refs.map((ref) => {
+		const renewed = refs.map((ref): ExtendResult => {
 			const job = this.#current(ref.id, ref.token, now);
-			if (!job) return false;
+			if (!job) return { ok: false, reason: "stale" };
 			job.expiresAt = now + leaseMs;
 			this.#leases.push({ at: job.expiresAt, seq: this.#seq++, job, token: job.token });
-			return true;
+			return { ok: true };
 		});
 		this.#compactLeases();
 		this.#changed();

@@ -96,7 +96,7 @@ describe("MemoryJobStore clock", () => {
 		const leased = await reserveOne(store, 100);
 		for (let i = 0; i < 5_000; i++) {
 			await clock.advance(10);
-			expect(await store.extend({ leases: [leased], leaseMs: 100 })).toEqual([true]);
+			expect(await store.extend({ leases: [leased], leaseMs: 100 })).toEqual([{ ok: true }]);
 		}
 		await clock.advance(99);
 		expect(await store.sweep({ limit: 10 })).toBe(0);
@@ -109,8 +109,11 @@ describe("MemoryJobStore clock", () => {
 describe("MemoryJobStore ids and copies", () => {
 	it("assigns increasing decimal string ids", async () => {
 		const { store } = setup();
-		expect(await store.add([job(1), job(2)])).toEqual(["1", "2"]);
-		expect(await store.add([job(3, { delay: 5 })])).toEqual(["3"]);
+		expect(await store.add([job(1), job(2)])).toEqual([
+			{ id: "1", created: true },
+			{ id: "2", created: true },
+		]);
+		expect(await store.add([job(3, { delay: 5 })])).toEqual([{ id: "3", created: true }]);
 	});
 
 	it("keeps its own copy of errors: later mutation by the caller changes nothing", async () => {
@@ -151,7 +154,7 @@ describe("MemoryJobStore settle with reserve", () => {
 
 	it("re-leases a job retried with delay 0 in the same call", async () => {
 		const { store } = setup();
-		const [id] = await store.add([job(1)]);
+		const [id] = (await store.add([job(1)])).map((r) => r.id);
 		const leased = await reserveOne(store);
 		const { next } = await store.retry({
 			...leased,
@@ -311,6 +314,6 @@ describe("MemoryJobStore input checks", () => {
 		const { store } = setup();
 		await expect(store.add([job(1), job(2, { delay: -5 })])).rejects.toThrow(InvalidOptionError);
 		expect(await store.stats()).toEqual({ ready: 0, delayed: 0, active: 0, dead: 0 });
-		expect(await store.add([job(3)])).toEqual(["1"]);
+		expect(await store.add([job(3)])).toEqual([{ id: "1", created: true }]);
 	});
 });

@@ -5,6 +5,13 @@
 
 import { randomBytes } from "node:crypto";
 import {
+	InvalidOptionError,
+	StoreClosedError,
+	StoreError,
+	StoreUnavailableError,
+} from "@jobs/core";
+import {
+	type AddResult,
 	checkDeadSelector,
 	checkDuration,
 	checkErrorInfo,
@@ -16,8 +23,8 @@ import {
 	type DeadJobSelector,
 	type DeadLetterParams,
 	type ExtendParams,
+	type ExtendResult,
 	type FailParams,
-	InvalidOptionError,
 	type JobStats,
 	type JobStore,
 	type LeasedJob,
@@ -26,12 +33,11 @@ import {
 	type RetryParams,
 	type SettleParams,
 	type SettleResult,
-	StoreClosedError,
-	StoreError,
-	StoreUnavailableError,
+	type StoreCapabilities,
 	type SweepParams,
+	type WaitForJobCapable,
 	type WaitForJobParams,
-} from "@jobs/core";
+} from "@jobs/core/store";
 import type { Redis } from "ioredis";
 import {
 	deadJobs,
@@ -90,7 +96,7 @@ const SETTLE_SPLIT = 32;
 
 interface PendingAdd {
 	readonly jobs: readonly NewJob[];
-	resolve(ids: string[]): void;
+	resolve(results: AddResult[]): void;
 	reject(error: unknown): void;
 }
 
@@ -123,7 +129,8 @@ interface PendingSettle {
  * const store = await RedisJobStore.connect({ url: process.env.REDIS_URL, prefix: "emails" });
  * const queue = new JobQueue({ store });
  */
-export class RedisJobStore implements JobStore {
+export class RedisJobStore implements JobStore, WaitForJobCapable {
+	readonly capabilities: StoreCapabilities = { waitForJob: true };
 	/** The key prefix given at creation. */
 	readonly prefix: string;
 	/** The Redis keys of this queue (see the README for the layout). */
@@ -192,16 +199,16 @@ export class RedisJobStore implements JobStore {
 		this.#waker = new Waker(() => this.#duplicateForWakeUps(), keys.wake);
 	}
 
-	add(jobs: readonly NewJob[]): Promise<string[]> {
+	add(jobs: readonly NewJob[]): Promise<AddResult[]> {
 		if (this.#closed) return Promise.reject(new StoreClosedError());
 		try {
 			if (!Array.isArray(jobs)) throw new InvalidOptionError("jobs", "must be an array");
-			for (const [i, job] of jobs.entries()) checkNewJob(job, `jobs[${i}]`);
+			for (const [i, job] of jobs.entries()) checkNewJob(job, `jobs[${i}]`, this);
 		} catch (error) {
 			return Promise.reject(error);
 		}
 		if (jobs.length === 0) return Promise.resolve([]);
-		return new Promise<string[]>((resolve, reject) => {
+		return new Promise<AddResult[]>((resolve, reject) => {
 			if (this.#pendingJobs > 0 && this.#pendingJobs + jobs.length > ADD_BATCH_JOBS) {
 				this.#flushAdds();
 			}
@@ -256,7 +263,7 @@ export class RedisJobStore implements JobStore {
 		return this.#settle("release", params, "", "");
 	}
 
-	async extend(params: ExtendParams): Promise<boolean[]> {
+	async extend(params: ExtendParams): Promise<ExtendResult[]> {
 		this.#checkOpen();
 		checkLeaseMs("leaseMs", params?.leaseMs);
 		if (!Array.isArray(params.leases)) throw new InvalidOptionError("leases", "must be an array");
@@ -265,7 +272,7 @@ export class RedisJobStore implements JobStore {
 		const args: ScriptArg[] = [plain(params.leaseMs)];
 		for (const lease of params.leases) args.push(lease.id, lease.token);
 		const reply = (await this.#run(this.#worker, "extend", args)) as number[];
-		return reply.map((renewed) => renewed === 1);
+		return reply.map((renewed) => (renewed === 1 ? { ok: true } : { ok: false, reason: "stale" }));
 	}
 
 	async sweep(params: SweepParams): Promise<number> {
@@ -506,7 +513,7 @@ export class RedisJobStore implements JobStore {
 			(first) => {
 				let next = Number(first);
 				for (const add of batch) {
-					add.resolve(add.jobs.map(() => String(next++)));
+					add.resolve(add.jobs.map(() => ({ id: String(next++), created: true })));
 				}
 			},
 			(error: unknown) => {

@@ -52,14 +52,18 @@ if (nodes) {
 			for (const label of ODD_PREFIXES) {
 				const store = RedisJobStore.fromClient(cluster, { prefix: `${label}:${uniquePrefix()}` });
 				try {
-					const [id] = await store.add([
-						{ name: "n", payload: "{}" },
-						{ name: "d", payload: "{}", delay: 50 },
-					]);
+					const [id] = (
+						await store.add([
+							{ name: "n", payload: "{}" },
+							{ name: "d", payload: "{}", delay: 50 },
+						])
+					).map((r) => r.id);
 					const [leased] = await store.reserve({ limit: 1, leaseMs: 10_000 });
 					expect(leased?.id).toBe(id);
 					await store.fail({ id: leased!.id, token: leased!.token, error: { message: "x" } });
-					expect(await store.extend({ leases: [leased!], leaseMs: 1_000 })).toEqual([false]);
+					expect(await store.extend({ leases: [leased!], leaseMs: 1_000 })).toEqual([
+						{ ok: false, reason: "stale" },
+					]);
 					expect(await store.sweep({ limit: 10 })).toBe(0);
 					expect(await store.stats()).toEqual({ ready: 0, delayed: 1, active: 0, dead: 1 });
 					expect(await store.deadLetter()).toHaveLength(1);

@@ -52,7 +52,7 @@ describe.skipIf(!url)("RedisJobStore on a live server", () => {
 	describe("script cache", () => {
 		it("recovers from SCRIPT FLUSH between calls", async () => {
 			const store = await open();
-			const [id] = await store.add(jobs(2));
+			const [id] = (await store.add(jobs(2))).map((r) => r.id);
 			await admin.script("FLUSH");
 			const [leased] = await store.reserve({ limit: 1, leaseMs: LONG });
 			expect(leased?.id).toBe(id);
@@ -72,9 +72,9 @@ describe.skipIf(!url)("RedisJobStore on a live server", () => {
 					await sleep(1);
 				}
 			})();
-			const added = (
-				await Promise.all(Array.from({ length: 200 }, (_, i) => store.add([job(i)])))
-			).flat();
+			const added = (await Promise.all(Array.from({ length: 200 }, (_, i) => store.add([job(i)]))))
+				.flat()
+				.map((r) => r.id);
 			const leased: LeasedJob[] = [];
 			for (let round = 0; round < 50 && leased.length < 200; round++) {
 				leased.push(...(await store.reserve({ limit: 10, leaseMs: LONG })));
@@ -126,7 +126,7 @@ describe.skipIf(!url)("RedisJobStore on a live server", () => {
 	describe("connection drops", () => {
 		it("resumes after CLIENT KILL of its connections with jobs in flight: nothing lost or held twice", async () => {
 			const store = await open();
-			const added = await store.add(jobs(400));
+			const added = (await store.add(jobs(400))).map((r) => r.id);
 			const leaseMs = 600;
 			/** Local time before which a job we hold may not be handed out again. */
 			const heldUntil = new Map<string, number>();
@@ -233,7 +233,7 @@ describe.skipIf(!url)("RedisJobStore on a live server", () => {
 				expect(await admin.llen(ready)).toBe(2);
 				proxy.dropReplies = false;
 				proxy.cutAll();
-				const ids = await adding;
+				const ids = (await adding).map((r) => r.id);
 				expect(await admin.llen(ready)).toBe(2);
 				const leased = await store.reserve({ limit: 10, leaseMs: LONG });
 				expect(leased.map((j) => j.id)).toEqual(ids);
@@ -248,7 +248,7 @@ describe.skipIf(!url)("RedisJobStore on a live server", () => {
 			it(`keeps ids past ${start.toLocaleString("en")} plain decimal in every state`, async () => {
 				const store = await open();
 				await admin.hset(store.keys.meta, "id", String(start), "dseq", String(start));
-				const ids = await store.add([job(1), job(2), job(3, { delay: 50 })]);
+				const ids = (await store.add([job(1), job(2), job(3, { delay: 50 })])).map((r) => r.id);
 				expect(ids).toEqual([start + 1, start + 2, start + 3].map((n) => BigInt(n).toString()));
 				const raw = [
 					...(await admin.lrange(store.keys.ready, 0, -1)),
@@ -325,11 +325,13 @@ describe.skipIf(!url)("RedisJobStore on a live server", () => {
 	describe("bad input and bad data", () => {
 		it("recovers a job whose active entry lost its lease part (a partial write or hand edit)", async () => {
 			const store = await open();
-			const [id] = await store.add([job(1)]);
+			const [id] = (await store.add([job(1)])).map((r) => r.id);
 			const [leased] = await store.reserve({ limit: 1, leaseMs: LONG });
 			const value = (await admin.hget(store.keys.active, id!))!;
 			await admin.hset(store.keys.active, id!, value.slice(value.indexOf(";") + 1));
-			expect(await store.extend({ leases: [leased!], leaseMs: LONG })).toEqual([false]);
+			expect(await store.extend({ leases: [leased!], leaseMs: LONG })).toEqual([
+				{ ok: false, reason: "stale" },
+			]);
 			expect(await store.sweep({ limit: 10 })).toBe(1);
 			const [again] = await store.reserve({ limit: 1, leaseMs: LONG });
 			expect(again).toMatchObject({ id, attempts: 2, payload: leased!.payload });
@@ -360,7 +362,7 @@ describe.skipIf(!url)("RedisJobStore on a live server", () => {
 
 		it("restores a lost due-time marker on sweep, so delayed jobs still fall due", async () => {
 			const store = await open();
-			const [id] = await store.add([job(1, { delay: 30 })]);
+			const [id] = (await store.add([job(1, { delay: 30 })])).map((r) => r.id);
 			await admin.hdel(store.keys.active, ":due");
 			await sleep(60);
 			expect(await store.reserve({ limit: 1, leaseMs: LONG })).toEqual([]);
@@ -409,7 +411,7 @@ describe.skipIf(!url)("RedisJobStore on a live server", () => {
 					store.add(i % 10 === 0 ? [job(i), job(i + 0.5)] : [job(i)]),
 				),
 			);
-			const all = results.flat();
+			const all = results.flat().map((r) => r.id);
 			expect(new Set(all).size).toBe(110);
 			expect(all.map(Number)).toEqual(all.map(Number).toSorted((a, b) => a - b));
 			const leased = await store.reserve({ limit: 200, leaseMs: LONG });

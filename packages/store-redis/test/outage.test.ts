@@ -63,7 +63,7 @@ describe.skipIf(!inject("canSpawnRedis"))("Redis unreachable", () => {
 		const server = await startRedisServer({ port });
 		cleanup.push(() => server.stop());
 		expect(await reserving).toEqual([]);
-		const ids = await store.add([job(2)]);
+		const ids = (await store.add([job(2)])).map((r) => r.id);
 		expect((await store.reserve({ limit: 5, leaseMs: LONG })).map((j) => j.id)).toEqual(ids);
 	});
 
@@ -84,7 +84,7 @@ describe.skipIf(!inject("canSpawnRedis"))("Redis unreachable", () => {
 			() => worker.close(),
 		);
 
-		const before = await producer.add([job(1), job(2), job(3)]);
+		const before = (await producer.add([job(1), job(2), job(3)])).map((r) => r.id);
 		const abort = new AbortController();
 		cleanup.push(async () => abort.abort());
 		await worker.waitForJob({ timeoutMs: 50, signal: abort.signal }); // subscribed
@@ -122,7 +122,7 @@ describe.skipIf(!inject("canSpawnRedis"))("Redis unreachable", () => {
 		for (const j of acked.next ?? []) expect((await worker.ack(j)).ok).toBe(true);
 		// The waiting worker resumed: the re-subscription wakes it.
 		await waiting;
-		const [later] = await producer.add([job(99)]);
+		const [later] = (await producer.add([job(99)])).map((r) => r.id);
 		expect((await worker.reserve({ limit: 5, leaseMs: LONG })).map((j) => j.id)).toEqual([later]);
 		// And the wake-up path works again after the restart.
 		expect(await worker.reserve({ limit: 1, leaseMs: LONG })).toEqual([]);

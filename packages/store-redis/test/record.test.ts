@@ -40,10 +40,10 @@ describe.skipIf(!url)("job records", () => {
 		const store = await open();
 		await admin.hset(store.keys.meta, "id", "9999");
 		const job = benchJob(12345);
-		const [id] = await store.add([job]);
+		const [id] = (await store.add([job])).map((r) => r.id);
 		expect(id).toBe("10000");
 		expect(await admin.lindex(store.keys.ready, 0)).toBe(`E100005|bench${job.payload}`);
-		const [delayedId] = await store.add([{ ...job, delay: LONG }]);
+		const [delayedId] = (await store.add([{ ...job, delay: LONG }])).map((r) => r.id);
 		expect(await admin.zrange(store.keys.delayed, "0", "-1")).toEqual([
 			`E${delayedId}5|bench${job.payload}`,
 		]);
@@ -63,7 +63,9 @@ describe.skipIf(!url)("job records", () => {
 
 	it("writes the full form once a field is set, and the short form again after a release to attempts 0", async () => {
 		const store = await open();
-		const [plainId, maxId] = await store.add([benchJob(1), { ...benchJob(2), maxAttempts: 3 }]);
+		const [plainId, maxId] = (
+			await store.add([benchJob(1), { ...benchJob(2), maxAttempts: 3 }])
+		).map((r) => r.id);
 		const ready = await admin.lrange(store.keys.ready, 0, -1);
 		expect(ready[0]).toMatch(new RegExp(`^A${plainId}5\\|bench\\{`));
 		expect(ready[1]).toMatch(new RegExp(`^A${maxId},0,3,5,0\\|bench\\{`));
@@ -90,7 +92,7 @@ describe.skipIf(!url)("job records", () => {
 			{ name: "1", payload: "" },
 			{ name: "n", payload: "0", maxAttempts: 12 },
 		];
-		const ids = await store.add(odd);
+		const ids = (await store.add(odd)).map((r) => r.id);
 		const leased = await store.reserve({ limit: 10, leaseMs: LONG });
 		expect(leased.map((j) => [j.id, j.name, j.payload, j.maxAttempts])).toEqual(
 			odd.map((j, i) => [ids[i], j.name, j.payload, j.maxAttempts]),
@@ -120,7 +122,7 @@ describe.skipIf(!url)("job records", () => {
 		const store = await open();
 		await admin.hset(store.keys.meta, "id", "41");
 		await admin.rpush(store.keys.ready, 'B41,0,,5,0|hello{"old":true}');
-		const [id] = await store.add([{ name: "hello", payload: '{"new":true}' }]);
+		const [id] = (await store.add([{ name: "hello", payload: '{"new":true}' }])).map((r) => r.id);
 		const leased = await store.reserve({ limit: 2, leaseMs: LONG });
 		expect(leased.map((j) => [j.id, j.name, j.payload, j.attempts])).toEqual([
 			["41", "hello", '{"old":true}', 1],
@@ -132,13 +134,15 @@ describe.skipIf(!url)("job records", () => {
 		const store = await open();
 		await admin.hset(store.keys.meta, "id", "7");
 		const runAt = Number((await admin.time())[0]) * 1000 + 150;
-		const added = await store.add(
-			Array.from({ length: 6 }, (_, i) => ({
-				...benchJob(i),
-				runAt,
-				...(i % 2 === 1 ? { maxAttempts: 5 } : {}),
-			})),
-		);
+		const added = (
+			await store.add(
+				Array.from({ length: 6 }, (_, i) => ({
+					...benchJob(i),
+					runAt,
+					...(i % 2 === 1 ? { maxAttempts: 5 } : {}),
+				})),
+			)
+		).map((r) => r.id);
 		expect(added).toEqual(["8", "9", "10", "11", "12", "13"]);
 		await sleep(250);
 		const leased = await store.reserve({ limit: 10, leaseMs: LONG });

@@ -72,7 +72,7 @@ describe.skipIf(!url)("batched settles", () => {
 
 	it("settles one tick's calls in one script call; a stale token in the middle changes only its own entry", async () => {
 		const { store, scripts } = open();
-		const ids = await store.add(jobs(5));
+		const ids = (await store.add(jobs(5))).map((r) => r.id);
 		const [a, b, c] = await store.reserve({ limit: 3, leaseMs: LONG });
 		const before = scripts.calls;
 		const results = await Promise.all([
@@ -91,7 +91,7 @@ describe.skipIf(!url)("batched settles", () => {
 
 	it("lets a second settle of the same id in one batch see the first one's effect", async () => {
 		const { store, scripts } = open();
-		const ids = await store.add(jobs(4));
+		const ids = (await store.add(jobs(4))).map((r) => r.id);
 		const [a, b, c] = await store.reserve({ limit: 3, leaseMs: LONG });
 		const before = scripts.calls;
 		const results = await Promise.all([
@@ -114,7 +114,7 @@ describe.skipIf(!url)("batched settles", () => {
 
 	it("runs mixed ops in one batch and hands the next jobs out in entry order, each with its own lease", async () => {
 		const { store, scripts } = open();
-		const ids = await store.add(jobs(8));
+		const ids = (await store.add(jobs(8))).map((r) => r.id);
 		const [j1, j2, j3, j4] = await store.reserve({ limit: 4, leaseMs: LONG });
 		const before = scripts.calls;
 		const [acked, retried, failed, released] = await Promise.all([
@@ -328,7 +328,7 @@ describe.skipIf(!inject("canSpawnRedis"))("batched settles during an outage", ()
 	it("waits through an outage on the worker connection and settles the whole batch once Redis is back", async () => {
 		const store = await RedisJobStore.connect({ url: server.url, prefix: uniquePrefix("outage") });
 		cleanup.push(() => store.close());
-		const ids = await store.add(jobs(5));
+		const ids = (await store.add(jobs(5))).map((r) => r.id);
 		const [a, b, c] = await store.reserve({ limit: 3, leaseMs: LONG });
 		await server.stop();
 		const settling = Promise.all([

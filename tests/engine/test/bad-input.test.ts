@@ -10,7 +10,7 @@ const cyclic: Record<string, unknown> = {};
 cyclic.self = cyclic;
 
 // Untyped on purpose: these are the mistakes the compiler cannot see (plain JS, `any`, JSON input).
-type Add = (name: unknown, data: unknown, options?: unknown) => Promise<string>;
+type Add = (name: unknown, data: unknown, options?: unknown) => Promise<unknown>;
 
 const badAdds: Array<[string, unknown, unknown, unknown, string, string]> = [
 	["an empty name", "", {}, undefined, "JOBS_INVALID_NAME", "job name must not be empty"],
@@ -116,7 +116,7 @@ describe("bad input", () => {
 
 	it("addMany with one bad entry rejects the whole batch and enqueues nothing", async () => {
 		const { queue } = setup();
-		const addMany = queue.addMany.bind(queue) as (jobs: unknown) => Promise<string[]>;
+		const addMany = queue.addMany.bind(queue) as (jobs: unknown) => Promise<unknown>;
 		const error = await addMany([
 			{ name: "ok", data: { a: 1 } },
 			{ name: "bad", data: { when: new Date() } },

@@ -65,7 +65,7 @@ describe("leases", () => {
 
 	it("aborts job.signal when the store refuses to renew the lease, and reports it", async () => {
 		const { clock, store, queue } = setup();
-		store.extend = async (params) => params.leases.map(() => false);
+		store.extend = async (params) => params.leases.map(() => ({ ok: false, reason: "stale" }));
 		const reasons: unknown[] = [];
 		const lost: string[] = [];
 		queue.on("lease-lost", (job) => lost.push(job.id));
@@ -73,7 +73,7 @@ describe("leases", () => {
 			await new Promise<void>((resolve) => job.signal.addEventListener("abort", () => resolve()));
 			reasons.push(job.signal.reason);
 		});
-		const id = await queue.add("long", {});
+		const id = (await queue.add("long", {})).id;
 		const worker = queue.work({ lease: 900 });
 		await advanceUntil(clock, () => reasons.length === 1, 50);
 		expect(reasons[0]).toBeInstanceOf(LeaseLostError);
@@ -124,7 +124,7 @@ describe("leases", () => {
 				...params,
 				leases: params.leases.filter((l) => !frozen.has(l.token)),
 			});
-			return params.leases.map((l) => (frozen.has(l.token) ? true : real.shift()!));
+			return params.leases.map((l) => (frozen.has(l.token) ? { ok: true } : real.shift()!));
 		};
 		const firstRun = deferred();
 		let runs = 0;
@@ -134,7 +134,7 @@ describe("leases", () => {
 		});
 		const lost: string[] = [];
 		queue.on("lease-lost", (job) => lost.push(job.id));
-		const id = await queue.add("job", {});
+		const id = (await queue.add("job", {})).id;
 		const a = queue.work({ lease: 1_000, sweepInterval: 100 });
 		await clock.settle(20);
 		bStarted = true;

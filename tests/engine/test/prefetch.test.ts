@@ -68,7 +68,9 @@ describe("leasing ahead (prefetch)", () => {
 			const results = await realExtend(params);
 			for (const lease of params.leases) renewed.push(lease.id);
 			// The store refuses the lease of the job waiting ahead (id 3).
-			return params.leases.map((lease, i) => lease.id !== "3" && results[i]!);
+			return params.leases.map((lease, i) =>
+				lease.id === "3" ? { ok: false, reason: "stale" } : results[i]!,
+			);
 		};
 		const lost: string[] = [];
 		queue.on("lease-lost", (job) => lost.push(job.id));

@@ -14,7 +14,7 @@ describe("processing", () => {
 				max: job.maxAttempts,
 			});
 		});
-		const id = await queue.add("greet", { who: "ada" });
+		const id = (await queue.add("greet", { who: "ada" })).id;
 		const worker = queue.work();
 		await advanceUntil(clock, () => seen.length === 1);
 		expect(seen).toEqual([{ id, name: "greet", data: { who: "ada" }, attempts: 1, max: 3 }]);

@@ -76,7 +76,7 @@ describe("retries and the dead letter", () => {
 		});
 		const failed: Array<[string, number, Error]> = [];
 		queue.onFailed((job, error) => failed.push([job.id, job.attempts, error]));
-		const id = await queue.add("charge", { order: 7 }, { maxAttempts: 3 });
+		const id = (await queue.add("charge", { order: 7 }, { maxAttempts: 3 })).id;
 		const worker = queue.work();
 		await advanceUntil(clock, async () => (await deadCount(queue)) === 1, 10);
 		await clock.advance(1_000); // give any duplicate notification a chance to show up
@@ -178,7 +178,9 @@ describe("retries and the dead letter", () => {
 			if (!healthy) throw new Error("down");
 			succeeded++;
 		});
-		const ids = await queue.addMany([1, 2, 3, 4].map((i) => ({ name: "fragile", data: { i } })));
+		const ids = (
+			await queue.addMany([1, 2, 3, 4].map((i) => ({ name: "fragile", data: { i } })))
+		).map((r) => r.id);
 		const worker = queue.work();
 		await advanceUntil(clock, async () => (await deadCount(queue)) === 4);
 		healthy = true;

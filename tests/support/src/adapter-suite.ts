@@ -9,6 +9,7 @@ import {
 	InvalidJobDataError,
 	InvalidJobNameError,
 	InvalidOptionError,
+	JobActiveError,
 	JobQueue,
 	type JobStore,
 	JobsError,
@@ -17,6 +18,7 @@ import {
 	StoreClosedError,
 	StoreError,
 	StoreUnavailableError,
+	UnsupportedError,
 } from "@jobs/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
@@ -158,7 +160,7 @@ export function describeAdapter(
 	});
 }
 
-/** Declares `jobsErrorStatus()`: the status every adapter gives each error (400, 503, or none). */
+/** Declares `jobsErrorStatus()`: the status every adapter gives each error (400, 409, 503, or none). */
 export function describeJobsErrorStatus(
 	jobsErrorStatus: (error: unknown) => number | undefined,
 ): void {
@@ -170,6 +172,8 @@ export function describeJobsErrorStatus(
 			[new InvalidOptionError("delay", "must be ≥ 0"), 400],
 			[new StoreUnavailableError("connect ECONNREFUSED"), 503],
 			[new StoreClosedError(), 503],
+			[new JobActiveError("7", "remove"), 409],
+			[new UnsupportedError("lookup", "getJob"), undefined],
 			[new StoreError("unexpected reply"), undefined],
 			[new NoHandlerError("x"), undefined],
 			[new JobsError("JOBS_LEASE_LOST", "lost"), undefined],

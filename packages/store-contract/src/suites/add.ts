@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ids, job, jobs, LONG, reserveAll, reserveOne, useHarness } from "../fixtures.js";
+import { addIds, ids, job, jobs, LONG, reserveAll, reserveOne, useHarness } from "../fixtures.js";
 import type { ContractOptions } from "../harness.js";
 
 /**
@@ -10,11 +10,13 @@ export function addContract(options: ContractOptions): void {
 	describe("add", () => {
 		const h = useHarness(options);
 
-		it("resolves one unique string id per job, in input order", async () => {
+		it("resolves one { id, created: true } per job, ids unique strings in input order", async () => {
 			const { store } = h();
-			const added = await store.add(jobs(5));
-			expect(added).toHaveLength(5);
-			for (const id of added) expect(typeof id).toBe("string");
+			const results = await store.add(jobs(5));
+			expect(results).toHaveLength(5);
+			for (const result of results)
+				expect(result).toEqual({ id: expect.any(String), created: true });
+			const added = ids(results);
 			expect(new Set(added).size).toBe(5);
 			expect(ids(await store.reserve({ limit: 5, leaseMs: LONG }))).toEqual(added);
 		});
@@ -23,7 +25,7 @@ export function addContract(options: ContractOptions): void {
 			const { store } = h();
 			const seen = new Set<string>();
 			for (let round = 0; round < 3; round++) {
-				for (const id of await store.add(jobs(10))) seen.add(id);
+				for (const id of await addIds(store, jobs(10))) seen.add(id);
 				for (const leased of await reserveAll(store)) {
 					expect((await store.ack({ id: leased.id, token: leased.token })).ok).toBe(true);
 				}
@@ -49,7 +51,7 @@ export function addContract(options: ContractOptions): void {
 
 		it("keeps name, payload and maxAttempts as given", async () => {
 			const { store } = h();
-			const [withMax, withoutMax] = await store.add([
+			const [withMax, withoutMax] = await addIds(store, [
 				{ name: "send-welcome", payload: '{"email":"user@x.com"}', maxAttempts: 5 },
 				job("plain"),
 			]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { failure, jobs, reserveOne, useHarness } from "../fixtures.js";
+import { addIds, failure, jobs, reserveOne, useHarness } from "../fixtures.js";
 import type { ContractOptions } from "../harness.js";
 
 /**
@@ -12,7 +12,7 @@ export function attemptsContract(options: ContractOptions): void {
 
 		it("counts 1, 2, 3 across reservations separated by retries", async () => {
 			const { store } = h();
-			await store.add(jobs(1));
+			await addIds(store, jobs(1));
 			for (const expected of [1, 2, 3]) {
 				const leased = await reserveOne(store);
 				expect(leased.attempts).toBe(expected);
@@ -22,7 +22,7 @@ export function attemptsContract(options: ContractOptions): void {
 
 		it("keeps the count across a sweep", async () => {
 			const { store, elapse, lease, margin } = h();
-			await store.add(jobs(1));
+			await addIds(store, jobs(1));
 			await store.retry({ ...(await reserveOne(store)), delay: 0, error: failure("x") });
 			expect((await reserveOne(store, lease)).attempts).toBe(2);
 			await elapse(lease + margin);
@@ -32,7 +32,7 @@ export function attemptsContract(options: ContractOptions): void {
 
 		it("takes the reservation back on release", async () => {
 			const { store } = h();
-			await store.add(jobs(1));
+			await addIds(store, jobs(1));
 			const first = await reserveOne(store);
 			await store.retry({ id: first.id, token: first.token, delay: 0, error: failure("x") });
 			const second = await reserveOne(store);
@@ -46,7 +46,7 @@ export function attemptsContract(options: ContractOptions): void {
 
 		it("records in the dead letter how many times the job was reserved", async () => {
 			const { store } = h();
-			await store.add(jobs(1));
+			await addIds(store, jobs(1));
 			const first = await reserveOne(store);
 			await store.retry({ id: first.id, token: first.token, delay: 0, error: failure("x") });
 			const second = await reserveOne(store);
@@ -57,7 +57,7 @@ export function attemptsContract(options: ContractOptions): void {
 
 		it("starts over after retryDead: the next reservation is attempt 1", async () => {
 			const { store } = h();
-			const [id] = await store.add(jobs(1));
+			const [id] = await addIds(store, jobs(1));
 			const first = await reserveOne(store);
 			await store.retry({ id: first.id, token: first.token, delay: 0, error: failure("x") });
 			const second = await reserveOne(store);

@@ -1,4 +1,4 @@
-import { type JobStore, StoreClosedError } from "@jobs/core";
+import { type JobStore, StoreClosedError, supports } from "@jobs/core";
 import { describe, expect, it } from "vitest";
 import { eventually, failure, jobs, LONG, track, useHarness } from "../fixtures.js";
 import type { ContractOptions } from "../harness.js";
@@ -49,7 +49,7 @@ export function closeContract(options: ContractOptions): void {
 
 		it("waitForJob rejects with StoreClosedError after close, when the store has it", async (ctx) => {
 			const { store, wakeWithin } = h();
-			if (!store.waitForJob) return ctx.skip("the store has no waitForJob");
+			if (!supports(store, "waitForJob")) return ctx.skip("the store does not declare waitForJob");
 			await store.close();
 			const abort = new AbortController();
 			try {

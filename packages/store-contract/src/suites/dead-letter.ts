@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { failure, ids, job, jobs, LONG, reserveOne, seedDead, useHarness } from "../fixtures.js";
+import {
+	addIds,
+	failure,
+	ids,
+	job,
+	jobs,
+	LONG,
+	reserveOne,
+	seedDead,
+	useHarness,
+} from "../fixtures.js";
 import type { ContractOptions } from "../harness.js";
 
 /**
@@ -12,7 +22,9 @@ export function deadLetterContract(options: ContractOptions): void {
 
 		it("lists a dead job with its id, name, payload, attempts, maxAttempts, error and failedAt", async () => {
 			const { store } = h();
-			const [id] = await store.add([{ name: "charge", payload: '{"amount":42}', maxAttempts: 3 }]);
+			const [id] = await addIds(store, [
+				{ name: "charge", payload: '{"amount":42}', maxAttempts: 3 },
+			]);
 			const leased = await reserveOne(store);
 			const error = failure("card declined");
 			await store.fail({ id: leased.id, token: leased.token, error });
@@ -32,7 +44,7 @@ export function deadLetterContract(options: ContractOptions): void {
 
 		it("stamps failedAt on the store's clock", async () => {
 			const { store, elapse, delay } = h();
-			await store.add(jobs(2));
+			await addIds(store, jobs(2));
 			const a = await reserveOne(store);
 			const b = await reserveOne(store);
 			await store.fail({ id: a.id, token: a.token, error: failure("a") });
@@ -45,7 +57,7 @@ export function deadLetterContract(options: ContractOptions): void {
 
 		it("lists dead jobs oldest death first, whatever their add order", async () => {
 			const { store } = h();
-			await store.add(jobs(3));
+			await addIds(store, jobs(3));
 			const [a, b, c] = await store.reserve({ limit: 3, leaseMs: LONG });
 			for (const j of [c!, a!, b!]) {
 				await store.fail({ id: j.id, token: j.token, error: failure(j.id) });
@@ -67,7 +79,7 @@ export function deadLetterContract(options: ContractOptions): void {
 		it("retryDead by ids moves those jobs to the tail of ready and ignores unknown ids", async () => {
 			const { store } = h();
 			const [a, b] = await seedDead(store, 2);
-			const [waiting] = await store.add([job("waiting")]);
+			const [waiting] = await addIds(store, [job("waiting")]);
 			expect(await store.retryDead({ ids: [b!, "no-such-job"] })).toBe(1);
 			expect(await store.stats()).toEqual({ ready: 2, delayed: 0, active: 0, dead: 1 });
 			expect(ids(await store.deadLetter())).toEqual([a]);
@@ -76,8 +88,8 @@ export function deadLetterContract(options: ContractOptions): void {
 
 		it("retryDead ignores ids of jobs that are not dead", async () => {
 			const { store } = h();
-			const [leasedId, readyId] = await store.add(jobs(2));
-			const [delayedId] = await store.add([job("delayed", { delay: LONG })]);
+			const [leasedId, readyId] = await addIds(store, jobs(2));
+			const [delayedId] = await addIds(store, [job("delayed", { delay: LONG })]);
 			const leased = await reserveOne(store);
 			expect(leased.id).toBe(leasedId);
 			const before = await store.stats();
@@ -111,7 +123,7 @@ export function deadLetterContract(options: ContractOptions): void {
 		it("removeDead of all empties the dead letter", async () => {
 			const { store } = h();
 			await seedDead(store, 3);
-			await store.add(jobs(1));
+			await addIds(store, jobs(1));
 			expect(await store.removeDead({ all: true })).toBe(3);
 			expect(await store.deadLetter()).toEqual([]);
 			expect(await store.stats()).toEqual({ ready: 1, delayed: 0, active: 0, dead: 0 });

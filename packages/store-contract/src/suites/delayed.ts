@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ids, job, jobs, LONG, reserveOne, useHarness } from "../fixtures.js";
+import { addIds, ids, job, jobs, LONG, reserveOne, useHarness } from "../fixtures.js";
 import type { ContractOptions } from "../harness.js";
 
 /** 2100-01-01: in the future on any clock a test runs on, fake or real. */
@@ -15,7 +15,7 @@ export function delayedContract(options: ContractOptions): void {
 
 		it("keeps a job with a delay out of reach until it is due", async () => {
 			const { store, elapse, delay, margin } = h();
-			const [id] = await store.add([job(1, { delay })]);
+			const [id] = await addIds(store, [job(1, { delay })]);
 			expect(await store.reserve({ limit: 1, leaseMs: LONG })).toEqual([]);
 			expect(await store.stats()).toEqual({ ready: 0, delayed: 1, active: 0, dead: 0 });
 			await elapse(delay / 2);
@@ -26,8 +26,8 @@ export function delayedContract(options: ContractOptions): void {
 
 		it("promotes due jobs in due order, not in add order", async () => {
 			const { store, elapse, delay, margin } = h();
-			const [late] = await store.add([job("late", { delay: 3 * delay })]);
-			const [early, middle] = await store.add([
+			const [late] = await addIds(store, [job("late", { delay: 3 * delay })]);
+			const [early, middle] = await addIds(store, [
 				job("early", { delay }),
 				job("middle", { delay: 2 * delay }),
 			]);
@@ -37,7 +37,7 @@ export function delayedContract(options: ContractOptions): void {
 
 		it("promotes jobs due at the same time in add order", async () => {
 			const { store, elapse, delay, margin } = h();
-			const added = await store.add([
+			const added = await addIds(store, [
 				job(1, { delay: 2 * delay }),
 				job(2, { delay: 2 * delay }),
 				job(3, { delay: 2 * delay }),
@@ -48,15 +48,15 @@ export function delayedContract(options: ContractOptions): void {
 
 		it("promotes jobs behind those that were ready before they fell due", async () => {
 			const { store, elapse, delay, margin } = h();
-			const [delayed] = await store.add([job("delayed", { delay })]);
-			const ready = await store.add(jobs(2));
+			const [delayed] = await addIds(store, [job("delayed", { delay })]);
+			const ready = await addIds(store, jobs(2));
 			await elapse(delay + margin);
 			expect(ids(await store.reserve({ limit: 3, leaseMs: LONG }))).toEqual([...ready, delayed]);
 		});
 
 		it("treats delay 0 and a runAt in the past as ready at once, in add order", async () => {
 			const { store } = h();
-			const added = await store.add([
+			const added = await addIds(store, [
 				job(1, { delay: 0 }),
 				job(2, { runAt: 0 }),
 				job(3, { runAt: Date.UTC(2000, 0, 1) }),
@@ -67,7 +67,7 @@ export function delayedContract(options: ContractOptions): void {
 
 		it("keeps a job with a runAt in the future delayed", async () => {
 			const { store, elapse, delay } = h();
-			await store.add([job(1, { runAt: FAR_FUTURE })]);
+			await addIds(store, [job(1, { runAt: FAR_FUTURE })]);
 			await elapse(delay);
 			expect(await store.reserve({ limit: 1, leaseMs: LONG })).toEqual([]);
 			expect(await store.stats()).toEqual({ ready: 0, delayed: 1, active: 0, dead: 0 });
@@ -76,7 +76,8 @@ export function delayedContract(options: ContractOptions): void {
 		it("promotes several due jobs in one reserve and leases them oldest due first", async () => {
 			const { store, elapse, delay, margin } = h();
 			const added: string[] = [];
-			for (let n = 0; n < 5; n++) added.push(...(await store.add([job(n, { delay: delay + n })])));
+			for (let n = 0; n < 5; n++)
+				added.push(...(await addIds(store, [job(n, { delay: delay + n })])));
 			await elapse(delay + 5 + margin);
 			const first = await store.reserve({ limit: 2, leaseMs: LONG });
 			const rest = await store.reserve({ limit: 10, leaseMs: LONG });

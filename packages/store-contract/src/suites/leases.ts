@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FENCED_OPS, fenced, jobs, LONG, reserveOne, useHarness } from "../fixtures.js";
+import { addIds, FENCED_OPS, fenced, jobs, LONG, reserveOne, useHarness } from "../fixtures.js";
 import type { ContractOptions } from "../harness.js";
 
 /**
@@ -14,7 +14,7 @@ export function leaseContract(options: ContractOptions): void {
 		for (const op of FENCED_OPS) {
 			it(`${op} with a stale token, after the job was swept and leased again, changes nothing and reports it`, async () => {
 				const { store, elapse, lease, margin } = h();
-				await store.add(jobs(1));
+				await addIds(store, jobs(1));
 				const stale = await reserveOne(store, lease);
 				await elapse(lease + margin);
 				expect(await store.sweep({ limit: 10 })).toBe(1);
@@ -32,7 +32,7 @@ export function leaseContract(options: ContractOptions): void {
 
 			it(`${op} with a wrong token on a live lease changes nothing and reports it`, async () => {
 				const { store } = h();
-				await store.add(jobs(1));
+				await addIds(store, jobs(1));
 				const leased = await reserveOne(store);
 				const before = await store.stats();
 
@@ -47,7 +47,7 @@ export function leaseContract(options: ContractOptions): void {
 
 			it(`${op} after the lease expired, before any sweep, is refused`, async () => {
 				const { store, elapse, lease, margin } = h();
-				await store.add(jobs(1));
+				await addIds(store, jobs(1));
 				const leased = await reserveOne(store, lease);
 				await elapse(lease + margin);
 
@@ -68,7 +68,7 @@ export function leaseContract(options: ContractOptions): void {
 		for (const op of ["ack", "retry", "fail", "release"] as const) {
 			it(`${op} ends the lease: the same token is refused afterwards`, async () => {
 				const { store } = h();
-				await store.add(jobs(1));
+				await addIds(store, jobs(1));
 				const leased = await reserveOne(store);
 				expect(await fenced(store, op, leased)).toBe(true);
 				const before = await store.stats();
@@ -79,7 +79,7 @@ export function leaseContract(options: ContractOptions): void {
 
 		it("a token of one job does not settle another", async () => {
 			const { store } = h();
-			await store.add(jobs(2));
+			await addIds(store, jobs(2));
 			const a = await reserveOne(store);
 			const b = await reserveOne(store);
 			expect((await store.ack({ id: b.id, token: a.token })).ok).toBe(false);
@@ -90,19 +90,19 @@ export function leaseContract(options: ContractOptions): void {
 
 		it("extend renews a live lease so it outlives its first expiry", async () => {
 			const { store, elapse, lease } = h();
-			await store.add(jobs(1));
+			await addIds(store, jobs(1));
 			const leased = await reserveOne(store, lease);
 			await elapse(lease * 0.6);
-			expect(await store.extend({ leases: [leased], leaseMs: lease })).toEqual([true]);
+			expect(await store.extend({ leases: [leased], leaseMs: lease })).toEqual([{ ok: true }]);
 			await elapse(lease * 0.6);
 			// Past the first expiry, within the renewed one.
 			expect(await store.sweep({ limit: 10 })).toBe(0);
 			expect((await store.ack({ id: leased.id, token: leased.token })).ok).toBe(true);
 		});
 
-		it("extend resolves one boolean per lease, in input order", async () => {
+		it("extend resolves one result per lease, in input order, with why a refused one failed", async () => {
 			const { store } = h();
-			await store.add(jobs(3));
+			await addIds(store, jobs(3));
 			const [a, b, c] = await store.reserve({ limit: 3, leaseMs: LONG });
 			const result = await store.extend({
 				leases: [
@@ -113,15 +113,20 @@ export function leaseContract(options: ContractOptions): void {
 				],
 				leaseMs: LONG,
 			});
-			expect(result).toEqual([true, false, false, true]);
+			expect(result).toEqual([
+				{ ok: true },
+				{ ok: false, reason: "stale" },
+				{ ok: false, reason: "stale" },
+				{ ok: true },
+			]);
 		});
 
 		it("extend keeps the lease's token: the job settles with the token reserve gave", async () => {
 			const { store } = h();
-			await store.add(jobs(1));
+			await addIds(store, jobs(1));
 			const leased = await reserveOne(store);
-			expect(await store.extend({ leases: [leased], leaseMs: LONG })).toEqual([true]);
-			expect(await store.extend({ leases: [leased], leaseMs: LONG })).toEqual([true]);
+			expect(await store.extend({ leases: [leased], leaseMs: LONG })).toEqual([{ ok: true }]);
+			expect(await store.extend({ leases: [leased], leaseMs: LONG })).toEqual([{ ok: true }]);
 			expect((await store.ack({ id: leased.id, token: leased.token })).ok).toBe(true);
 		});
 	});

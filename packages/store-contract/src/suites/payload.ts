@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { failure, LONG, reserveAll, useHarness } from "../fixtures.js";
+import { addIds, failure, LONG, reserveAll, useHarness } from "../fixtures.js";
 import type { ContractOptions } from "../harness.js";
 
 const MiB = 1024 * 1024;
@@ -54,7 +54,7 @@ export function payloadContract(options: ContractOptions): void {
 		for (const [label, payload] of Object.entries(PAYLOADS)) {
 			it(`round-trips ${label} byte for byte`, async () => {
 				const { store } = h();
-				const [id] = await store.add([{ name: "fidelity", payload }]);
+				const [id] = await addIds(store, [{ name: "fidelity", payload }]);
 				const [leased] = await store.reserve({ limit: 1, leaseMs: LONG });
 				expect(leased?.id).toBe(id);
 				// Not toEqual: a failure would print a megabyte; compare, then report lengths.
@@ -69,7 +69,10 @@ export function payloadContract(options: ContractOptions): void {
 		it("round-trips unicode job names", async () => {
 			const { store } = h();
 			const names = ["send-welcome", "日本語の仕事", "emoji 🚀 job", "a.b:c/d", " spaced "];
-			await store.add(names.map((name) => ({ name, payload: "{}" })));
+			await addIds(
+				store,
+				names.map((name) => ({ name, payload: "{}" })),
+			);
 			const leased = await store.reserve({ limit: names.length, leaseMs: LONG });
 			expect(leased.map((j) => j.name)).toEqual(names);
 		});
@@ -77,7 +80,10 @@ export function payloadContract(options: ContractOptions): void {
 		it("keeps every payload intact through retry, sweep, the dead letter and retryDead", async () => {
 			const { store, elapse, lease, margin } = h();
 			const entries = Object.values(PAYLOADS);
-			const added = await store.add(entries.map((payload) => ({ name: "fidelity", payload })));
+			const added = await addIds(
+				store,
+				entries.map((payload) => ({ name: "fidelity", payload })),
+			);
 			const expected = new Map(added.map((id, i) => [id, entries[i]!]));
 			const check = (jobs: readonly { id: string; payload: string }[]) => {
 				expect(jobs).toHaveLength(entries.length);

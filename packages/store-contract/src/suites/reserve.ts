@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ids, jobs, LONG, reserveOne, useHarness } from "../fixtures.js";
+import { addIds, ids, jobs, LONG, reserveOne, useHarness } from "../fixtures.js";
 import type { ContractOptions } from "../harness.js";
 
 /** `reserve`: FIFO order, `limit`, fresh leases, and exclusivity under concurrent callers. */
@@ -15,7 +15,7 @@ export function reserveContract(options: ContractOptions): void {
 		it("hands out jobs first in, first out across separate adds", async () => {
 			const { store } = h();
 			const added: string[] = [];
-			for (let n = 0; n < 5; n++) added.push(...(await store.add(jobs(1, n))));
+			for (let n = 0; n < 5; n++) added.push(...(await addIds(store, jobs(1, n))));
 			const order: string[] = [];
 			for (let n = 0; n < 5; n++) order.push((await reserveOne(store)).id);
 			expect(order).toEqual(added);
@@ -23,7 +23,7 @@ export function reserveContract(options: ContractOptions): void {
 
 		it("keeps first in, first out order within and across batches when limit > 1", async () => {
 			const { store } = h();
-			const added = [...(await store.add(jobs(3))), ...(await store.add(jobs(3, 3)))];
+			const added = [...(await addIds(store, jobs(3))), ...(await addIds(store, jobs(3, 3)))];
 			const first = await store.reserve({ limit: 4, leaseMs: LONG });
 			const second = await store.reserve({ limit: 4, leaseMs: LONG });
 			expect([...ids(first), ...ids(second)]).toEqual(added);
@@ -32,14 +32,14 @@ export function reserveContract(options: ContractOptions): void {
 
 		it("leases at most limit jobs and leaves the rest ready", async () => {
 			const { store } = h();
-			await store.add(jobs(5));
+			await addIds(store, jobs(5));
 			expect(await store.reserve({ limit: 2, leaseMs: LONG })).toHaveLength(2);
 			expect(await store.stats()).toEqual({ ready: 3, delayed: 0, active: 2, dead: 0 });
 		});
 
 		it("gives each leased job its own token, and attempts 1 on its first reservation", async () => {
 			const { store } = h();
-			await store.add(jobs(10));
+			await addIds(store, jobs(10));
 			const leased = await store.reserve({ limit: 10, leaseMs: LONG });
 			const tokens = leased.map((j) => j.token);
 			for (const token of tokens) expect(typeof token).toBe("string");
@@ -50,14 +50,14 @@ export function reserveContract(options: ContractOptions): void {
 
 		it("does not hand out a leased job again while its lease is live", async () => {
 			const { store } = h();
-			await store.add(jobs(1));
+			await addIds(store, jobs(1));
 			await reserveOne(store);
 			expect(await store.reserve({ limit: 5, leaseMs: LONG })).toEqual([]);
 		});
 
 		it("leases a ready job to exactly one of many concurrent reservers", async () => {
 			const { store } = h();
-			const added = await store.add(jobs(20));
+			const added = await addIds(store, jobs(20));
 			const results = await Promise.all(
 				Array.from({ length: 50 }, () => store.reserve({ limit: 1, leaseMs: LONG })),
 			);
@@ -69,7 +69,7 @@ export function reserveContract(options: ContractOptions): void {
 
 		it("hands each job out once to concurrent reservers asking for several", async () => {
 			const { store } = h();
-			const added = await store.add(jobs(20));
+			const added = await addIds(store, jobs(20));
 			const results = await Promise.all(
 				Array.from({ length: 10 }, () => store.reserve({ limit: 3, leaseMs: LONG })),
 			);

@@ -1,6 +1,6 @@
 import type { JobStore, LeasedJob, SettleResult } from "@jobs/core";
 import { describe, expect, it } from "vitest";
-import { failure, ids, jobs, LONG, reserveOne, useHarness } from "../fixtures.js";
+import { addIds, failure, ids, jobs, LONG, reserveOne, useHarness } from "../fixtures.js";
 import type { ContractOptions } from "../harness.js";
 
 type SettleOp = "ack" | "retry" | "fail";
@@ -29,7 +29,7 @@ export function settleContract(options: ContractOptions): void {
 
 		it("ack removes the job from the store", async () => {
 			const { store } = h();
-			await store.add(jobs(1));
+			await addIds(store, jobs(1));
 			const leased = await reserveOne(store);
 			expect(await store.ack({ id: leased.id, token: leased.token })).toMatchObject({ ok: true });
 			expect(await store.stats()).toEqual({ ready: 0, delayed: 0, active: 0, dead: 0 });
@@ -38,7 +38,7 @@ export function settleContract(options: ContractOptions): void {
 
 		it("retry puts the job back as delayed until its delay has passed", async () => {
 			const { store, elapse, delay, margin } = h();
-			await store.add(jobs(1));
+			await addIds(store, jobs(1));
 			const leased = await reserveOne(store);
 			const result = await store.retry({
 				id: leased.id,
@@ -55,7 +55,7 @@ export function settleContract(options: ContractOptions): void {
 
 		it("retry with delay 0 makes the job ready again at once", async () => {
 			const { store } = h();
-			await store.add(jobs(1));
+			await addIds(store, jobs(1));
 			const leased = await reserveOne(store);
 			const { ok } = await store.retry({
 				id: leased.id,
@@ -69,7 +69,7 @@ export function settleContract(options: ContractOptions): void {
 
 		it("retry records its error as the lastError of the next reservation", async () => {
 			const { store } = h();
-			await store.add(jobs(1));
+			await addIds(store, jobs(1));
 			const error = {
 				name: "TypeError",
 				message: "cannot read properties of undefined (reading 'email') — ünïcödé 🚨",
@@ -88,7 +88,7 @@ export function settleContract(options: ContractOptions): void {
 
 		it("fail moves the job to the dead letter with its error", async () => {
 			const { store } = h();
-			await store.add(jobs(1));
+			await addIds(store, jobs(1));
 			const leased = await reserveOne(store);
 			const error = failure("gave up");
 			expect((await store.fail({ id: leased.id, token: leased.token, error })).ok).toBe(true);
@@ -99,7 +99,7 @@ export function settleContract(options: ContractOptions): void {
 
 		it("release hands the job back to the head of ready", async () => {
 			const { store } = h();
-			const [first, second] = await store.add(jobs(2));
+			const [first, second] = await addIds(store, jobs(2));
 			const leased = await reserveOne(store);
 			expect(leased.id).toBe(first);
 			expect((await store.release({ id: leased.id, token: leased.token })).ok).toBe(true);
@@ -110,7 +110,7 @@ export function settleContract(options: ContractOptions): void {
 		for (const op of ["ack", "retry", "fail"] as const) {
 			it(`${op} with reserve leases the next ready jobs in first in, first out order, when the store offers it`, async () => {
 				const { store } = h();
-				const [, second, third, fourth] = await store.add(jobs(4));
+				const [, second, third, fourth] = await addIds(store, jobs(4));
 				const leased = await reserveOne(store);
 
 				const result = await settle(store, op, leased, { limit: 2, leaseMs: LONG });
@@ -134,7 +134,7 @@ export function settleContract(options: ContractOptions): void {
 
 		it("a stale settle with reserve leases nothing", async () => {
 			const { store } = h();
-			await store.add(jobs(3));
+			await addIds(store, jobs(3));
 			const leased = await reserveOne(store);
 			await store.ack({ id: leased.id, token: leased.token });
 			const before = await store.stats();
@@ -152,7 +152,7 @@ export function settleContract(options: ContractOptions): void {
 
 		it("hands each job out once when settles with reserve race plain reserves", async () => {
 			const { store } = h();
-			await store.add(jobs(20));
+			await addIds(store, jobs(20));
 			const running = await store.reserve({ limit: 5, leaseMs: LONG });
 			expect(running).toHaveLength(5);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { failure, job, jobs, LONG, reserveOne, useHarness } from "../fixtures.js";
+import { addIds, failure, job, jobs, LONG, reserveOne, useHarness } from "../fixtures.js";
 import type { ContractOptions } from "../harness.js";
 
 /** `stats`: one consistent count per state after every kind of transition. */
@@ -17,7 +17,7 @@ export function statsContract(options: ContractOptions): void {
 			const expectStats = async (ready: number, delayed: number, active: number, dead: number) =>
 				expect(await store.stats()).toEqual({ ready, delayed, active, dead });
 
-			await store.add([job(1), job(2), job("later", { delay: LONG })]);
+			await addIds(store, [job(1), job(2), job("later", { delay: LONG })]);
 			await expectStats(2, 1, 0, 0);
 			const a = await reserveOne(store);
 			await expectStats(1, 1, 1, 0);
@@ -48,7 +48,7 @@ export function statsContract(options: ContractOptions): void {
 
 		it("counts a delayed job that fell due as ready", async () => {
 			const { store, elapse, delay, margin } = h();
-			await store.add([job(1, { delay })]);
+			await addIds(store, [job(1, { delay })]);
 			expect(await store.stats()).toEqual({ ready: 0, delayed: 1, active: 0, dead: 0 });
 			await elapse(delay + margin);
 			expect(await store.stats()).toEqual({ ready: 1, delayed: 0, active: 0, dead: 0 });
@@ -56,7 +56,7 @@ export function statsContract(options: ContractOptions): void {
 
 		it("reads one consistent snapshot while jobs move concurrently", async () => {
 			const { store } = h();
-			await store.add(jobs(40));
+			await addIds(store, jobs(40));
 			const calls = Array.from({ length: 40 }, (_, i) =>
 				i % 2 === 0 ? store.reserve({ limit: 1, leaseMs: LONG }) : store.stats(),
 			);

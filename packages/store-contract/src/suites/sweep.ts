@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ids, jobs, LONG, reserveAll, reserveOne, useHarness } from "../fixtures.js";
+import { addIds, ids, jobs, LONG, reserveAll, reserveOne, useHarness } from "../fixtures.js";
 import type { ContractOptions } from "../harness.js";
 
 /**
@@ -13,7 +13,7 @@ export function sweepContract(options: ContractOptions): void {
 		it("resolves 0 when no lease expired", async () => {
 			const { store } = h();
 			expect(await store.sweep({ limit: 10 })).toBe(0);
-			await store.add(jobs(2));
+			await addIds(store, jobs(2));
 			await reserveOne(store);
 			expect(await store.sweep({ limit: 10 })).toBe(0);
 			expect(await store.stats()).toEqual({ ready: 1, delayed: 0, active: 1, dead: 0 });
@@ -21,7 +21,7 @@ export function sweepContract(options: ContractOptions): void {
 
 		it("re-queues a job whose lease expired at the tail of ready", async () => {
 			const { store, elapse, lease, margin } = h();
-			const [first, second] = await store.add(jobs(2));
+			const [first, second] = await addIds(store, jobs(2));
 			await reserveOne(store, lease);
 			await elapse(lease + margin);
 			expect(await store.sweep({ limit: 10 })).toBe(1);
@@ -31,7 +31,7 @@ export function sweepContract(options: ContractOptions): void {
 
 		it("never touches a live lease", async () => {
 			const { store, elapse, lease, margin } = h();
-			await store.add(jobs(2));
+			await addIds(store, jobs(2));
 			const short = await reserveOne(store, lease);
 			const long = await reserveOne(store, LONG);
 			await elapse(lease + margin);
@@ -42,10 +42,10 @@ export function sweepContract(options: ContractOptions): void {
 
 		it("never re-queues a lease that was renewed and is still live", async () => {
 			const { store, elapse, lease } = h();
-			await store.add(jobs(1));
+			await addIds(store, jobs(1));
 			const leased = await reserveOne(store, lease);
 			await elapse(lease * 0.6);
-			expect(await store.extend({ leases: [leased], leaseMs: lease })).toEqual([true]);
+			expect(await store.extend({ leases: [leased], leaseMs: lease })).toEqual([{ ok: true }]);
 			await elapse(lease * 0.6);
 			expect(await store.sweep({ limit: 10 })).toBe(0);
 			expect(await store.stats()).toEqual({ ready: 0, delayed: 0, active: 1, dead: 0 });
@@ -54,9 +54,9 @@ export function sweepContract(options: ContractOptions): void {
 
 		it("recovers a renewed lease once the renewal expired too", async () => {
 			const { store, elapse, lease, margin } = h();
-			await store.add(jobs(1));
+			await addIds(store, jobs(1));
 			const leased = await reserveOne(store, lease);
-			expect(await store.extend({ leases: [leased], leaseMs: 2 * lease })).toEqual([true]);
+			expect(await store.extend({ leases: [leased], leaseMs: 2 * lease })).toEqual([{ ok: true }]);
 			await elapse(lease + margin);
 			expect(await store.sweep({ limit: 10 })).toBe(0);
 			await elapse(lease);
@@ -66,7 +66,7 @@ export function sweepContract(options: ContractOptions): void {
 
 		it("recovers at most limit jobs per call", async () => {
 			const { store, elapse, lease, margin } = h();
-			await store.add(jobs(5));
+			await addIds(store, jobs(5));
 			await store.reserve({ limit: 5, leaseMs: lease });
 			await elapse(lease + margin);
 			expect(await store.sweep({ limit: 2 })).toBe(2);
@@ -79,7 +79,7 @@ export function sweepContract(options: ContractOptions): void {
 
 		it("re-queues each expired job exactly once under many concurrent sweeps", async () => {
 			const { store, elapse, lease, margin } = h();
-			const added = await store.add(jobs(10));
+			const added = await addIds(store, jobs(10));
 			await store.reserve({ limit: 10, leaseMs: lease });
 			await elapse(lease + margin);
 
@@ -94,7 +94,7 @@ export function sweepContract(options: ContractOptions): void {
 
 		it("keeps attempts and records that the lease expired as lastError", async () => {
 			const { store, elapse, lease, margin } = h();
-			await store.add(jobs(1));
+			await addIds(store, jobs(1));
 			const first = await reserveOne(store, lease);
 			expect(first.attempts).toBe(1);
 			await elapse(lease + margin);

@@ -1,4 +1,4 @@
-import type { JobStore } from "@jobs/core";
+import { type JobStore, supports, type WaitForJobCapable } from "@jobs/core";
 import type { TestContext } from "vitest";
 import { describe, expect, it } from "vitest";
 import {
@@ -21,7 +21,7 @@ async function expectResolved(wait: Tracked, within: number): Promise<void> {
 	expect(wait.error).toBeUndefined();
 }
 
-type WaitingStore = JobStore & Required<Pick<JobStore, "waitForJob">>;
+type WaitingStore = JobStore & WaitForJobCapable;
 
 /** Ways a job becomes ready while a worker idles; each must wake it. */
 const WAKERS: Record<string, (c: ContractContext) => Promise<{ wake(): Promise<unknown> }>> = {
@@ -52,7 +52,7 @@ const WAKERS: Record<string, (c: ContractContext) => Promise<{ wake(): Promise<u
 };
 
 /**
- * `waitForJob` (optional; skipped with a note when the store has none): wakes an idle worker
+ * `waitForJob` (capability `waitForJob`; skipped with a note when the store does not declare it): wakes an idle worker
  * when a job becomes ready or falls due, and returns on timeout and on abort.
  */
 export function waitForJobContract(options: ContractOptions): void {
@@ -61,7 +61,9 @@ export function waitForJobContract(options: ContractOptions): void {
 
 		const waiting = (ctx: TestContext): ContractContext & { store: WaitingStore } => {
 			const c = h();
-			if (!c.store.waitForJob) ctx.skip("the store has no waitForJob: workers poll it");
+			if (!supports(c.store, "waitForJob")) {
+				ctx.skip("the store does not declare waitForJob: workers poll it");
+			}
 			return c as ContractContext & { store: WaitingStore };
 		};
 

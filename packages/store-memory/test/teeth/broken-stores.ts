@@ -27,6 +27,9 @@ class Forwarding implements JobStore {
 		this.clock = clock;
 		this.inner = new MemoryJobStore({ clock });
 	}
+	get capabilities() {
+		return this.inner.capabilities;
+	}
 	add(jobs: readonly NewJob[]) {
 		return this.inner.add(jobs);
 	}
@@ -127,7 +130,9 @@ class DelayedForgetting extends Forwarding {
 		const isDelayed = (j: NewJob) =>
 			(j.delay ?? 0) > 0 || (j.runAt !== undefined && j.runAt > this.clock.now());
 		const kept = await this.inner.add(jobs.filter((j) => !isDelayed(j)));
-		return jobs.map((j) => (isDelayed(j) ? `forgotten-${++this.#fake}` : kept.shift()!));
+		return jobs.map((j) =>
+			isDelayed(j) ? { id: `forgotten-${++this.#fake}`, created: true } : kept.shift()!,
+		);
 	}
 }
 

@@ -41,6 +41,7 @@ export function loggedStore(store, ledger, info, tokens) {
 		return result;
 	};
 	const wrapped = {
+		capabilities: store.capabilities,
 		async add(jobs) {
 			return store.add(jobs);
 		},
@@ -61,7 +62,7 @@ export function loggedStore(store, ledger, info, tokens) {
 				t: "extend",
 				ids: params.leases.map((l) => l.id),
 				tokens: params.leases.map((l) => l.token),
-				ok: result,
+				ok: result.map((r) => r.ok),
 				sent,
 			});
 			return result;
@@ -78,7 +79,7 @@ export function loggedStore(store, ledger, info, tokens) {
 		removeDead: (selector) => store.removeDead(selector),
 		close: () => store.close(),
 	};
-	if (typeof store.waitForJob === "function") {
+	if (store.capabilities.waitForJob) {
 		wrapped.waitForJob = (params) => store.waitForJob(params);
 	}
 	return wrapped;

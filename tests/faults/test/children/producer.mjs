@@ -33,7 +33,7 @@ async function addOne(i) {
 	for (;;) {
 		const sent = hr();
 		try {
-			const id = await queue.add(
+			const { id } = await queue.add(
 				config.jobName ?? "job",
 				{ i, p: config.name, ...config.data },
 				config.options,

@@ -246,8 +246,8 @@ export class Scenario {
 			}
 			const sent = hr();
 			const batch = await queue.addMany(specs);
-			for (const id of batch) this.log.write({ t: "add", id, sent });
-			ids.push(...batch);
+			for (const { id } of batch) this.log.write({ t: "add", id, sent });
+			ids.push(...batch.map((r) => r.id));
 		}
 		return ids;
 	}

@@ -1,0 +1,29 @@
+/**
+ * `@jobs/core/store`: what a `JobStore` author needs beyond the types: the parameter checks every
+ * store runs (so all stores refuse bad input with the same `JobsError`s), the capability guards,
+ * and the engine's JSON encoding of job data.
+ *
+ * @example
+ * import { checkNewJob, checkReserveParams } from "@jobs/core/store";
+ * @module
+ */
+export { requireCapability, supports } from "./capabilities.js";
+export type * from "./job-store.js";
+export { JOB_STATES, MAX_PAGE } from "./job-store.js";
+export {
+	checkDeadSelector,
+	checkDuration,
+	checkErrorInfo,
+	checkInteger,
+	checkJobId,
+	checkLeaseRef,
+	checkListParams,
+	checkNewJob,
+	checkReserveParams,
+	checkState,
+	checkUniqueSpec,
+	checkUniqueStates,
+	copyErrorInfo,
+	MAX_JOB_ID_LENGTH,
+} from "./store-checks.js";
+export { encodeJobData } from "./validate.js";
