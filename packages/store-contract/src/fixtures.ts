@@ -4,12 +4,15 @@
  * @internal
  */
 import {
+	type Capability,
+	type CapabilityMethods,
 	InvalidOptionError,
 	type JobErrorInfo,
 	type JobStore,
 	type LeasedJob,
 	type LeaseRef,
 	type NewJob,
+	supports,
 } from "@jobs/core";
 import { afterEach, beforeEach } from "vitest";
 import type { ContractHarness, ContractOptions } from "./harness.js";
@@ -191,3 +194,31 @@ export function track(promise: Promise<unknown>): Tracked {
 
 /** Ids of leased jobs, for order assertions. */
 export const ids = (leased: readonly { id: string }[]): string[] => leased.map((j) => j.id);
+
+/** The store narrowed to a capability's methods; throws when it does not declare it. */
+export function capable<C extends Capability>(
+	store: JobStore,
+	capability: C,
+): JobStore & CapabilityMethods[C] {
+	if (!supports(store, capability)) {
+		throw new Error(
+			`this group needs the "${capability}" capability, which the store does not declare`,
+		);
+	}
+	return store;
+}
+
+/** Whether the store declares `capability` (for tests that also use another group's feature). */
+export const declares = (store: JobStore, capability: Capability): boolean =>
+	supports(store, capability);
+
+/** Resolves the rejection of `promise`, failing the test if it resolves. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+	return promise.then(
+		(value) => new Error(`expected a rejection, got ${JSON.stringify(value)}`),
+		(error: unknown) => error,
+	);
+}
+
+/** What a store holds, as stats say, for "nothing changed" assertions. */
+export const EMPTY = { ready: 0, delayed: 0, active: 0, dead: 0 } as const;

@@ -22,12 +22,16 @@ import { capabilitiesContract } from "./suites/capabilities.js";
 import { closeContract } from "./suites/close.js";
 import { deadLetterContract } from "./suites/dead-letter.js";
 import { delayedContract } from "./suites/delayed.js";
+import { jobIdsContract } from "./suites/job-ids.js";
 import { leaseContract } from "./suites/leases.js";
+import { lookupContract } from "./suites/lookup.js";
 import { payloadContract } from "./suites/payload.js";
+import { removeContract } from "./suites/remove.js";
 import { reserveContract } from "./suites/reserve.js";
 import { settleContract } from "./suites/settle.js";
 import { statsContract } from "./suites/stats.js";
 import { sweepContract } from "./suites/sweep.js";
+import { uniqueContract } from "./suites/unique.js";
 import { waitForJobContract } from "./suites/wait-for-job.js";
 
 export type { ContractHarness, ContractOptions } from "./harness.js";
@@ -38,12 +42,16 @@ export {
 	closeContract,
 	deadLetterContract,
 	delayedContract,
+	jobIdsContract,
 	leaseContract,
+	lookupContract,
 	payloadContract,
+	removeContract,
 	reserveContract,
 	settleContract,
 	statsContract,
 	sweepContract,
+	uniqueContract,
 	waitForJobContract,
 };
 
@@ -72,6 +80,10 @@ export const contractGroups: readonly ContractGroup[] = [
 	{ name: "payload", register: payloadContract },
 	{ name: "capabilities", register: capabilitiesContract },
 	{ name: "waitForJob", capability: "waitForJob", register: waitForJobContract },
+	{ name: "job ids", capability: "jobIds", register: jobIdsContract },
+	{ name: "unique jobs", capability: "unique", register: uniqueContract },
+	{ name: "lookup", capability: "lookup", register: lookupContract },
+	{ name: "remove", capability: "remove", register: removeContract },
 ];
 
 /**

@@ -39,6 +39,19 @@ export class Deque<T> {
 		return item;
 	}
 
+	/** The items, head first. */
+	*values(): IterableIterator<T> {
+		for (let i = 0; i < this.#size; i++)
+			yield this.#buf[(this.#head + i) & (this.#buf.length - 1)]!;
+	}
+
+	/** Keeps only the items `keep` accepts, in order, in O(n). */
+	retain(keep: (item: T) => boolean): void {
+		const kept = [...this.values()].filter(keep);
+		this.clear();
+		for (const item of kept) this.push(item);
+	}
+
 	/** Removes every item. */
 	clear(): void {
 		this.#buf = new Array(16);

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import {
 	type Clock,
 	InvalidOptionError,
+	JobActiveError,
 	StoreClosedError,
 	systemClock,
 	type TimerHandle,
@@ -12,7 +13,9 @@ import {
 	checkDuration,
 	checkErrorInfo,
 	checkInteger,
+	checkJobId,
 	checkLeaseRef,
+	checkListParams,
 	checkNewJob,
 	checkReserveParams,
 	copyErrorInfo,
@@ -23,16 +26,25 @@ import {
 	type ExtendResult,
 	type FailParams,
 	type JobErrorInfo,
+	type JobPage,
+	type JobRecord,
+	type JobState,
 	type JobStats,
 	type JobStore,
 	type LeasedJob,
+	type ListJobsParams,
+	type LookupCapable,
 	type NewJob,
+	type RemoveCapable,
+	type RemoveResult,
 	type ReserveParams,
 	type RetryParams,
 	type SettleParams,
 	type SettleResult,
 	type StoreCapabilities,
 	type SweepParams,
+	type UnfinishedState,
+	type UniqueSpec,
 	type WaitForJobCapable,
 	type WaitForJobParams,
 } from "@jobs/core/store";
@@ -46,7 +58,16 @@ export interface MemoryJobStoreOptions {
 	 * {@link systemClock}; pass a `FakeClock` to control time in tests.
 	 */
 	clock?: Clock;
+	/**
+	 * How many ids of completed (acked) jobs that were added with a `jobId` the store remembers,
+	 * newest first, so that adding such an id again reports the job instead of running it twice.
+	 * Default 100,000; 0 forgets an id as soon as its job completes.
+	 */
+	jobIdHistory?: number;
 }
+
+/** Default of {@link MemoryJobStoreOptions.jobIdHistory}. */
+export const DEFAULT_JOB_ID_HISTORY = 100_000;
 
 /** The note {@link MemoryJobStore.sweep} records as `lastError` of a recovered job. */
 export const LEASE_EXPIRED_MESSAGE =
@@ -55,14 +76,33 @@ export const LEASE_EXPIRED_MESSAGE =
 interface StoredJob {
 	readonly id: string;
 	readonly name: string;
-	readonly payload: string;
-	readonly maxAttempts: number | undefined;
+	/** Replaced by a unique clash with `onConflict: "replace"`. */
+	payload: string;
+	maxAttempts: number | undefined;
 	attempts: number;
 	lastError: JobErrorInfo | undefined;
+	state: JobState;
+	/** The entry that places the job in `ready` or `delayed`; any other entry of it is stale. */
+	slot: object | undefined;
 	/** The current lease token, `""` when not leased. */
 	token: string;
 	/** When the current lease expires; meaningful only while leased. */
 	expiresAt: number;
+	readonly addedAt: number;
+	/** Due time while delayed. */
+	dueAt: number;
+	/** When the current lease was granted, while active. */
+	leasedAt: number;
+	/** When it died, while dead. */
+	failedAt: number;
+	/** Whether `id` is the caller's `jobId`. */
+	readonly chosenId: boolean;
+	readonly unique: UniqueSpec | undefined;
+}
+
+/** A place in `ready`; stale once the job's `slot` is another object. */
+interface ReadySlot {
+	readonly job: StoredJob;
 }
 
 interface DelayedEntry extends HeapEntry {
@@ -75,10 +115,13 @@ interface LeaseEntry extends HeapEntry {
 	readonly token: string;
 }
 
-interface DeadEntry {
+/** A unique key and the job holding it, with the scope the holder claimed it for. */
+interface UniqueHold extends HeapEntry {
+	readonly key: string;
 	readonly job: StoredJob;
-	readonly error: JobErrorInfo;
-	readonly failedAt: number;
+	/** `ttl` from the holder's add, or undefined without `ttl`. */
+	readonly heldUntil: number | undefined;
+	readonly states: readonly UnfinishedState[] | undefined;
 }
 
 /**
@@ -97,20 +140,37 @@ interface DeadEntry {
  * await queue.add("report", { id: 42 }, { delay: 60_000 });
  * await clock.advance(60_000); // the job is due now, and an idle worker wakes up for it
  */
-export class MemoryJobStore implements JobStore, WaitForJobCapable {
-	readonly capabilities: StoreCapabilities = { waitForJob: true };
+export class MemoryJobStore implements JobStore, WaitForJobCapable, LookupCapable, RemoveCapable {
+	readonly capabilities: StoreCapabilities = {
+		waitForJob: true,
+		jobIds: true,
+		unique: true,
+		lookup: true,
+		remove: true,
+	};
 	readonly #clock: Clock;
+	readonly #jobIdHistory: number;
 	#closed = false;
 	#lastId = 0;
 	#seq = 0;
 
-	readonly #ready = new Deque<StoredJob>();
+	/** Every job in the store, whatever its state. */
+	readonly #jobs = new Map<string, StoredJob>();
+	// Removals and moves leave stale slots behind, skipped when they surface and compacted.
+	readonly #ready = new Deque<ReadySlot>();
+	#readyCount = 0;
 	readonly #delayed = new MinHeap<DelayedEntry>();
+	#delayedCount = 0;
+	// Maps iterate in insertion order: lease order, death order.
 	readonly #active = new Map<string, StoredJob>();
 	// Renewals push a new entry and leave the old one to be skipped as stale when it surfaces.
 	readonly #leases = new MinHeap<LeaseEntry>();
-	// A Map iterates in insertion order, which is death order.
-	readonly #dead = new Map<string, DeadEntry>();
+	readonly #dead = new Map<string, StoredJob>();
+	readonly #unique = new Map<string, UniqueHold>();
+	/** Holds with a ttl, by expiry, so expired ones are forgotten. */
+	readonly #holdExpiry = new MinHeap<UniqueHold>();
+	/** Ids of completed jobs added with a jobId, oldest first. */
+	readonly #completedIds = new Set<string>();
 
 	readonly #waiters = new Set<() => void>();
 	#dueTimer: TimerHandle | undefined;
@@ -118,6 +178,10 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable {
 
 	constructor(options: MemoryJobStoreOptions = {}) {
 		this.#clock = options.clock ?? systemClock;
+		this.#jobIdHistory =
+			options.jobIdHistory === undefined
+				? DEFAULT_JOB_ID_HISTORY
+				: checkInteger("jobIdHistory", options.jobIdHistory, 0);
 	}
 
 	async add(jobs: readonly NewJob[]): Promise<AddResult[]> {
@@ -126,29 +190,159 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable {
 		// Validate the whole batch first: a bad job must leave nothing behind.
 		const checked = jobs.map((job, i) => checkNewJob(job, `jobs[${i}]`, this));
 		const now = this.#now();
-		const ids = checked.map((input) => {
-			const job: StoredJob = {
-				id: String(++this.#lastId),
-				name: input.name,
-				payload: input.payload,
-				maxAttempts: input.maxAttempts,
-				attempts: 0,
-				lastError: undefined,
-				token: "",
-				expiresAt: 0,
-			};
-			const dueAt =
-				input.delay !== undefined && input.delay > 0
-					? now + input.delay
-					: input.runAt !== undefined && input.runAt > now
-						? input.runAt
-						: undefined;
-			if (dueAt === undefined) this.#ready.push(job);
-			else this.#delayed.push({ at: dueAt, seq: this.#seq++, job });
-			return { id: job.id, created: true };
-		});
+		this.#forgetExpiredHolds(now);
+		// In order: a job of this call sees the ones before it.
+		const results = checked.map((input) => this.#addOne(input, now));
 		this.#changed();
-		return ids;
+		return results;
+	}
+
+	#addOne(input: NewJob, now: number): AddResult {
+		if (input.jobId !== undefined) {
+			if (this.#jobs.has(input.jobId) || this.#completedIds.has(input.jobId)) {
+				return { id: input.jobId, created: false, existing: "jobId" };
+			}
+		}
+		if (input.unique) {
+			const hold = this.#heldHold(input.unique.key);
+			if (hold) {
+				const { job } = hold;
+				const replaced =
+					input.unique.onConflict === "replace" &&
+					this.#jobs.get(job.id) === job &&
+					(job.state === "ready" || job.state === "delayed");
+				if (replaced) this.#replace(job, input, now);
+				return { id: job.id, created: false, existing: "unique", replaced };
+			}
+		}
+		const job: StoredJob = {
+			id: input.jobId ?? String(++this.#lastId),
+			name: input.name,
+			payload: input.payload,
+			maxAttempts: input.maxAttempts,
+			attempts: 0,
+			lastError: undefined,
+			state: "ready",
+			slot: undefined,
+			token: "",
+			expiresAt: 0,
+			addedAt: now,
+			dueAt: 0,
+			leasedAt: 0,
+			failedAt: 0,
+			chosenId: input.jobId !== undefined,
+			unique: input.unique,
+		};
+		this.#jobs.set(job.id, job);
+		if (input.unique) this.#claim(job, input.unique, now);
+		this.#place(job, dueAtOf(input, now));
+		return { id: job.id, created: true };
+	}
+
+	/** A unique clash with `onConflict: "replace"`: the holder takes the new payload and due time. */
+	#replace(job: StoredJob, input: NewJob, now: number): void {
+		job.payload = input.payload;
+		job.maxAttempts = input.maxAttempts;
+		const dueAt = dueAtOf(input, now);
+		// A ready job that stays ready keeps its place in line.
+		if (job.state === "ready" && dueAt === undefined) return;
+		this.#unplace(job);
+		this.#place(job, dueAt);
+	}
+
+	/** Puts a job that is in no structure into `delayed` (due at `dueAt`) or at the tail of `ready`. */
+	#place(job: StoredJob, dueAt: number | undefined): void {
+		if (dueAt === undefined) this.#toReady(job, false);
+		else this.#toDelayed(job, dueAt);
+	}
+
+	#toReady(job: StoredJob, atHead: boolean): void {
+		const slot: ReadySlot = { job };
+		job.state = "ready";
+		job.slot = slot;
+		if (atHead) this.#ready.unshift(slot);
+		else this.#ready.push(slot);
+		this.#readyCount++;
+	}
+
+	#toDelayed(job: StoredJob, at: number): void {
+		const entry: DelayedEntry = { at, seq: this.#seq++, job };
+		job.state = "delayed";
+		job.slot = entry;
+		job.dueAt = at;
+		this.#delayed.push(entry);
+		this.#delayedCount++;
+	}
+
+	/** Takes a ready or delayed job out of its structure (its entry turns stale). */
+	#unplace(job: StoredJob): void {
+		if (job.state === "ready") this.#readyCount--;
+		else if (job.state === "delayed") this.#delayedCount--;
+		job.slot = undefined;
+		if (this.#ready.size > 2 * this.#readyCount + 1024) {
+			this.#ready.retain((slot) => slot.job.slot === slot);
+		}
+		if (this.#delayed.size > 2 * this.#delayedCount + 1024) {
+			this.#delayed.filter((entry) => entry.job.slot === entry);
+		}
+	}
+
+	#claim(job: StoredJob, spec: UniqueSpec, now: number): void {
+		const heldUntil = spec.ttl === undefined ? undefined : now + spec.ttl;
+		const hold: UniqueHold = {
+			key: spec.key,
+			job,
+			heldUntil,
+			states: spec.states,
+			at: heldUntil ?? 0,
+			seq: this.#seq++,
+		};
+		this.#unique.set(spec.key, hold);
+		if (heldUntil !== undefined) this.#holdExpiry.push(hold);
+	}
+
+	/** The hold on `key` if it is still in scope: within its ttl, and its job in one of its states. */
+	#heldHold(key: string): UniqueHold | undefined {
+		const hold = this.#unique.get(key);
+		if (!hold) return undefined;
+		if (hold.heldUntil !== undefined && this.#clock.now() >= hold.heldUntil) return undefined;
+		if (hold.states === undefined) return hold;
+		const { job } = hold;
+		const present = this.#jobs.get(job.id) === job;
+		return present && (hold.states as readonly JobState[]).includes(job.state) ? hold : undefined;
+	}
+
+	/**
+	 * A job left the store or died: a hold scoped by states can never apply again, so it goes; a
+	 * ttl-only hold stays until its ttl ends. With `always` (an explicit removal), it goes anyway.
+	 */
+	#releaseHold(job: StoredJob, always: boolean): void {
+		if (!job.unique) return;
+		const hold = this.#unique.get(job.unique.key);
+		if (hold?.job === job && (always || hold.states !== undefined)) {
+			this.#unique.delete(job.unique.key);
+		}
+	}
+
+	#forgetExpiredHolds(now: number): void {
+		for (;;) {
+			const hold = this.#holdExpiry.peek();
+			if (!hold || hold.at > now) return;
+			this.#holdExpiry.pop();
+			if (this.#unique.get(hold.key) === hold) this.#unique.delete(hold.key);
+		}
+	}
+
+	/** An acked job leaves the store; a chosen id is remembered so it is not run twice. */
+	#complete(job: StoredJob): void {
+		this.#jobs.delete(job.id);
+		this.#releaseHold(job, false);
+		if (!job.chosenId || this.#jobIdHistory === 0) return;
+		this.#completedIds.add(job.id);
+		if (this.#completedIds.size > this.#jobIdHistory) {
+			const oldest = this.#completedIds.values().next().value!;
+			this.#completedIds.delete(oldest);
+		}
 	}
 
 	async reserve(params: ReserveParams): Promise<LeasedJob[]> {
@@ -160,7 +354,7 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable {
 	}
 
 	async ack(params: SettleParams): Promise<SettleResult> {
-		return this.#settle("ack", params, () => {});
+		return this.#settle("ack", params, (job) => this.#complete(job));
 	}
 
 	async retry(params: RetryParams): Promise<SettleResult> {
@@ -169,7 +363,7 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable {
 		const error = checkErrorInfo("retry.error", params.error);
 		return this.#settle("retry", params, (job, now) => {
 			job.lastError = error;
-			this.#delayed.push({ at: now + delay, seq: this.#seq++, job });
+			this.#toDelayed(job, now + delay);
 		});
 	}
 
@@ -178,14 +372,17 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable {
 		const error = checkErrorInfo("fail.error", params?.error);
 		return this.#settle("fail", params, (job, now) => {
 			job.lastError = error;
-			this.#dead.set(job.id, { job, error, failedAt: now });
+			job.state = "dead";
+			job.failedAt = now;
+			this.#dead.set(job.id, job);
+			this.#releaseHold(job, false);
 		});
 	}
 
 	async release(params: SettleParams): Promise<SettleResult> {
 		return this.#settle("release", params, (job) => {
 			job.attempts--;
-			this.#ready.unshift(job);
+			this.#toReady(job, true);
 		});
 	}
 
@@ -223,7 +420,7 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable {
 			this.#active.delete(job.id);
 			job.token = "";
 			job.lastError = { message: LEASE_EXPIRED_MESSAGE };
-			this.#ready.push(job);
+			this.#toReady(job, false);
 			recovered++;
 		}
 		this.#changed();
@@ -236,8 +433,8 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable {
 		this.#now();
 		this.#changed();
 		return {
-			ready: this.#ready.size,
-			delayed: this.#delayed.size,
+			ready: this.#readyCount,
+			delayed: this.#delayedCount,
 			active: this.#active.size,
 			dead: this.#dead.size,
 		};
@@ -253,7 +450,7 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable {
 				: checkInteger("deadLetter.limit", params.limit, 0);
 		const records: DeadJobRecord[] = [];
 		let skipped = 0;
-		for (const { job, error, failedAt } of this.#dead.values()) {
+		for (const job of this.#dead.values()) {
 			if (records.length >= limit) break;
 			if (skipped++ < offset) continue;
 			const record: DeadJobRecord = {
@@ -261,8 +458,8 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable {
 				name: job.name,
 				payload: job.payload,
 				attempts: job.attempts,
-				error: copyErrorInfo(error),
-				failedAt,
+				error: copyErrorInfo(job.lastError!),
+				failedAt: job.failedAt,
 			};
 			if (job.maxAttempts !== undefined) record.maxAttempts = job.maxAttempts;
 			records.push(record);
@@ -276,11 +473,11 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable {
 		this.#now();
 		let moved = 0;
 		for (const id of ids === "all" ? [...this.#dead.keys()] : ids) {
-			const entry = this.#dead.get(id);
-			if (!entry) continue;
+			const job = this.#dead.get(id);
+			if (!job) continue;
 			this.#dead.delete(id);
-			entry.job.attempts = 0;
-			this.#ready.push(entry.job);
+			job.attempts = 0;
+			this.#toReady(job, false);
 			moved++;
 		}
 		this.#changed();
@@ -290,14 +487,69 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable {
 	async removeDead(selector: DeadJobSelector): Promise<number> {
 		this.#open();
 		const ids = checkDeadSelector("removeDead", selector);
-		if (ids === "all") {
-			const removed = this.#dead.size;
-			this.#dead.clear();
-			return removed;
-		}
 		let removed = 0;
-		for (const id of ids) if (this.#dead.delete(id)) removed++;
+		for (const id of ids === "all" ? [...this.#dead.keys()] : ids) {
+			const job = this.#dead.get(id);
+			if (!job) continue;
+			this.#dead.delete(id);
+			this.#jobs.delete(id);
+			this.#releaseHold(job, true);
+			removed++;
+		}
 		return removed;
+	}
+
+	async getJob(id: string): Promise<JobRecord | null> {
+		this.#open();
+		checkJobId("getJob(id)", id);
+		this.#now();
+		this.#changed();
+		const job = this.#jobs.get(id);
+		return job ? recordOf(job) : null;
+	}
+
+	async listJobs(params: ListJobsParams): Promise<JobPage> {
+		this.#open();
+		const { state, offset, limit } = checkListParams("listJobs", params);
+		this.#now();
+		this.#changed();
+		const page = this.#inState(state).slice(offset, offset + limit);
+		const total = (await this.stats())[state];
+		return { jobs: page.map(recordOf), total };
+	}
+
+	/** The jobs in `state`, in that state's order. O(n): this store is for development. */
+	#inState(state: JobState): StoredJob[] {
+		switch (state) {
+			case "ready":
+				return [...this.#ready.values()].filter((s) => s.job.slot === s).map((s) => s.job);
+			case "delayed":
+				return this.#delayed
+					.toArray()
+					.filter((e) => e.job.slot === e)
+					.sort((a, b) => a.at - b.at || a.seq - b.seq)
+					.map((e) => e.job);
+			case "active":
+				return [...this.#active.values()];
+			case "dead":
+				return [...this.#dead.values()];
+		}
+	}
+
+	async removeJob(id: string): Promise<RemoveResult> {
+		this.#open();
+		checkJobId("removeJob(id)", id);
+		this.#now();
+		const job = this.#jobs.get(id);
+		if (!job) return { removed: false };
+		const { state } = job;
+		if (state === "active") throw new JobActiveError(id, "remove");
+		if (state === "dead") this.#dead.delete(id);
+		else this.#unplace(job);
+		this.#jobs.delete(id);
+		this.#releaseHold(job, true);
+		this.#changed();
+		return { removed: true, state };
 	}
 
 	/**
@@ -310,7 +562,7 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable {
 		const timeoutMs = checkDuration("waitForJob.timeoutMs", params?.timeoutMs);
 		const { signal } = params;
 		this.#now();
-		if (this.#ready.size > 0 || signal?.aborted || timeoutMs === 0) return;
+		if (this.#readyCount > 0 || signal?.aborted || timeoutMs === 0) return;
 		await new Promise<void>((resolve) => {
 			const timer = this.#clock.setTimeout(() => done(), timeoutMs);
 			const done = () => {
@@ -331,11 +583,15 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable {
 		if (this.#closed) return;
 		this.#closed = true;
 		this.#wakeAll();
+		this.#jobs.clear();
 		this.#ready.clear();
 		this.#delayed.clear();
 		this.#active.clear();
 		this.#leases.clear();
 		this.#dead.clear();
+		this.#unique.clear();
+		this.#holdExpiry.clear();
+		this.#completedIds.clear();
 	}
 
 	#open(): void {
@@ -353,7 +609,10 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable {
 			const entry = this.#delayed.peek();
 			if (!entry || entry.at > now) break;
 			this.#delayed.pop();
-			this.#ready.push(entry.job);
+			const { job } = entry;
+			if (job.slot !== entry) continue; // moved or removed since
+			this.#delayedCount--;
+			this.#toReady(job, false);
 		}
 		return now;
 	}
@@ -361,10 +620,16 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable {
 	#take(limit: number, leaseMs: number, now: number): LeasedJob[] {
 		const leased: LeasedJob[] = [];
 		while (leased.length < limit) {
-			const job = this.#ready.shift();
-			if (!job) break;
+			const slot = this.#ready.shift();
+			if (!slot) break;
+			const { job } = slot;
+			if (job.slot !== slot) continue; // moved or removed since
+			this.#readyCount--;
+			job.slot = undefined;
+			job.state = "active";
 			job.attempts++;
 			job.token = randomUUID();
+			job.leasedAt = now;
 			job.expiresAt = now + leaseMs;
 			this.#active.set(job.id, job);
 			this.#leases.push({ at: job.expiresAt, seq: this.#seq++, job, token: job.token });
@@ -435,7 +700,7 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable {
 	/** After a change: wake idle workers if a job is ready, else time the next due job. */
 	#changed(): void {
 		if (this.#waiters.size === 0) return;
-		if (this.#ready.size > 0) this.#wakeAll();
+		if (this.#readyCount > 0) this.#wakeAll();
 		else this.#armDueTimer();
 	}
 
@@ -445,6 +710,7 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable {
 
 	/** Keeps one clock timer at the earliest due time while anyone waits, and none otherwise. */
 	#armDueTimer(): void {
+		// The head may be a stale entry: waking for it early is harmless.
 		const dueAt = this.#waiters.size > 0 ? this.#delayed.peek()?.at : undefined;
 		if (dueAt === this.#dueTimerAt) return;
 		if (this.#dueTimer !== undefined) this.#clock.clearTimeout(this.#dueTimer);
@@ -457,4 +723,32 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable {
 			this.#wakeAll();
 		}, dueAt - this.#clock.now());
 	}
+}
+
+/** When a new job falls due, or undefined when it is ready at once. */
+function dueAtOf(input: NewJob, now: number): number | undefined {
+	if (input.delay !== undefined && input.delay > 0) return now + input.delay;
+	if (input.runAt !== undefined && input.runAt > now) return input.runAt;
+	return undefined;
+}
+
+function recordOf(job: StoredJob): JobRecord {
+	const record: JobRecord = {
+		id: job.id,
+		name: job.name,
+		payload: job.payload,
+		state: job.state,
+		attempts: job.attempts,
+		addedAt: job.addedAt,
+	};
+	if (job.maxAttempts !== undefined) record.maxAttempts = job.maxAttempts;
+	if (job.lastError) record.lastError = copyErrorInfo(job.lastError);
+	if (job.state === "delayed") record.dueAt = job.dueAt;
+	if (job.state === "active") {
+		record.leasedAt = job.leasedAt;
+		record.leaseExpiresAt = job.expiresAt;
+	}
+	if (job.state === "dead") record.failedAt = job.failedAt;
+	if (job.unique) record.uniqueKey = job.unique.key;
+	return record;
 }

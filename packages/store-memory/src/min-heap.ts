@@ -50,6 +50,11 @@ export class MinHeap<T extends HeapEntry> {
 		return top;
 	}
 
+	/** A copy of the entries, in no particular order. */
+	toArray(): T[] {
+		return [...this.#items];
+	}
+
 	/** Keeps only the entries `keep` accepts, in O(n). */
 	filter(keep: (entry: T) => boolean): void {
 		const items = this.#items.filter(keep);

@@ -10,6 +10,7 @@ import type {
 	FailParams,
 	JobStore,
 	LeasedJob,
+	ListJobsParams,
 	NewJob,
 	ReserveParams,
 	RetryParams,
@@ -68,6 +69,15 @@ class Forwarding implements JobStore {
 	}
 	waitForJob(params: WaitForJobParams) {
 		return this.inner.waitForJob(params);
+	}
+	getJob(id: string) {
+		return this.inner.getJob(id);
+	}
+	listJobs(params: ListJobsParams) {
+		return this.inner.listJobs(params);
+	}
+	removeJob(id: string) {
+		return this.inner.removeJob(id);
 	}
 	close() {
 		return this.inner.close();
@@ -208,6 +218,57 @@ class Sleeping extends Forwarding {
 	}
 }
 
+/** Declares jobIds but drops the option: every add creates a job under a fresh id. */
+class JobIdIgnoring extends Forwarding {
+	override add(jobs: readonly NewJob[]) {
+		return this.inner.add(jobs.map(({ jobId: _, ...job }) => job));
+	}
+}
+
+/** Declares unique but drops the option: nothing is ever deduplicated. */
+class UniqueIgnoring extends Forwarding {
+	override add(jobs: readonly NewJob[]) {
+		return this.inner.add(jobs.map(({ unique: _, ...job }) => job));
+	}
+}
+
+/** Treats `onConflict: "replace"` as "keep": the holder never gets the new data. */
+class ReplaceIgnoring extends Forwarding {
+	override add(jobs: readonly NewJob[]) {
+		return this.inner.add(
+			jobs.map((job) =>
+				job.unique ? { ...job, unique: { ...job.unique, onConflict: "keep" } } : job,
+			),
+		);
+	}
+}
+
+/** Reports every job it finds as ready. */
+class StateHiding extends Forwarding {
+	override async getJob(id: string) {
+		const record = await this.inner.getJob(id);
+		return record && { ...record, state: "ready" as const };
+	}
+}
+
+/** Lists every page newest first. */
+class PageReversing extends Forwarding {
+	override async listJobs(params: ListJobsParams) {
+		const page = await this.inner.listJobs(params);
+		return { ...page, jobs: page.jobs.toReversed() };
+	}
+}
+
+/** Says it removed a job but leaves it where it was. */
+class RemoveFaking extends Forwarding {
+	override async removeJob(id: string) {
+		const record = await this.inner.getJob(id);
+		if (!record) return { removed: false };
+		if (record.state === "active") return this.inner.removeJob(id);
+		return { removed: true, state: record.state };
+	}
+}
+
 /** One broken store, and a test of the contract that must catch it. */
 export interface BrokenVariant {
 	readonly name: string;
@@ -278,6 +339,36 @@ export const VARIANTS: readonly BrokenVariant[] = [
 		name: "ignores the sweep limit",
 		caughtBy: "recovers at most limit jobs per call",
 		create: (clock) => new SweepLimitIgnoring(clock),
+	},
+	{
+		name: "ignores jobId",
+		caughtBy: "reports an id that exists (ready) as existing, and changes nothing",
+		create: (clock) => new JobIdIgnoring(clock),
+	},
+	{
+		name: "ignores unique",
+		caughtBy: "creates one job for two adds of one key, and resolves the holder's id to the second",
+		create: (clock) => new UniqueIgnoring(clock),
+	},
+	{
+		name: "treats replace as keep",
+		caughtBy: "replace gives a ready holder the new payload, keeping its id and its place in line",
+		create: (clock) => new ReplaceIgnoring(clock),
+	},
+	{
+		name: "reports every job as ready",
+		caughtBy: "finds a delayed job with its due time",
+		create: (clock) => new StateHiding(clock),
+	},
+	{
+		name: "lists pages newest first",
+		caughtBy: "lists ready jobs next-to-run first, in pages, with the total",
+		create: (clock) => new PageReversing(clock),
+	},
+	{
+		name: "fakes removals",
+		caughtBy: "removes a ready job and keeps the others in order",
+		create: (clock) => new RemoveFaking(clock),
 	},
 	{
 		name: "never wakes a waiting worker",
