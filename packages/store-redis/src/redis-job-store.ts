@@ -3,22 +3,14 @@
  * @module
  */
 
-import { randomBytes } from "node:crypto";
-import {
-	InvalidOptionError,
-	StoreClosedError,
-	StoreError,
-	StoreUnavailableError,
-} from "@jobs/core";
+import { InvalidOptionError, StoreClosedError } from "@jobs/core";
 import {
 	type AddResult,
-	checkDeadSelector,
 	checkDuration,
 	checkErrorInfo,
 	checkInteger,
 	checkLeaseRef,
 	checkNewJob,
-	checkReserveParams,
 	type DeadJobRecord,
 	type DeadJobSelector,
 	type DeadLetterParams,
@@ -39,18 +31,9 @@ import {
 	type WaitForJobParams,
 } from "@jobs/core/store";
 import type { Redis } from "ioredis";
-import {
-	deadJobs,
-	dueSpec,
-	encodeError,
-	LEASE_EXPIRED,
-	leasedJobs,
-	plain,
-	recordTail,
-	SETTLE_CORRUPT,
-	settleReply,
-	TokenSource,
-} from "./codec.js";
+import { AddBatcher } from "./add-batcher.js";
+import { checkLeaseMs, checkReserve, selectedIds } from "./checks.js";
+import { deadJobs, encodeError, LEASE_EXPIRED, leasedJobs, plain, TokenSource } from "./codec.js";
 import {
 	checkClient,
 	finiteRetries,
@@ -70,7 +53,8 @@ import {
 	type ScriptName,
 	scriptKeys,
 } from "./scripts.js";
-import { Waker } from "./waker.js";
+import { SettleBatcher, type SettleOp } from "./settle-batcher.js";
+import { WakeUps } from "./wake-ups.js";
 
 /** Options of {@link RedisJobStore.fromClient}. */
 export interface FromClientOptions {
@@ -78,48 +62,8 @@ export interface FromClientOptions {
 	prefix?: string;
 }
 
-/** Add keys each queue remembers, to recognise an `add` that ioredis sent again. */
-const ADD_KEYS_KEPT = 10_000;
-/** Separate `add` calls made in the same tick share one script call, up to this many jobs. */
-const ADD_BATCH_JOBS = 1_000;
 /** Dead jobs moved per script call by `retryDead({ all: true })`. */
 const RETRY_DEAD_BATCH = 1_000;
-/** Settles made in one burst share one script call, up to this many. */
-const SETTLE_BATCH = 500;
-/**
- * A burst of at least this many settles, flushed while no settle call is in flight, goes out as
- * two calls: the worker handles the first reply while Redis runs the second, instead of each
- * waiting for the other in turn (one worker at concurrency 100: +29% jobs/s). Smaller bursts stay
- * one call: there the second call would cost more than the overlap saves.
- */
-const SETTLE_SPLIT = 32;
-
-interface PendingAdd {
-	readonly jobs: readonly NewJob[];
-	resolve(results: AddResult[]): void;
-	reject(error: unknown): void;
-}
-
-/** The settle operations as settle-many.lua names them. */
-const SETTLE_OPS = { ack: "a", retry: "r", fail: "f", release: "l" } as const;
-type SettleOp = keyof typeof SETTLE_OPS;
-
-/** One settle call waiting for its batch's script call. */
-interface PendingSettle {
-	readonly op: SettleOp;
-	readonly id: string;
-	readonly token: string;
-	/** How many next jobs it asks for (0: none). */
-	readonly limit: number;
-	/** Their lease duration, plain digits. */
-	readonly leaseMs: string;
-	/** retry: the delay, plain digits. */
-	readonly delay: string;
-	/** retry, fail: the error, JSON text. */
-	readonly error: string;
-	resolve(result: SettleResult): void;
-	reject(error: unknown): void;
-}
 
 /**
  * A {@link JobStore} on Redis or Redis Cluster: many producers and workers share it, and no
@@ -139,19 +83,14 @@ export class RedisJobStore implements JobStore, WaitForJobCapable {
 	readonly #producer: RedisClient;
 	readonly #worker: RedisClient;
 	readonly #owned: OwnedClients | undefined;
-	readonly #waker: Waker;
 	readonly #scriptKeys: ScriptKeys;
 	readonly #tokens = new TokenSource();
-	#seenSeq = 0;
+	readonly #wakeUps: WakeUps;
+	readonly #adds: AddBatcher;
+	readonly #settles: SettleBatcher;
 	#closed = false;
 	#closing: Promise<void> | undefined;
-	#pendingAdds: PendingAdd[] = [];
-	#pendingJobs = 0;
-	#pendingSettles: PendingSettle[] = [];
-	#settleCallsInFlight = 0;
-	readonly #flushSettlesSoon = () => this.#flushSettles();
 	#warnedRetries = false;
-	#peeking: Promise<boolean> | undefined;
 
 	/**
 	 * Opens a store on its own connections (closed by {@link close}): one for producer calls,
@@ -196,7 +135,20 @@ export class RedisJobStore implements JobStore, WaitForJobCapable {
 		this.#owned = owned;
 		defineScripts(producer);
 		if (worker !== producer) defineScripts(worker);
-		this.#waker = new Waker(() => this.#duplicateForWakeUps(), keys.wake);
+		this.#wakeUps = new WakeUps(
+			() => this.#duplicateForWakeUps(),
+			keys.wake,
+			(args) => this.#run(worker, "reserve", args),
+		);
+		this.#adds = new AddBatcher((args) => this.#run(producer, "add", args), keys.wake);
+		this.#settles = new SettleBatcher({
+			client: worker,
+			scriptKeys: this.#scriptKeys,
+			wake: keys.wake,
+			tokens: this.#tokens,
+			wakeUps: this.#wakeUps,
+			closed: () => this.#closed,
+		});
 	}
 
 	add(jobs: readonly NewJob[]): Promise<AddResult[]> {
@@ -207,30 +159,21 @@ export class RedisJobStore implements JobStore, WaitForJobCapable {
 		} catch (error) {
 			return Promise.reject(error);
 		}
-		if (jobs.length === 0) return Promise.resolve([]);
-		return new Promise<AddResult[]>((resolve, reject) => {
-			if (this.#pendingJobs > 0 && this.#pendingJobs + jobs.length > ADD_BATCH_JOBS) {
-				this.#flushAdds();
-			}
-			this.#pendingAdds.push({ jobs, resolve, reject });
-			this.#pendingJobs += jobs.length;
-			// Adds made in the same tick (100 concurrent producers) share one script call.
-			if (this.#pendingAdds.length === 1) queueMicrotask(() => this.#flushAdds());
-		});
+		return this.#adds.add(jobs);
 	}
 
 	async reserve(params: ReserveParams): Promise<LeasedJob[]> {
 		this.#checkOpen();
 		checkReserve("params", params);
 		this.#warnIfWorkerGivesUp();
-		this.#seenSeq = this.#waker.seq;
+		this.#wakeUps.lookingForJobs();
 		const reply = (await this.#run(this.#worker, "reserve", [
 			params.limit,
 			plain(params.leaseMs),
 			this.#tokens.next(),
 			this.keys.wake,
 		])) as string[];
-		this.#waker.observe(reply[0]!, reply[1]!);
+		this.#wakeUps.observe(reply);
 		return leasedJobs(reply, 2);
 	}
 
@@ -336,35 +279,9 @@ export class RedisJobStore implements JobStore, WaitForJobCapable {
 		return (await this.#run(this.#producer, "removeDead", ["ids", ...ids])) as number;
 	}
 
-	async waitForJob(params: WaitForJobParams): Promise<void> {
-		this.#checkOpen();
-		if (!this.#waker.observed) {
-			// The next due time is unknown until a reserve ran: read it first, but never wait for
-			// Redis longer than the caller would wait for a job.
-			this.#seenSeq = this.#waker.seq;
-			this.#peeking ??= this.#peek();
-			const peeked = await within(this.#peeking, params);
-			if (!peeked) return;
-		}
-		return this.#waker.wait({ ...params, seenSeq: this.#seenSeq });
-	}
-
-	/** A reserve of 0 jobs: promotes what is due and reads the server's time and next due time. */
-	async #peek(): Promise<boolean> {
-		try {
-			const reply = (await this.#run(this.#worker, "reserve", [
-				0,
-				1,
-				"",
-				this.keys.wake,
-			])) as string[];
-			this.#waker.observe(reply[0]!, reply[1]!);
-			return true;
-		} catch {
-			return false;
-		} finally {
-			this.#peeking = undefined;
-		}
+	waitForJob(params: WaitForJobParams): Promise<void> {
+		if (this.#closed) return Promise.reject(new StoreClosedError());
+		return this.#wakeUps.wait(params);
 	}
 
 	close(): Promise<void> {
@@ -375,21 +292,14 @@ export class RedisJobStore implements JobStore, WaitForJobCapable {
 	async #close(): Promise<void> {
 		this.#closed = true;
 		// Settles called before close() are sent now, as they would have been one by one.
-		this.#flushSettles();
-		const pending = this.#pendingAdds;
-		this.#pendingAdds = [];
-		this.#pendingJobs = 0;
-		for (const add of pending) add.reject(new StoreClosedError());
-		await this.#waker.close();
+		this.#settles.flush();
+		this.#adds.close();
+		await this.#wakeUps.close();
 		if (!this.#owned) return;
 		await Promise.all([quit(this.#owned.producer), quit(this.#owned.worker)]);
 	}
 
-	/**
-	 * Queues a settle (already checked) for the next batch: settles made while one burst of
-	 * replies is handled (many handlers finishing at once) share one script call, flushed on
-	 * `process.nextTick`, after the microtasks that made them, or at once at {@link SETTLE_BATCH}.
-	 */
+	/** Checks a settle and queues it for the next settle-many call. */
 	#settle(op: SettleOp, params: SettleParams, delay: string, error: string): Promise<SettleResult> {
 		if (this.#closed) return Promise.reject(new StoreClosedError());
 		try {
@@ -398,139 +308,7 @@ export class RedisJobStore implements JobStore, WaitForJobCapable {
 		} catch (error) {
 			return Promise.reject(error);
 		}
-		const reserve = params.reserve;
-		return new Promise<SettleResult>((resolve, reject) => {
-			const pending = this.#pendingSettles;
-			pending.push({
-				op,
-				id: params.id,
-				token: params.token,
-				limit: reserve ? reserve.limit : 0,
-				leaseMs: reserve ? plain(reserve.leaseMs) : "0",
-				delay,
-				error,
-				resolve,
-				reject,
-			});
-			if (pending.length === 1) process.nextTick(this.#flushSettlesSoon);
-			else if (pending.length >= SETTLE_BATCH) this.#flushSettles();
-		});
-	}
-
-	#flushSettles(): void {
-		const pending = this.#pendingSettles;
-		if (pending.length === 0) return;
-		this.#pendingSettles = [];
-		if (this.#settleCallsInFlight === 0 && pending.length >= SETTLE_SPLIT) {
-			const half = pending.length >> 1;
-			this.#sendSettles(pending.slice(0, half));
-			this.#sendSettles(pending.slice(half));
-		} else {
-			this.#sendSettles(pending);
-		}
-	}
-
-	/** Sends one settle-many call for `batch` and settles each of its calls from the reply. */
-	#sendSettles(batch: readonly PendingSettle[]): void {
-		const args: ScriptArg[] = ["", this.keys.wake];
-		let asks = false;
-		for (const s of batch) {
-			args.push(SETTLE_OPS[s.op], s.id, s.token, s.limit, s.leaseMs);
-			if (s.op === "retry") args.push(s.delay, s.error);
-			else if (s.op === "fail") args.push(s.error);
-			if (s.limit > 0) asks = true;
-		}
-		if (asks) {
-			args[0] = this.#tokens.next();
-			// A wake-up from now on may concern jobs this call does not see.
-			this.#seenSeq = this.#waker.seq;
-		}
-		this.#settleCallsInFlight++;
-		runScript(this.#worker, "settleMany", this.#scriptKeys, args).then(
-			(reply) => {
-				this.#settleCallsInFlight--;
-				this.#settled(batch, reply);
-			},
-			(error: unknown) => {
-				this.#settleCallsInFlight--;
-				for (const s of batch) s.reject(codeToError(error, s.op, this.#closed));
-			},
-		);
-	}
-
-	/** Resolves each settle of a batch with its own outcome and next jobs. */
-	#settled(batch: readonly PendingSettle[], reply: unknown): void {
-		let parsed: ReturnType<typeof settleReply>;
-		try {
-			parsed = settleReply(reply, batch.length);
-		} catch (error) {
-			for (const s of batch) s.reject(error);
-			return;
-		}
-		const { statuses } = parsed;
-		for (let k = 0; k < batch.length; k++) {
-			// The script promoted and read the next due time: keep it for waitForJob.
-			if (statuses[k]! >= 0 && batch[k]!.limit > 0) {
-				const r = reply as string[];
-				this.#waker.observe(r[0]!, r[1]!);
-				break;
-			}
-		}
-		for (let k = 0; k < batch.length; k++) {
-			const s = batch[k]!;
-			const status = statuses[k]!;
-			if (status === SETTLE_CORRUPT) {
-				s.reject(
-					new StoreError(
-						`corrupt data in Redis: the lease of job ${s.id} holds a record that cannot be read (${s.op} changed nothing)`,
-					),
-				);
-				continue;
-			}
-			const result: SettleResult = { ok: status >= 0 };
-			// A stale settle leases nothing (the caller may be a worker that lost its way).
-			if (s.limit > 0) result.next = parsed.jobsOf(k);
-			s.resolve(result);
-		}
-	}
-
-	#flushAdds(): void {
-		const batch = this.#pendingAdds;
-		if (batch.length === 0) return;
-		this.#pendingAdds = [];
-		this.#pendingJobs = 0;
-		// A random add key lets the script recognise this call if ioredis sends it again after
-		// a reconnect (the first execution's reply was lost): the jobs are not added twice.
-		const args: ScriptArg[] = [
-			randomBytes(12).toString("base64url"),
-			this.keys.wake,
-			ADD_KEYS_KEPT,
-		];
-		for (const { jobs } of batch) {
-			for (const job of jobs) args.push(dueSpec(job), recordTail(job));
-		}
-		this.#run(this.#producer, "add", args).then(
-			(first) => {
-				let next = Number(first);
-				for (const add of batch) {
-					add.resolve(add.jobs.map(() => ({ id: String(next++), created: true })));
-				}
-			},
-			(error: unknown) => {
-				// The connection may have dropped after Redis ran the script but before its reply came
-				// back, so an outage never proves the jobs were not added: say so.
-				const failure =
-					error instanceof StoreUnavailableError
-						? new StoreUnavailableError(
-								`${error.message} (the jobs may or may not have been added)`,
-								{
-									cause: error.cause,
-								},
-							)
-						: error;
-				for (const add of batch) add.reject(failure);
-			},
-		);
+		return this.#settles.settle(op, params, delay, error);
 	}
 
 	async #run(client: RedisClient, name: ScriptName, args: readonly ScriptArg[]): Promise<unknown> {
@@ -563,42 +341,6 @@ export class RedisJobStore implements JobStore, WaitForJobCapable {
 		// A subscribed connection can run nothing else, so wake-ups get their own.
 		return isCluster(this.#worker) ? this.#worker.duplicate() : this.#worker.duplicate();
 	}
-}
-
-function checkReserve(option: string, params: ReserveParams): void {
-	checkReserveParams(option, params);
-	checkLeaseMs(`${option}.leaseMs`, params.leaseMs);
-}
-
-/** Leases are whole milliseconds in Lua (`%.0f`): below 1 ms one would expire at once. */
-function checkLeaseMs(option: string, value: unknown): void {
-	if (checkDuration(option, value) < 1) {
-		throw new InvalidOptionError(option, `must be at least 1 ms, got ${String(value)}`);
-	}
-}
-
-function selectedIds(selector: DeadJobSelector): readonly string[] | "all" {
-	const ids = checkDeadSelector("selector", selector);
-	return ids === "all" ? ids : [...new Set(ids)];
-}
-
-/** Resolves what `promise` resolves to, or false once `timeoutMs` passed or `signal` aborted. */
-function within(
-	promise: Promise<boolean>,
-	{ timeoutMs, signal }: WaitForJobParams,
-): Promise<boolean> {
-	if (signal.aborted) return Promise.resolve(false);
-	return new Promise((resolve) => {
-		const done = (value: boolean) => {
-			clearTimeout(timer);
-			signal.removeEventListener("abort", abort);
-			resolve(value);
-		};
-		const abort = () => done(false);
-		const timer = setTimeout(() => done(false), timeoutMs);
-		signal.addEventListener("abort", abort, { once: true });
-		promise.then(done, () => done(false));
-	});
 }
 
 /** Closes a connection politely when it is up, at once otherwise (QUIT would wait for Redis). */
