@@ -23,6 +23,7 @@ import type {
 	UniqueSpec,
 } from "./job-store.js";
 import { checkJobId, checkListParams, checkUniqueSpec } from "./store-checks.js";
+import { StoreDoor } from "./store-door.js";
 import { derivedUniqueKey } from "./unique-key.js";
 import {
 	assertDuration,
@@ -149,6 +150,8 @@ const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
 export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 	/** The backing store, for operations the queue does not wrap. */
 	readonly store: JobStore;
+	/** Every store call goes through here (see {@link StoreDoor}); `store` stays the raw store. */
+	readonly #door: StoreDoor;
 	readonly #handlers = new Map<string, HandlerEntry>();
 	readonly #workers = new Set<Worker>();
 	readonly #events = new QueueEventEmitter();
@@ -168,6 +171,7 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 		assertFunction("backoff", backoff);
 		if (maxPayloadBytes !== undefined) assertInteger("maxPayloadBytes", maxPayloadBytes, 1);
 		this.store = options.store;
+		this.#door = new StoreDoor(options.store);
 		this.#maxAttempts = maxAttempts;
 		this.#backoff = backoff;
 		this.#maxPayloadBytes = maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
@@ -187,7 +191,7 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 		options?: AddOptions,
 	): Promise<AddResult> {
 		const job = this.#prepare(name, data, options);
-		const [result] = await this.store.add([job]);
+		const [result] = await this.#door.add([job]);
 		return result!;
 	}
 
@@ -207,7 +211,7 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 			}
 			return this.#prepare(spec.name, spec.data, spec.options, `jobs[${i}].`);
 		});
-		return this.store.add(prepared);
+		return this.#door.add(prepared);
 	}
 
 	/**
@@ -240,7 +244,7 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 		if (this.#closing) throw new InvalidOptionError("work", "the queue is closed");
 		const worker = new Worker(
 			{
-				store: this.store,
+				door: this.#door,
 				clock: this.#clock,
 				handlers: this.#handlers,
 				maxAttempts: this.#maxAttempts,
@@ -271,14 +275,14 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 
 	/** Job counts per state, read atomically. */
 	stats(): Promise<JobStats> {
-		return this.store.stats();
+		return this.#door.stats();
 	}
 
 	/** Dead jobs with their decoded data and last error, oldest death first. */
 	async deadLetter(
 		params?: DeadLetterParams,
 	): Promise<DeadJob<Jobs[JobName<Jobs>], JobName<Jobs>>[]> {
-		const records = await this.store.deadLetter(params);
+		const records = await this.#door.deadLetter(params);
 		return records.map((r) => ({
 			id: r.id,
 			name: r.name as JobName<Jobs>,
@@ -297,7 +301,7 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 	async getJob(id: string): Promise<QueuedJob<Jobs> | null> {
 		checkJobId("id", id);
 		requireCapability(this.store, "lookup", "getJob");
-		const record = await this.store.getJob(id);
+		const record = await this.#door.getJob(id);
 		return record && toJobInfo(record);
 	}
 
@@ -308,7 +312,7 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 	async jobs(options: ListJobsOptions): Promise<JobsPage<Jobs>> {
 		const params = checkListParams("options", options);
 		requireCapability(this.store, "lookup", "jobs");
-		const page = await this.store.listJobs(params);
+		const page = await this.#door.listJobs(params);
 		return { jobs: page.jobs.map(toJobInfo), total: page.total };
 	}
 
@@ -317,20 +321,20 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 	 * unknown id resolves `{ removed: false }`. A running job is refused with `JobActiveError`.
 	 * Needs a store with the `remove` capability.
 	 */
-	remove(id: string): Promise<RemoveResult> {
+	async remove(id: string): Promise<RemoveResult> {
 		checkJobId("id", id);
 		requireCapability(this.store, "remove", "remove");
-		return this.store.removeJob(id);
+		return this.#door.removeJob(id);
 	}
 
 	/** Moves dead jobs back to the ready queue with fresh attempts. Resolves how many moved. */
 	retryDead(target: DeadJobTarget): Promise<number> {
-		return this.store.retryDead(toSelector(target));
+		return this.#door.retryDead(toSelector(target));
 	}
 
 	/** Deletes dead jobs for good. Resolves how many were removed. */
 	removeDead(target: DeadJobTarget): Promise<number> {
-		return this.store.removeDead(toSelector(target));
+		return this.#door.removeDead(toSelector(target));
 	}
 
 	/**
@@ -340,7 +344,7 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 	close(): Promise<void> {
 		this.#closing ??= (async () => {
 			await Promise.all([...this.#workers].map((w) => w.stop()));
-			if (this.#ownsStore) await this.store.close();
+			if (this.#ownsStore) await this.#door.close();
 		})();
 		return this.#closing;
 	}

@@ -1,0 +1,145 @@
+/**
+ * `StoreDoor`: the one door through which the engine calls its {@link JobStore}.
+ * @module
+ */
+import { requireCapability, supports } from "./capabilities.js";
+import type {
+	AddResult,
+	Capability,
+	CapabilityMethods,
+	DeadJobRecord,
+	DeadJobSelector,
+	DeadLetterParams,
+	ExtendParams,
+	ExtendResult,
+	FailParams,
+	JobPage,
+	JobRecord,
+	JobStats,
+	JobStore,
+	LeasedJob,
+	ListJobsParams,
+	NewJob,
+	RemoveResult,
+	ReserveParams,
+	RetryParams,
+	SettleParams,
+	SettleResult,
+	SweepParams,
+	WaitForJobParams,
+} from "./job-store.js";
+
+/**
+ * Every store call the engine makes (`JobQueue` and the worker alike) goes through here, one
+ * method per store call. This is the single place where tracing, metrics and timeouts will wrap
+ * store calls, once, instead of in every caller. For now each method is a plain forward: same
+ * arguments, same promise, no extra await (so timing is exactly that of a direct call).
+ *
+ * The methods of a capability narrow the store with `requireCapability`; their callers check
+ * the capability first, in their own words, so that check never fires.
+ * @internal
+ */
+export class StoreDoor {
+	readonly #store: JobStore;
+
+	constructor(store: JobStore) {
+		this.#store = store;
+	}
+
+	/** Whether the store declares `capability` (read from its declaration, never probed). */
+	supports(capability: Capability): boolean {
+		return supports(this.#store, capability);
+	}
+
+	/** {@link JobStore.add}. */
+	add(jobs: readonly NewJob[]): Promise<AddResult[]> {
+		return this.#store.add(jobs);
+	}
+
+	/** {@link JobStore.reserve}. */
+	reserve(params: ReserveParams): Promise<LeasedJob[]> {
+		return this.#store.reserve(params);
+	}
+
+	/** {@link JobStore.ack}. */
+	ack(params: SettleParams): Promise<SettleResult> {
+		return this.#store.ack(params);
+	}
+
+	/** {@link JobStore.retry}. */
+	retry(params: RetryParams): Promise<SettleResult> {
+		return this.#store.retry(params);
+	}
+
+	/** {@link JobStore.fail}. */
+	fail(params: FailParams): Promise<SettleResult> {
+		return this.#store.fail(params);
+	}
+
+	/** {@link JobStore.release}. */
+	release(params: SettleParams): Promise<SettleResult> {
+		return this.#store.release(params);
+	}
+
+	/** {@link JobStore.extend}. */
+	extend(params: ExtendParams): Promise<ExtendResult[]> {
+		return this.#store.extend(params);
+	}
+
+	/** {@link JobStore.sweep}. */
+	sweep(params: SweepParams): Promise<number> {
+		return this.#store.sweep(params);
+	}
+
+	/** {@link JobStore.stats}. */
+	stats(): Promise<JobStats> {
+		return this.#store.stats();
+	}
+
+	/** {@link JobStore.deadLetter}. */
+	deadLetter(params?: DeadLetterParams): Promise<DeadJobRecord[]> {
+		return this.#store.deadLetter(params);
+	}
+
+	/** {@link JobStore.retryDead}. */
+	retryDead(selector: DeadJobSelector): Promise<number> {
+		return this.#store.retryDead(selector);
+	}
+
+	/** {@link JobStore.removeDead}. */
+	removeDead(selector: DeadJobSelector): Promise<number> {
+		return this.#store.removeDead(selector);
+	}
+
+	/** {@link JobStore.close}. */
+	close(): Promise<void> {
+		return this.#store.close();
+	}
+
+	/** `waitForJob` of capability `waitForJob`. */
+	waitForJob(params: WaitForJobParams): Promise<void> {
+		return this.#capable("waitForJob", "waitForJob").waitForJob(params);
+	}
+
+	/** `getJob` of capability `lookup`. */
+	getJob(id: string): Promise<JobRecord | null> {
+		return this.#capable("lookup", "getJob").getJob(id);
+	}
+
+	/** `listJobs` of capability `lookup`. */
+	listJobs(params: ListJobsParams): Promise<JobPage> {
+		return this.#capable("lookup", "listJobs").listJobs(params);
+	}
+
+	/** `removeJob` of capability `remove`. */
+	removeJob(id: string): Promise<RemoveResult> {
+		return this.#capable("remove", "removeJob").removeJob(id);
+	}
+
+	/** The store narrowed to `capability`, or `UnsupportedError` naming `method`. */
+	#capable<C extends Capability>(capability: C, method: string): JobStore & CapabilityMethods[C] {
+		const store = this.#store;
+		requireCapability(store, capability, method);
+		return store;
+	}
+}
