@@ -70,7 +70,8 @@ async function createJobs(url, variant = {}) {
 	const completed = [];
 	// A delegating store that reports successful acks: the engine has no "completed" event, and
 	// an ack that resolved ok is exactly "the completion has been written to Redis".
-	const counting = {};
+	// It declares what the store declares: without it the engine would poll instead of waiting.
+	const counting = { capabilities: store.capabilities };
 	for (const method of STORE_METHODS) {
 		counting[method] = (params) => store[method](params);
 	}
