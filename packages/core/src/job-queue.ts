@@ -166,6 +166,14 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 		if (!options || typeof options !== "object" || !options.store) {
 			throw new InvalidOptionError("store", "a JobStore is required: new JobQueue({ store })");
 		}
+		const { capabilities } = options.store;
+		if (capabilities === null || typeof capabilities !== "object") {
+			// A wrapper that forgot it would silently lose every capability (wake-ups included).
+			throw new InvalidOptionError(
+				"store.capabilities",
+				`must be the store's capability declaration, an object ({} for none), got ${describe(capabilities)}`,
+			);
+		}
 		const { maxAttempts = 3, backoff = defaultBackoff, maxPayloadBytes } = options;
 		assertInteger("maxAttempts", maxAttempts, 1);
 		assertFunction("backoff", backoff);

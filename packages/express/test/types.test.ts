@@ -19,7 +19,7 @@ type Jobs = {
 	report: { id: number };
 };
 // Never called: the apps below are built, not run.
-const queue = new JobQueue<Jobs>({ store: {} as JobStore });
+const queue = new JobQueue<Jobs>({ store: { capabilities: {} } as JobStore });
 
 describe("types", () => {
 	it("types getQueue<typeof queue>(req) with the job map", () => {

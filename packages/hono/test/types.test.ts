@@ -19,7 +19,7 @@ type Jobs = {
 	report: { id: number };
 };
 // Never called: the apps below are built, not run.
-const store = {} as JobStore;
+const store = { capabilities: {} } as JobStore;
 const queue = new JobQueue<Jobs>({ store });
 
 describe("types", () => {

@@ -146,6 +146,13 @@ describe("job identity through JobQueue", () => {
 		expect(await queue.stats()).toMatchObject({ ready: 0 });
 	});
 
+	it("refuses a store without a capability declaration", () => {
+		const undeclared = { add: async () => [], close: async () => {} };
+		expect(() => new JobQueue({ store: undeclared as unknown as JobStore })).toThrow(
+			/store\.capabilities: must be the store's capability declaration/,
+		);
+	});
+
 	it.each([
 		["an unknown state", { state: "waiting" }],
 		["a negative offset", { state: "ready", offset: -1 }],

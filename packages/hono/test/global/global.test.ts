@@ -9,7 +9,7 @@ import "../../src/global.js";
 import { jobs, type RegisteredQueue } from "../../src/index.js";
 
 type Jobs = { "send-welcome": { email: string } };
-const queue = new JobQueue<Jobs>({ store: {} as JobStore });
+const queue = new JobQueue<Jobs>({ store: { capabilities: {} } as JobStore });
 
 declare module "../../src/index.js" {
 	interface Register {
