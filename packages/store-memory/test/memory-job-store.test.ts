@@ -317,3 +317,29 @@ describe("MemoryJobStore input checks", () => {
 		expect(await store.add([job(3)])).toEqual([{ id: "1", created: true }]);
 	});
 });
+
+describe("MemoryJobStore jobIdHistory", () => {
+	async function complete(store: MemoryJobStore, jobId: string) {
+		await store.add([job(1, { jobId })]);
+		const leased = await reserveOne(store);
+		expect((await store.ack(leased)).ok).toBe(true);
+	}
+
+	it("remembers only the newest completed ids, as many as it is told", async () => {
+		const store = new MemoryJobStore({ clock: new FakeClock(), jobIdHistory: 1 });
+		await complete(store, "a");
+		await complete(store, "b");
+		expect(await store.add([job(2, { jobId: "b" })])).toEqual([
+			{ id: "b", created: false, existing: "jobId" },
+		]);
+		expect(await store.add([job(3, { jobId: "a" })])).toEqual([{ id: "a", created: true }]);
+	});
+
+	it("forgets a completed id at once with 0, and refuses a bad value", async () => {
+		const store = new MemoryJobStore({ clock: new FakeClock(), jobIdHistory: 0 });
+		await complete(store, "a");
+		expect(await store.add([job(2, { jobId: "a" })])).toEqual([{ id: "a", created: true }]);
+		expect(() => new MemoryJobStore({ jobIdHistory: -1 })).toThrow(InvalidOptionError);
+		expect(() => new MemoryJobStore({ jobIdHistory: 1.5 })).toThrow(/jobIdHistory/);
+	});
+});
