@@ -4,9 +4,9 @@
  * @module
  */
 import { type Backoff, defaultBackoff } from "./backoff.js";
-import { requireCapability, supports } from "./capabilities.js";
+import { requireCapability } from "./capabilities.js";
 import { type Clock, systemClock } from "./clock.js";
-import { DuplicateHandlerError, InvalidOptionError, UnsupportedError } from "./errors.js";
+import { DuplicateHandlerError, InvalidOptionError } from "./errors.js";
 import { QueueEventEmitter, type QueueEvents } from "./events.js";
 import type { DeadJob, JobHandler, JobMap, JobName, QueuedJob } from "./job.js";
 import type {
@@ -22,7 +22,7 @@ import type {
 	UnfinishedState,
 	UniqueSpec,
 } from "./job-store.js";
-import { checkJobId, checkListParams, checkUniqueSpec } from "./store-checks.js";
+import { checkJobId, checkListParams, checkUniqueSpec, UNFINISHED_STATES } from "./store-checks.js";
 import { StoreDoor } from "./store-door.js";
 import { derivedUniqueKey } from "./unique-key.js";
 import {
@@ -113,7 +113,6 @@ export interface JobsPage<Jobs extends JobMap> {
 
 const ADD_OPTIONS = new Set(["delay", "scheduledAt", "maxAttempts", "jobId", "unique"]);
 const UNIQUE_OPTIONS = new Set(["key", "ttl", "states", "onConflict"]);
-const ALL_UNFINISHED: readonly UnfinishedState[] = ["ready", "delayed", "active"];
 
 /** Options of {@link JobQueue.handle}. */
 export interface HandleOptions {
@@ -397,11 +396,11 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 		}
 		if (jobId !== undefined) {
 			job.jobId = checkJobId(`${at}jobId`, jobId, true);
-			if (!supports(this.store, "jobIds")) throw new UnsupportedError("jobIds", `${at}jobId`);
+			requireCapability(this.store, "jobIds", `${at}jobId`);
 		}
 		if (unique !== undefined) {
 			job.unique = uniqueSpec(`${at}unique`, unique, name, payload);
-			if (!supports(this.store, "unique")) throw new UnsupportedError("unique", `${at}unique`);
+			requireCapability(this.store, "unique", `${at}unique`);
 		}
 		return job;
 	}
@@ -412,9 +411,7 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
  * as every store checks it (so a contradiction is refused here, before the store call).
  */
 function uniqueSpec(option: string, unique: unknown, name: string, payload: string): UniqueSpec {
-	if (unique === true) {
-		return { key: derivedUniqueKey(name, payload), states: ALL_UNFINISHED, onConflict: "keep" };
-	}
+	if (unique === true) unique = {};
 	if (unique === null || typeof unique !== "object") {
 		throw new InvalidOptionError(
 			option,
@@ -430,14 +427,9 @@ function uniqueSpec(option: string, unique: unknown, name: string, payload: stri
 		}
 	}
 	const { key, ttl, states, onConflict = "keep" } = unique as UniqueOptions;
-	const spec: Record<string, unknown> = {
-		key: key === undefined ? derivedUniqueKey(name, payload) : key,
-		onConflict,
-		states: states ?? (ttl === undefined ? ALL_UNFINISHED : undefined),
-		ttl,
-	};
-	if (spec.states === undefined) delete spec.states;
-	if (ttl === undefined) delete spec.ttl;
+	const spec: UniqueSpec = { key: key ?? derivedUniqueKey(name, payload), onConflict };
+	if (ttl !== undefined) spec.ttl = ttl;
+	if (states !== undefined || ttl === undefined) spec.states = states ?? UNFINISHED_STATES;
 	return checkUniqueSpec(option, spec);
 }
 

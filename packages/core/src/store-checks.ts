@@ -58,7 +58,8 @@ export function checkLeaseRef(option: string, ref: unknown): LeaseRef {
 /** The longest `jobId` or unique key accepted, in characters. */
 export const MAX_JOB_ID_LENGTH = 256;
 
-const UNFINISHED: readonly UnfinishedState[] = ["ready", "delayed", "active"];
+/** The states a unique key can be held in, and the default `states` of a unique job. */
+export const UNFINISHED_STATES: readonly UnfinishedState[] = ["ready", "delayed", "active"];
 
 /**
  * Checks a job id given by a caller (`jobId`, or an id passed to `getJob`/`removeJob`): a
@@ -123,7 +124,7 @@ export function checkUniqueStates(option: string, states: unknown): UnfinishedSt
 	}
 	const seen = new Set<string>();
 	for (const state of states) {
-		if (!UNFINISHED.includes(state)) {
+		if (!UNFINISHED_STATES.includes(state)) {
 			throw new InvalidOptionError(
 				option,
 				`${describe(state)} is not one of "ready", "delayed", "active"`,

@@ -204,7 +204,7 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable, LookupCapabl
 			}
 		}
 		if (input.unique) {
-			const hold = this.#heldHold(input.unique.key);
+			const hold = this.#heldHold(input.unique.key, now);
 			if (hold) {
 				const { job } = hold;
 				const replaced =
@@ -302,10 +302,10 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable, LookupCapabl
 	}
 
 	/** The hold on `key` if it is still in scope: within its ttl, and its job in one of its states. */
-	#heldHold(key: string): UniqueHold | undefined {
+	#heldHold(key: string, now: number): UniqueHold | undefined {
 		const hold = this.#unique.get(key);
 		if (!hold) return undefined;
-		if (hold.heldUntil !== undefined && this.#clock.now() >= hold.heldUntil) return undefined;
+		if (hold.heldUntil !== undefined && now >= hold.heldUntil) return undefined;
 		if (hold.states === undefined) return hold;
 		const { job } = hold;
 		const present = this.#jobs.get(job.id) === job;
@@ -513,9 +513,8 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable, LookupCapabl
 		const { state, offset, limit } = checkListParams("listJobs", params);
 		this.#now();
 		this.#changed();
-		const page = this.#inState(state).slice(offset, offset + limit);
-		const total = (await this.stats())[state];
-		return { jobs: page.map(recordOf), total };
+		const all = this.#inState(state);
+		return { jobs: all.slice(offset, offset + limit).map(recordOf), total: all.length };
 	}
 
 	/** The jobs in `state`, in that state's order. O(n): this store is for development. */
