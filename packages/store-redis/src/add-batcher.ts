@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { StoreClosedError, StoreUnavailableError } from "@jobs/core";
 import type { AddResult, NewJob } from "@jobs/core/store";
-import { dueSpec, recordTail } from "./codec.js";
+import { addResults, dueSpec, hasIdentity, recordFields } from "./codec.js";
 import type { ScriptArg } from "./scripts.js";
 
 /** Add keys each queue remembers, to recognise an `add` that ioredis sent again. */
@@ -67,15 +67,34 @@ export class AddBatcher {
 		this.#pendingJobs = 0;
 		// A random add key lets the script recognise this call if ioredis sends it again after
 		// a reconnect (the first execution's reply was lost): the jobs are not added twice.
-		const args: ScriptArg[] = [randomBytes(12).toString("base64url"), this.wake, ADD_KEYS_KEPT];
+		const args: ScriptArg[] = [
+			randomBytes(12).toString("base64url"),
+			this.wake,
+			ADD_KEYS_KEPT,
+			"p",
+		];
+		const all: NewJob[] = [];
 		for (const { jobs } of batch) {
-			for (const job of jobs) args.push(dueSpec(job), recordTail(job));
+			for (const job of jobs) {
+				const { head, body } = recordFields(job);
+				args.push(dueSpec(job), head, body);
+				if (hasIdentity(job)) args[3] = "x";
+				all.push(job);
+			}
 		}
 		this.run(args).then(
-			(first) => {
-				let next = Number(first);
+			(reply) => {
+				let results: AddResult[];
+				try {
+					results = addResults(reply, all);
+				} catch (error) {
+					for (const add of batch) add.reject(error);
+					return;
+				}
+				let at = 0;
 				for (const add of batch) {
-					add.resolve(add.jobs.map(() => ({ id: String(next++), created: true })));
+					add.resolve(results.slice(at, at + add.jobs.length));
+					at += add.jobs.length;
 				}
 			},
 			(error: unknown) => {

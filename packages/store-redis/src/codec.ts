@@ -1,17 +1,21 @@
 /**
- * What crosses the script boundary: record tails built for `add`, errors as JSON text, and the
- * flat string arrays scripts return, turned back into `LeasedJob`s and `DeadJobRecord`s.
+ * What crosses the script boundary: record fields built for `add`, errors as JSON text, and the
+ * flat string arrays scripts return, turned back into `AddResult`s, `LeasedJob`s,
+ * `DeadJobRecord`s and `JobRecord`s.
  * @module
  */
 
 import { randomBytes } from "node:crypto";
-import {
-	type DeadJobRecord,
-	type JobErrorInfo,
-	type LeasedJob,
-	type NewJob,
-	StoreError,
-} from "@jobs/core";
+import { StoreError } from "@jobs/core";
+import type {
+	AddResult,
+	DeadJobRecord,
+	JobErrorInfo,
+	JobRecord,
+	JobState,
+	LeasedJob,
+	NewJob,
+} from "@jobs/core/store";
 
 /** The `lastError` a sweep records; the same words as the memory store. */
 export const LEASE_EXPIRED: JobErrorInfo = {
@@ -23,23 +27,48 @@ const LEASED_FIELDS = 3;
 /** Strings per dead job in a dead-letter reply (see src/lua/dead-letter.lua). */
 const DEAD_FIELDS = 7;
 
+/** The letters a unique spec's states go by in add.lua. */
+const STATE_LETTERS = { ready: "r", delayed: "d", active: "a" } as const;
+
 /**
- * A new job's record without its id, which the script puts in front: the short form
- * `<nameLen>|<name><payload>` (attempts 0, no maxAttempts, no error), or the full form
- * `,0,<maxAttempts>,<nameLen>,0|<name><payload>` when `add` gave a maxAttempts (see
- * src/lua/lib/common.lua). Lengths count UTF-8 bytes, as Lua's `#` does.
+ * A new job's record fields for `add.lua`, which adds the version and the add time (see
+ * src/lua/lib/record.lua): `head`, the fields `N<nameLen>` and any of `M<maxAttempts>`,
+ * `I<jobIdLen>`, `U<uniqueKeyLen>`; `body`, the name, jobId and unique key, then the payload.
+ * Lengths count UTF-8 bytes, as Lua's `#` does.
  */
-export function recordTail(job: NewJob): string {
-	const nameLen = Buffer.byteLength(job.name);
-	if (job.maxAttempts === undefined) return `${nameLen}|${job.name}${job.payload}`;
-	return `,0,${plain(job.maxAttempts)},${nameLen},0|${job.name}${job.payload}`;
+export function recordFields(job: NewJob): { head: string; body: string } {
+	let head = `N${Buffer.byteLength(job.name)}`;
+	let body = job.name;
+	if (job.maxAttempts !== undefined) head += `M${plain(job.maxAttempts)}`;
+	if (job.jobId !== undefined) {
+		head += `I${Buffer.byteLength(job.jobId)}`;
+		body += job.jobId;
+	}
+	if (job.unique !== undefined) {
+		head += `U${Buffer.byteLength(job.unique.key)}`;
+		body += job.unique.key;
+	}
+	return { head, body: body + job.payload };
 }
 
-/** When the job is due: `""` ready now, `+ms` after a delay, `@epochMs` at a time. */
+/** Whether a job needs add.lua's slow path: a jobId or a unique key. */
+export function hasIdentity(job: NewJob): boolean {
+	return job.jobId !== undefined || job.unique !== undefined;
+}
+
+/**
+ * When the job is due: `""` ready now, `+ms` after a delay, `@epochMs` at a time; then, for a
+ * unique job, `!<ttl>,<state letters>,<k|r>`.
+ */
 export function dueSpec(job: NewJob): string {
-	if (job.delay !== undefined && job.delay > 0) return `+${plain(job.delay)}`;
-	if (job.runAt !== undefined) return `@${plain(Math.floor(job.runAt))}`;
-	return "";
+	let spec = "";
+	if (job.delay !== undefined && job.delay > 0) spec = `+${plain(job.delay)}`;
+	else if (job.runAt !== undefined) spec = `@${plain(Math.floor(job.runAt))}`;
+	const unique = job.unique;
+	if (unique === undefined) return spec;
+	const ttl = unique.ttl === undefined ? "" : plain(Math.ceil(unique.ttl));
+	const states = (unique.states ?? []).map((state) => STATE_LETTERS[state]).join("");
+	return `${spec}!${ttl},${states},${unique.onConflict === "replace" ? "r" : "k"}`;
 }
 
 /** A number as plain decimal digits (never `1e+21`), which Lua's tonumber reads back exactly. */
@@ -115,22 +144,24 @@ export function leasedJobs(reply: unknown, from: number): LeasedJob[] {
 function readLeased(r: readonly string[], at: number, count: number): LeasedJob[] {
 	const jobs: LeasedJob[] = new Array(count);
 	for (let k = 0, i = at; k < count; k++, i += LEASED_FIELDS) {
-		// `<id>,<token>,<attempts>,<maxAttempts>,<err>`: err, the rest, may hold commas.
+		// `<idLen>:<id><token>,<attempts>,<maxAttempts>,<err>`: the id may hold anything, so it is
+		// length-prefixed; err, the rest, may hold commas.
 		const head = r[i]!;
-		const a = head.indexOf(",");
+		const colon = head.indexOf(":");
+		const idEnd = colon + 1 + Number(head.slice(0, colon));
+		const a = head.indexOf(",", idEnd);
 		const b = head.indexOf(",", a + 1);
 		const c = head.indexOf(",", b + 1);
-		const d = head.indexOf(",", c + 1);
-		if (d < 0) throw unexpected(r);
+		if (colon < 1 || c < 0) throw unexpected(r);
 		const job: LeasedJob = {
-			id: head.slice(0, a),
+			id: head.slice(colon + 1, idEnd),
 			name: r[i + 1]!,
 			payload: r[i + 2]!,
-			attempts: Number(head.slice(b + 1, c)),
-			token: head.slice(a + 1, b),
+			attempts: Number(head.slice(a + 1, b)),
+			token: head.slice(idEnd, a),
 		};
-		if (d > c + 1) job.maxAttempts = Number(head.slice(c + 1, d));
-		if (d + 1 < head.length) job.lastError = decodeError(head.slice(d + 1));
+		if (c > b + 1) job.maxAttempts = Number(head.slice(b + 1, c));
+		if (c + 1 < head.length) job.lastError = decodeError(head.slice(c + 1));
 		jobs[k] = job;
 	}
 	return jobs;
@@ -190,4 +221,50 @@ export function deadJobs(reply: unknown): DeadJobRecord[] {
 		jobs.push(job);
 	}
 	return jobs;
+}
+
+/** Strings per job in a getJob or listJobs reply (see src/lua/lib/describe.lua). */
+const JOB_FIELDS = 13;
+
+/** The jobs of a getJob or listJobs reply, from index `from` to the end. */
+export function jobRecords(reply: unknown, from: number): JobRecord[] {
+	const r = strings(reply, from, JOB_FIELDS);
+	const jobs: JobRecord[] = [];
+	for (let i = from; i < r.length; i += JOB_FIELDS) {
+		const job: JobRecord = {
+			id: r[i]!,
+			state: r[i + 1] as JobState,
+			name: r[i + 2]!,
+			payload: r[i + 3]!,
+			attempts: Number(r[i + 4]),
+			addedAt: Number(r[i + 7]),
+		};
+		if (r[i + 5] !== "") job.maxAttempts = Number(r[i + 5]);
+		if (r[i + 6] !== "") job.lastError = decodeError(r[i + 6]!);
+		if (r[i + 8] !== "") job.dueAt = Number(r[i + 8]);
+		if (r[i + 9] !== "") job.leasedAt = Number(r[i + 9]);
+		if (r[i + 10] !== "") job.leaseExpiresAt = Number(r[i + 10]);
+		if (r[i + 11] !== "") job.failedAt = Number(r[i + 11]);
+		if (r[i + 12] !== "") job.uniqueKey = r[i + 12];
+		jobs.push(job);
+	}
+	return jobs;
+}
+
+/**
+ * The results of an add call: `reply` is the first seq (no job had a jobId or unique key) or
+ * `[first, one outcome per job]` (see src/lua/add.lua).
+ */
+export function addResults(reply: unknown, jobs: readonly NewJob[]): AddResult[] {
+	const first = Number(Array.isArray(reply) ? reply[0] : reply);
+	if (!Number.isSafeInteger(first)) throw unexpected(reply);
+	if (!Array.isArray(reply)) return jobs.map((_, i) => ({ id: String(first + i), created: true }));
+	if (reply.length !== jobs.length + 1) throw unexpected(reply);
+	return jobs.map((job, i): AddResult => {
+		const outcome = String(reply[i + 1]);
+		if (outcome === "") return { id: job.jobId ?? String(first + i), created: true };
+		const id = outcome.slice(1);
+		if (outcome[0] === "j") return { id, created: false, existing: "jobId" };
+		return { id, created: false, existing: "unique", replaced: outcome[0] === "r" };
+	});
 }

@@ -30,7 +30,16 @@ export interface RedisJobStoreOptions {
 	commandTimeoutMs?: number;
 	/** Further ioredis options for every connection (e.g. `tls`). `keyPrefix` is refused. */
 	redisOptions?: RedisOptions;
+	/**
+	 * How many ids of acked jobs that were added with a `jobId` the queue remembers, newest first,
+	 * so that adding such an id again reports the job instead of running it twice. Default
+	 * 100,000 (about 40 bytes of Redis memory each); 0 forgets an id as soon as its job is acked.
+	 */
+	jobIdHistory?: number;
 }
+
+/** Default of {@link RedisJobStoreOptions.jobIdHistory}. */
+export const DEFAULT_JOB_ID_HISTORY = 100_000;
 
 /** The connections a store made itself. */
 export interface OwnedClients {

@@ -10,7 +10,14 @@
  * @module
  */
 export type { JobStore } from "@jobs/core";
-export type { RedisJobStoreOptions } from "./connect.js";
-export { hashTagOf, type KeyName, keyBase, type QueueKeys, queueKeys } from "./keys.js";
+export { DEFAULT_JOB_ID_HISTORY, type RedisJobStoreOptions } from "./connect.js";
+export {
+	hashTagOf,
+	type KeyName,
+	keyBase,
+	type QueueKeys,
+	queueKeys,
+	recordKey,
+} from "./keys.js";
 export { type FromClientOptions, RedisJobStore } from "./redis-job-store.js";
 export type { RedisClient } from "./scripts.js";

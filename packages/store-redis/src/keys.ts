@@ -7,20 +7,33 @@ import { InvalidOptionError } from "@jobs/core";
 
 /** The Redis keys (and the pub/sub channel) of one queue. */
 export interface QueueKeys {
-	/** List of ready job records, head first (FIFO). */
+	/** List of the seqs of ready jobs, head first (FIFO). */
 	readonly ready: string;
-	/** Sorted set of delayed job records scored by due time (epoch ms). */
+	/** Sorted set of delayed jobs (`<L><seq>`) scored by due time (epoch ms). */
 	readonly delayed: string;
-	/** Hash of leased jobs: id → `expiry,token;record`; field `:due` caches the next due time. */
+	/** Hash of leased jobs: seq → `expiry,token,attempts,leasedAt[,x]`; field `:due` caches the next due time. */
 	readonly active: string;
-	/** Hash of dead jobs: id → `failedAt;record`. */
-	readonly dead: string;
-	/** Sorted set of dead job ids scored by death sequence (oldest death first). */
+	/** Sorted set of the seqs of dead jobs scored by death sequence (oldest death first). */
 	readonly deadOrder: string;
-	/** Hash of counters: `id` (last job id), `dseq` (death sequence), `sweep` (scan cursor). */
+	/** Hash of counters: `id` (last seq), `dseq` (death sequence), `sweep` (scan cursor). */
 	readonly meta: string;
-	/** Sorted set of recent add keys scored by their first job id (dedupes resent adds). */
+	/** Sorted set of recent add keys scored by their first seq (dedupes resent adds). */
 	readonly adds: string;
+	/**
+	 * The prefix of the record buckets: hash `<jobs><seq without its last two digits>` maps each
+	 * seq to its job record (100 jobs per bucket). Not a key itself.
+	 */
+	readonly jobs: string;
+	/** Hash of chosen job ids → seq, while the job exists. */
+	readonly ids: string;
+	/** Sorted set of the chosen ids of acked jobs, scored by completion time (`jobIdHistory`). */
+	readonly doneIds: string;
+	/** Hash of unique keys → hold `<seq>,<heldUntil>,<states>,<jobId>`. */
+	readonly uniq: string;
+	/** Sorted set of unique keys with a ttl, scored by when their hold ends. */
+	readonly uniqExp: string;
+	/** Hash of recent add keys → the outcomes of their jobs (adds with a jobId or unique key). */
+	readonly addOutcomes: string;
 	/** Pub/sub channel that wakes idle workers (not a key). */
 	readonly wake: string;
 }
@@ -59,10 +72,20 @@ export function queueKeys(prefix: string): QueueKeys {
 		ready: `${base}:ready`,
 		delayed: `${base}:delayed`,
 		active: `${base}:active`,
-		dead: `${base}:dead`,
 		deadOrder: `${base}:dead-order`,
 		meta: `${base}:meta`,
 		adds: `${base}:adds`,
+		jobs: `${base}:j:`,
+		ids: `${base}:ids`,
+		doneIds: `${base}:done-ids`,
+		uniq: `${base}:uniq`,
+		uniqExp: `${base}:uniq-exp`,
+		addOutcomes: `${base}:add-outcomes`,
 		wake: `${base}:wake`,
 	};
+}
+
+/** The bucket hash that holds the record of the job with seq `seq` (see {@link QueueKeys.jobs}). */
+export function recordKey(keys: QueueKeys, seq: string): string {
+	return keys.jobs + seq.slice(0, -2);
 }

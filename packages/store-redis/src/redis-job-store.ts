@@ -3,13 +3,15 @@
  * @module
  */
 
-import { InvalidOptionError, StoreClosedError } from "@jobs/core";
+import { InvalidOptionError, JobActiveError, StoreClosedError } from "@jobs/core";
 import {
 	type AddResult,
 	checkDuration,
 	checkErrorInfo,
 	checkInteger,
+	checkJobId,
 	checkLeaseRef,
+	checkListParams,
 	checkNewJob,
 	type DeadJobRecord,
 	type DeadJobSelector,
@@ -17,10 +19,16 @@ import {
 	type ExtendParams,
 	type ExtendResult,
 	type FailParams,
+	type JobPage,
+	type JobRecord,
 	type JobStats,
 	type JobStore,
 	type LeasedJob,
+	type ListJobsParams,
+	type LookupCapable,
 	type NewJob,
+	type RemoveCapable,
+	type RemoveResult,
 	type ReserveParams,
 	type RetryParams,
 	type SettleParams,
@@ -33,9 +41,18 @@ import {
 import type { Redis } from "ioredis";
 import { AddBatcher } from "./add-batcher.js";
 import { checkLeaseMs, checkReserve, selectedIds } from "./checks.js";
-import { deadJobs, encodeError, LEASE_EXPIRED, leasedJobs, plain, TokenSource } from "./codec.js";
+import {
+	deadJobs,
+	encodeError,
+	jobRecords,
+	LEASE_EXPIRED,
+	leasedJobs,
+	plain,
+	TokenSource,
+} from "./codec.js";
 import {
 	checkClient,
+	DEFAULT_JOB_ID_HISTORY,
 	finiteRetries,
 	isCluster,
 	type OwnedClients,
@@ -60,10 +77,12 @@ import { WakeUps } from "./wake-ups.js";
 export interface FromClientOptions {
 	/** Key prefix of the queue. Default `"jobs"`. */
 	prefix?: string;
+	/** See {@link RedisJobStoreOptions.jobIdHistory}. Default 100,000. */
+	jobIdHistory?: number;
 }
 
-/** Dead jobs moved per script call by `retryDead({ all: true })`. */
-const RETRY_DEAD_BATCH = 1_000;
+/** Dead jobs moved or removed per script call by `retryDead` and `removeDead` with `{ all: true }`. */
+const DEAD_BATCH = 1_000;
 
 /**
  * A {@link JobStore} on Redis or Redis Cluster: many producers and workers share it, and no
@@ -73,8 +92,14 @@ const RETRY_DEAD_BATCH = 1_000;
  * const store = await RedisJobStore.connect({ url: process.env.REDIS_URL, prefix: "emails" });
  * const queue = new JobQueue({ store });
  */
-export class RedisJobStore implements JobStore, WaitForJobCapable {
-	readonly capabilities: StoreCapabilities = { waitForJob: true };
+export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable, RemoveCapable {
+	readonly capabilities: StoreCapabilities = {
+		waitForJob: true,
+		jobIds: true,
+		unique: true,
+		lookup: true,
+		remove: true,
+	};
 	/** The key prefix given at creation. */
 	readonly prefix: string;
 	/** The Redis keys of this queue (see the README for the layout). */
@@ -101,12 +126,13 @@ export class RedisJobStore implements JobStore, WaitForJobCapable {
 	static async connect(options: RedisJobStoreOptions = {}): Promise<RedisJobStore> {
 		const prefix = options.prefix ?? "jobs";
 		const keys = queueKeys(prefix);
+		const history = jobIdHistoryOf(options.jobIdHistory);
 		const owned = openClients(options, prefix);
 		for (const client of [owned.producer, owned.worker]) {
 			// Failures reach callers as rejected calls; without a listener ioredis logs each one.
 			client.on("error", () => {});
 		}
-		return new RedisJobStore(prefix, keys, owned.producer, owned.worker, owned);
+		return new RedisJobStore(prefix, keys, owned.producer, owned.worker, owned, history);
 	}
 
 	/**
@@ -117,7 +143,8 @@ export class RedisJobStore implements JobStore, WaitForJobCapable {
 	static fromClient(client: RedisClient, options: FromClientOptions = {}): RedisJobStore {
 		checkClient(client);
 		const prefix = options.prefix ?? "jobs";
-		return new RedisJobStore(prefix, queueKeys(prefix), client, client, undefined);
+		const history = jobIdHistoryOf(options.jobIdHistory);
+		return new RedisJobStore(prefix, queueKeys(prefix), client, client, undefined, history);
 	}
 
 	private constructor(
@@ -126,6 +153,7 @@ export class RedisJobStore implements JobStore, WaitForJobCapable {
 		producer: RedisClient,
 		worker: RedisClient,
 		owned: OwnedClients | undefined,
+		jobIdHistory: number,
 	) {
 		this.prefix = prefix;
 		this.keys = keys;
@@ -145,6 +173,7 @@ export class RedisJobStore implements JobStore, WaitForJobCapable {
 			client: worker,
 			scriptKeys: this.#scriptKeys,
 			wake: keys.wake,
+			jobIdHistory,
 			tokens: this.#tokens,
 			wakeUps: this.#wakeUps,
 			closed: () => this.#closed,
@@ -264,19 +293,57 @@ export class RedisJobStore implements JobStore, WaitForJobCapable {
 			const moved = (await this.#run(this.#producer, "retryDead", [
 				this.keys.wake,
 				"oldest",
-				RETRY_DEAD_BATCH,
+				DEAD_BATCH,
 			])) as number;
 			total += moved;
-			if (moved < RETRY_DEAD_BATCH) return total;
+			if (moved < DEAD_BATCH) return total;
 		}
 	}
 
 	async removeDead(selector: DeadJobSelector): Promise<number> {
 		this.#checkOpen();
 		const ids = selectedIds(selector);
-		if (ids === "all") return (await this.#run(this.#producer, "removeDead", ["all"])) as number;
-		if (ids.length === 0) return 0;
-		return (await this.#run(this.#producer, "removeDead", ["ids", ...ids])) as number;
+		if (ids !== "all") {
+			if (ids.length === 0) return 0;
+			return (await this.#run(this.#producer, "removeDead", ["ids", ...ids])) as number;
+		}
+		let total = 0;
+		for (;;) {
+			const removed = (await this.#run(this.#producer, "removeDead", [
+				"oldest",
+				DEAD_BATCH,
+			])) as number;
+			total += removed;
+			if (removed < DEAD_BATCH) return total;
+		}
+	}
+
+	async getJob(id: string): Promise<JobRecord | null> {
+		this.#checkOpen();
+		checkJobId("getJob(id)", id);
+		const reply = await this.#run(this.#producer, "getJob", [id, this.keys.wake]);
+		return jobRecords(reply, 0)[0] ?? null;
+	}
+
+	async listJobs(params: ListJobsParams): Promise<JobPage> {
+		this.#checkOpen();
+		const { state, offset, limit } = checkListParams("listJobs", params);
+		const reply = (await this.#run(this.#producer, "listJobs", [
+			state,
+			offset,
+			limit,
+			this.keys.wake,
+		])) as unknown[];
+		return { total: Number(reply[0]), jobs: jobRecords(reply, 1) };
+	}
+
+	async removeJob(id: string): Promise<RemoveResult> {
+		this.#checkOpen();
+		checkJobId("removeJob(id)", id);
+		const state = (await this.#run(this.#producer, "removeJob", [id, this.keys.wake])) as string;
+		if (state === "active") throw new JobActiveError(id, "remove");
+		if (state === "") return { removed: false };
+		return { removed: true, state: state as RemoveResult["state"] & string };
 	}
 
 	waitForJob(params: WaitForJobParams): Promise<void> {
@@ -341,6 +408,10 @@ export class RedisJobStore implements JobStore, WaitForJobCapable {
 		// A subscribed connection can run nothing else, so wake-ups get their own.
 		return isCluster(this.#worker) ? this.#worker.duplicate() : this.#worker.duplicate();
 	}
+}
+
+function jobIdHistoryOf(value: unknown): number {
+	return value === undefined ? DEFAULT_JOB_ID_HISTORY : checkInteger("jobIdHistory", value, 0);
 }
 
 /** Closes a connection politely when it is up, at once otherwise (QUIT would wait for Redis). */

@@ -14,23 +14,43 @@ import type { KeyName, QueueKeys } from "./keys.js";
 export type RedisClient = Redis | Cluster;
 
 /**
+ * Every key of a queue, in the order every script receives them as KEYS (see
+ * src/lua/lib/common.lua). Passing all of them to all scripts costs a few bytes per call and
+ * keeps one layout for every script.
+ */
+export const QUEUE_KEYS = [
+	"ready",
+	"delayed",
+	"active",
+	"deadOrder",
+	"meta",
+	"adds",
+	"jobs",
+	"ids",
+	"doneIds",
+	"uniq",
+	"uniqExp",
+	"addOutcomes",
+] as const satisfies readonly KeyName[];
+
+/**
  * Every script, named after the store method it implements (`settleMany`: `ack`, `retry`, `fail`
- * and `release`), with the keys it receives.
+ * and `release`), with its file in src/lua.
  */
 export const scriptSpecs = {
-	add: { file: "add", keys: ["ready", "delayed", "active", "meta", "adds"] },
-	reserve: { file: "reserve", keys: ["ready", "delayed", "active"] },
-	settleMany: {
-		file: "settle-many",
-		keys: ["ready", "delayed", "active", "dead", "deadOrder", "meta"],
-	},
-	extend: { file: "extend", keys: ["active"] },
-	sweep: { file: "sweep", keys: ["ready", "delayed", "active", "meta"] },
-	stats: { file: "stats", keys: ["ready", "delayed", "active", "deadOrder"] },
-	deadLetter: { file: "dead-letter", keys: ["dead", "deadOrder"] },
-	retryDead: { file: "retry-dead", keys: ["ready", "dead", "deadOrder"] },
-	removeDead: { file: "remove-dead", keys: ["dead", "deadOrder"] },
-} as const satisfies Record<string, { file: string; keys: readonly KeyName[] }>;
+	add: "add",
+	reserve: "reserve",
+	settleMany: "settle-many",
+	extend: "extend",
+	sweep: "sweep",
+	stats: "stats",
+	deadLetter: "dead-letter",
+	retryDead: "retry-dead",
+	removeDead: "remove-dead",
+	getJob: "get-job",
+	listJobs: "list-jobs",
+	removeJob: "remove-job",
+} as const satisfies Record<string, string>;
 
 /** The name of a script in {@link scriptSpecs}. */
 export type ScriptName = keyof typeof scriptSpecs;
@@ -70,16 +90,13 @@ let loaded: Map<ScriptName, LoadedScript> | undefined;
 function scripts(): Map<ScriptName, LoadedScript> {
 	if (!loaded) {
 		loaded = new Map();
-		for (const [name, spec] of Object.entries(scriptSpecs) as [
-			ScriptName,
-			(typeof scriptSpecs)[ScriptName],
-		][]) {
-			const lua = loadLua(spec.file);
+		for (const [name, file] of Object.entries(scriptSpecs) as [ScriptName, string][]) {
+			const lua = loadLua(file);
 			const sha = createHash("sha1").update(lua).digest("hex").slice(0, 8);
 			loaded.set(name, {
 				command: `jobs:${version}:${name}:${sha}`,
 				lua,
-				numberOfKeys: spec.keys.length,
+				numberOfKeys: QUEUE_KEYS.length,
 			});
 		}
 	}
@@ -116,7 +133,7 @@ export async function runScript(
 ): Promise<unknown> {
 	const script = scripts().get(name)!;
 	const fn = (client as unknown as Record<string, ScriptFn>)[script.command]!;
-	const argv = (keys[name] as readonly ScriptArg[]).concat(args);
+	const argv = (keys as readonly ScriptArg[]).concat(args);
 	try {
 		return await fn.apply(client, argv);
 	} catch (error) {
@@ -125,14 +142,12 @@ export async function runScript(
 	}
 }
 
-/** The KEYS of every script for one queue, in the registry's order. */
-export type ScriptKeys = { readonly [name in ScriptName]: readonly string[] };
+/** The KEYS every script of one queue receives, in {@link QUEUE_KEYS} order. */
+export type ScriptKeys = readonly string[];
 
 /** Computes {@link ScriptKeys} once per store rather than once per call. */
 export function scriptKeys(keys: QueueKeys): ScriptKeys {
-	return Object.fromEntries(
-		Object.entries(scriptSpecs).map(([name, spec]) => [name, spec.keys.map((key) => keys[key])]),
-	) as unknown as ScriptKeys;
+	return QUEUE_KEYS.map((key) => keys[key]);
 }
 
 /** The codes a script raises (`error({ err = 'JOBS_… detail' })`), each with its error class. */

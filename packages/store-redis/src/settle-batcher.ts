@@ -55,6 +55,8 @@ export interface SettleBatcherOptions {
 	readonly scriptKeys: ScriptKeys;
 	/** The queue's wake-up channel. */
 	readonly wake: string;
+	/** How many ids of acked jobs added with a jobId the queue remembers. */
+	readonly jobIdHistory: number;
 	/** Fencing tokens of the next jobs a batch leases. */
 	readonly tokens: TokenSource;
 	readonly wakeUps: WakeUps;
@@ -117,8 +119,8 @@ export class SettleBatcher {
 
 	/** Sends one settle-many call for `batch` and settles each of its calls from the reply. */
 	#sendSettles(batch: readonly PendingSettle[]): void {
-		const { client, scriptKeys, wake, tokens, wakeUps } = this.#options;
-		const args: ScriptArg[] = ["", wake];
+		const { client, scriptKeys, wake, tokens, wakeUps, jobIdHistory } = this.#options;
+		const args: ScriptArg[] = ["", wake, jobIdHistory];
 		let asks = false;
 		for (const s of batch) {
 			args.push(SETTLE_OPS[s.op], s.id, s.token, s.limit, s.leaseMs);
@@ -167,7 +169,7 @@ export class SettleBatcher {
 			if (status === SETTLE_CORRUPT) {
 				s.reject(
 					new StoreError(
-						`corrupt data in Redis: the lease of job ${s.id} holds a record that cannot be read (${s.op} changed nothing)`,
+						`corrupt data in Redis: the record of job ${s.id} cannot be read (${s.op} changed nothing)`,
 					),
 				);
 				continue;

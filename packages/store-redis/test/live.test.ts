@@ -301,7 +301,7 @@ describe.skipIf(!url)("RedisJobStore on a live server", () => {
 	});
 
 	describe("sweep of large payloads", () => {
-		it("bounds each call by bytes scanned, and recovers everything over a few calls", async () => {
+		it("bounds each call by the bytes of records it reads, and recovers everything over a few calls", async () => {
 			const store = await open({ commandTimeoutMs: 30_000 });
 			const big = JSON.stringify({ blob: "x".repeat(512 * 1024) });
 			await store.add(Array.from({ length: 40 }, () => ({ name: "big", payload: big })));
@@ -327,8 +327,7 @@ describe.skipIf(!url)("RedisJobStore on a live server", () => {
 			const store = await open();
 			const [id] = (await store.add([job(1)])).map((r) => r.id);
 			const [leased] = await store.reserve({ limit: 1, leaseMs: LONG });
-			const value = (await admin.hget(store.keys.active, id!))!;
-			await admin.hset(store.keys.active, id!, value.slice(value.indexOf(";") + 1));
+			await admin.hset(store.keys.active, id!, "not a lease");
 			expect(await store.extend({ leases: [leased!], leaseMs: LONG })).toEqual([
 				{ ok: false, reason: "stale" },
 			]);

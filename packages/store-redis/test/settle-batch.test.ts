@@ -13,7 +13,7 @@ import { type RedisServer, startRedisServer } from "@jobs/test-support";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { TokenSource } from "../src/codec.js";
-import { RedisJobStore } from "../src/index.js";
+import { RedisJobStore, recordKey } from "../src/index.js";
 import { dropKeys, sleep, uniquePrefix } from "./support/harness.js";
 
 const url = inject("redisUrl");
@@ -41,8 +41,11 @@ function countScripts(client: Redis): { readonly calls: number; readonly args: n
 	return counter;
 }
 
-/** Acks in a settle-many call: sha, key count, 6 keys, token base, channel, then 5 per ack. */
-const acksIn = (args: number) => (args - 10) / 5;
+/**
+ * Acks in a settle-many call: sha, key count, 12 keys, token base, channel, jobIdHistory, then 5
+ * per ack.
+ */
+const acksIn = (args: number) => (args - 17) / 5;
 
 describe.skipIf(!url)("batched settles", () => {
 	let admin: Redis;
@@ -178,13 +181,13 @@ describe.skipIf(!url)("batched settles", () => {
 		}
 	});
 
-	it("fails only the entry whose active record cannot be read, and changes nothing for it", async () => {
+	it("fails only the entry whose record cannot be read, and changes nothing for it", async () => {
 		const { store } = open();
 		await store.add(jobs(2));
 		const [a, b] = await store.reserve({ limit: 2, leaseMs: LONG });
-		const value = (await admin.hget(store.keys.active, a!.id))!;
-		const damaged = `${value.slice(0, value.indexOf(";") + 1)}not a record`;
-		await admin.hset(store.keys.active, a!.id, damaged);
+		const lease = (await admin.hget(store.keys.active, a!.id))!;
+		const damaged = "1N99|too short for its name";
+		await admin.hset(recordKey(store.keys, a!.id), a!.id, damaged);
 		const [retried, acked] = await Promise.allSettled([
 			store.retry({ ...a!, delay: 0, error: { message: "x" } }),
 			store.ack({ ...b!, ...next() }),
@@ -193,7 +196,8 @@ describe.skipIf(!url)("batched settles", () => {
 		expect((retried as PromiseRejectedResult).reason).toBeInstanceOf(StoreError);
 		expect((retried as PromiseRejectedResult).reason.message).toMatch(/corrupt data/);
 		expect(acked).toMatchObject({ status: "fulfilled", value: { ok: true, next: [] } });
-		expect(await admin.hget(store.keys.active, a!.id)).toBe(damaged);
+		expect(await admin.hget(store.keys.active, a!.id)).toBe(lease);
+		expect(await admin.hget(recordKey(store.keys, a!.id), a!.id)).toBe(damaged);
 	});
 
 	it("caps a batch at 500 settles", async () => {

@@ -10,8 +10,8 @@ const empty = (): Snapshot => ({
 	ready: [],
 	delayed: [],
 	active: [],
-	dead: [],
 	deadOrder: [],
+	records: [],
 	dueMarker: undefined,
 	meta: { id: "10" },
 	malformed: [],
@@ -100,5 +100,14 @@ describe("the fault-test invariants", () => {
 		expect(text).toMatch(/job 1 is in 2 places/);
 		expect(text).toMatch(/no :due marker/);
 		expect(text).toMatch(/does not balance/);
+	});
+
+	it("catch a job in a place without a record, and a record in no place", () => {
+		const snap = empty();
+		snap.ready.push("1");
+		snap.records.push("2");
+		const text = structureViolations(snap).join("\n");
+		expect(text).toMatch(/job 1 is ready but has no record/);
+		expect(text).toMatch(/job 2 has a record but is in no place/);
 	});
 });

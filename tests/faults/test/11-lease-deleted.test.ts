@@ -3,17 +3,17 @@ import { describeFaults, type Plan, Scenario } from "./support/scenario.js";
 import { parseActive, storeKeys } from "./support/store-layout.js";
 
 /**
- * The Redis store keeps a job's lease inside its `active` entry: `<expiry>,<token>;<record>`
- * (see store-layout.ts). "Deleting the lease entry by hand" is, in that layout, stripping the
- * `<expiry>,<token>;` part so that the job is still active but holds no lease, as a partial
- * write or a hand edit would leave it.
+ * The Redis store keeps a job's lease as its `active` entry: `<expiry>,<token>,<attempts>,…`
+ * (see store-layout.ts). "Deleting the lease by hand" is, in that layout, overwriting the entry
+ * with something that holds no lease, so that the job is still active but nobody holds it, as a
+ * partial write or a hand edit would leave it.
  */
 async function stripLease(s: Scenario, id: string): Promise<void> {
 	const key = storeKeys(s.prefix).active;
 	const value = await s.redis.hget(key, id);
 	const lease = value ? parseActive(value) : undefined;
 	if (!lease) throw new Error(`job ${id} holds no lease to strip: ${value}`);
-	await s.redis.hset(key, id, lease.record);
+	await s.redis.hset(key, id, "no lease");
 	s.log.write({ t: "tampered", id, removed: `${lease.expiry},${lease.token}` });
 }
 

@@ -1,64 +1,180 @@
 --[[
-  add: persists jobs atomically and assigns them consecutive ids.
-  KEYS[1] ready (list)  KEYS[2] delayed (zset)  KEYS[3] active (hash)  KEYS[4] meta (hash)
-  KEYS[5] adds (zset)
+  add: persists jobs atomically and gives them consecutive seqs.
+  KEYS: every key of the queue (see lib/common.lua)
   ARGV[1] add key (random, unique per call)  ARGV[2] wake channel  ARGV[3] add keys to remember
-  ARGV[4..] two per job: due spec ('' ready now, '+<ms>' delay, '@<epoch ms>' run at),
-            record tail (the record after <L><id>, see lib/common.lua): '<nameLen>|<name><payload>',
-            or ',0,<maxAttempts>,<nameLen>,0|<name><payload>' when the job has a maxAttempts
-  Returns the first id (a decimal string); the jobs got first .. first + n - 1 in input order.
-  A call resent with the same add key (its reply was lost) changes nothing and returns the ids
-  of the first execution.
+  ARGV[4] 'p' when no job has a jobId or a unique key, else 'x'
+  ARGV[5..] three per job: due spec ('' ready now, '+<ms>' delay, '@<epoch ms>' run at, then
+            with a unique key '!<ttl ms or empty>,<states: letters r d a>,<k keep | r replace>'),
+            the record's fields without T (see lib/record.lua: 'N<len>' and any of M, I, U),
+            their strings (name, then any jobId and unique key) followed by the payload
+  Returns the first seq (a decimal string) when the mode is 'p': the jobs got first .. first +
+  n - 1 in input order. With 'x', { first, one outcome per job }: '' created (its id is its
+  jobId or its seq), 'j<id>' a job with this jobId exists, 'u<id>' the job <id> holds the
+  unique key, 'r<id>' it does and took this job's payload, maxAttempts and due time. Jobs run
+  in order: a job sees the ones before it in the call.
+  A call resent with the same add key (its reply was lost) changes nothing and returns the
+  reply of the first execution.
 ]]
 -- @include lib/common.lua
+-- @include lib/record.lua
+-- @include lib/state.lua
 
-local n = (#ARGV - 3) / 2
-local last = rcall('HINCRBY', KEYS[4], 'id', n)
+local n = (#ARGV - 4) / 3
+local plain = ARGV[4] == 'p'
+local last = rcall('HINCRBY', K.meta, 'id', n)
 local first = last - n + 1
-if rcall('ZADD', KEYS[5], 'NX', fmt(first), ARGV[1]) == 0 then
-  return fmt(tonumber(rcall('ZSCORE', KEYS[5], ARGV[1])))
+if rcall('ZADD', K.adds, 'NX', fmt(first), ARGV[1]) == 0 then
+  local score = fmt(tonumber(rcall('ZSCORE', K.adds, ARGV[1])))
+  local outcomes = rcall('HGET', K.add_outcomes, ARGV[1])
+  if not outcomes then return score end
+  local reply = cjson.decode(outcomes)
+  table.insert(reply, 1, score)
+  return reply
 end
--- Forget old add keys now and then (once per 1024 ids), keeping the newest ARGV[3].
+-- Forget old add keys now and then (once per 1024 seqs), keeping the newest ARGV[3].
 if math.floor(first / 1024) ~= math.floor((last + 1) / 1024) then
-  rcall('ZREMRANGEBYRANK', KEYS[5], 0, -tonumber(ARGV[3]) - 1)
+  local keep = -tonumber(ARGV[3]) - 1
+  if rcall('HLEN', K.add_outcomes) > 0 then
+    local old = rcall('ZRANGE', K.adds, 0, keep)
+    if #old > 0 then call_chunked('HDEL', K.add_outcomes, old) end
+  end
+  rcall('ZREMRANGEBYRANK', K.adds, 0, keep)
 end
 
-local now
-local ready, delayed = {}, {}
+local now = now_ms()
+local stamp = 'T' .. b36(now)
+
+-- When a job is due: nil for now, else epoch ms.
+local function due_of(spec)
+  if spec == '' then return nil end
+  local kind, value = string.sub(spec, 1, 1), tonumber(string.sub(spec, 2))
+  local due = value
+  if kind == '+' then due = now + value end
+  if due <= now then return nil end
+  return due
+end
+
 local min_due
-for i = 1, n do
-  local id = fmt(first + i - 1)
-  local spec = ARGV[2 + 2 * i]
-  local rec = string.char(64 + #id) .. id .. ARGV[3 + 2 * i]
-  local due
-  if spec ~= '' then
-    now = now or now_ms()
-    local kind, value = string.sub(spec, 1, 1), tonumber(string.sub(spec, 2))
-    if kind == '+' then due = now + value else due = value end
-    if due <= now then due = nil end
-  end
-  if due then
-    delayed[#delayed + 1] = fmt(due)
-    delayed[#delayed + 1] = rec
-    if not min_due or due < min_due then min_due = due end
-  else
-    ready[#ready + 1] = rec
+local function note_due(due)
+  if not min_due or due < min_due then min_due = due end
+end
+
+local function publish_due()
+  if not min_due then return end
+  local marker = rcall('HGET', K.active, ':due')
+  if not marker or min_due < tonumber(marker) then
+    rcall('HSET', K.active, ':due', fmt(min_due))
+    rcall('PUBLISH', ARGV[2], '1')
   end
 end
 
-if #ready > 0 then
-  -- Wake idle workers only when `ready` was empty: otherwise none of them is waiting for it.
-  local _, len = call_chunked('RPUSH', KEYS[1], ready)
-  if len == #ready then
-    rcall('PUBLISH', ARGV[2], '1')
+if plain then
+  local ready, delayed, fields = {}, {}, {}
+  local b
+  for i = 1, n do
+    local seq = fmt(first + i - 1)
+    local at = 5 + 3 * (i - 1)
+    local due = due_of(ARGV[at])
+    local nb = bucket(seq)
+    if nb ~= b then
+      if b then call_pairs('HSET', b, fields) end
+      b, fields = nb, {}
+    end
+    fields[#fields + 1] = seq
+    fields[#fields + 1] = '1' .. ARGV[at + 1] .. stamp .. '|' .. ARGV[at + 2]
+    if due then
+      delayed[#delayed + 1] = fmt(due)
+      delayed[#delayed + 1] = dkey(seq)
+      note_due(due)
+    else
+      ready[#ready + 1] = seq
+    end
+  end
+  call_pairs('HSET', b, fields)
+  if #ready > 0 then
+    -- Wake idle workers only when `ready` was empty: otherwise none of them is waiting for it.
+    local _, len = call_chunked('RPUSH', K.ready, ready)
+    if len == #ready then rcall('PUBLISH', ARGV[2], '1') end
+  end
+  if min_due then call_pairs('ZADD', K.delayed, delayed) end
+  publish_due()
+  return fmt(first)
+end
+
+-- Decode every job before writing anything: a bad one raises with nothing changed.
+local jobs = {}
+for i = 1, n do
+  local at = 5 + 3 * (i - 1)
+  local spec = ARGV[at]
+  local bang = string.find(spec, '!', 1, true)
+  local job = decode('1' .. ARGV[at + 1] .. stamp .. '|' .. ARGV[at + 2])
+  job.rec = '1' .. ARGV[at + 1] .. stamp .. '|' .. ARGV[at + 2]
+  if bang then
+    local ttl, states, on = string.match(string.sub(spec, bang + 1), '^(%d*),(%l*),([kr])$')
+    if not on or not job.ukey then bad_record('malformed unique spec', spec) end
+    job.ttl, job.states, job.replace = tonumber(ttl), states, on == 'r'
+    spec = string.sub(spec, 1, bang - 1)
+  end
+  job.due = due_of(spec)
+  jobs[i] = job
+end
+
+-- Moves a holder that has not started to its new due time (nil: ready); a ready holder that
+-- stays ready keeps its place in line.
+local pushed = 0
+local function move(seq, from, due)
+  if from == 'ready' and not due then return end
+  if from == 'ready' then rcall('LREM', K.ready, 1, seq) else rcall('ZREM', K.delayed, dkey(seq)) end
+  if due then
+    rcall('ZADD', K.delayed, fmt(due), dkey(seq))
+    note_due(due)
+  else
+    rcall('RPUSH', K.ready, seq)
+    pushed = pushed + 1
   end
 end
-if min_due then
-  call_pairs('ZADD', KEYS[2], delayed)
-  local marker = rcall('HGET', KEYS[3], ':due')
-  if not marker or min_due < tonumber(marker) then
-    rcall('HSET', KEYS[3], ':due', fmt(min_due))
-    rcall('PUBLISH', ARGV[2], '1')
+
+local outcomes = {}
+local any_unique = false
+for _, job in ipairs(jobs) do if job.ukey then any_unique = true end end
+if any_unique then forget_expired_holds(now) end
+for i, job in ipairs(jobs) do
+  local seq = fmt(first + i - 1)
+  local outcome = ''
+  if job.job_id and (rcall('HEXISTS', K.ids, job.job_id) == 1 or rcall('ZSCORE', K.done_ids, job.job_id)) then
+    outcome = 'j' .. job.job_id
+  elseif job.ukey then
+    local holder, holder_id = holder_of(job.ukey, now)
+    if holder then
+      outcome = 'u' .. holder_id
+      -- A ttl-only hold outlives its job: then there is nothing to replace.
+      local hrec = rcall('HGET', bucket(holder), holder)
+      local state = hrec and state_of(holder)
+      if job.replace and (state == 'ready' or state == 'delayed') then
+        hrec = decode(hrec)
+        hrec.payload, hrec.max = job.payload, job.max
+        rcall('HSET', bucket(holder), holder, encode(hrec))
+        move(holder, state, job.due)
+        outcome = 'r' .. holder_id
+      end
+    end
   end
+  if outcome == '' then
+    rcall('HSET', bucket(seq), seq, job.rec)
+    if job.job_id then rcall('HSET', K.ids, job.job_id, seq) end
+    if job.ukey then claim(job.ukey, seq, job.job_id, now, job.ttl, job.states) end
+    if job.due then
+      rcall('ZADD', K.delayed, fmt(job.due), dkey(seq))
+      note_due(job.due)
+    else
+      rcall('RPUSH', K.ready, seq)
+      pushed = pushed + 1
+    end
+  end
+  outcomes[i] = outcome
 end
-return fmt(first)
+if pushed > 0 and rcall('LLEN', K.ready) <= pushed then rcall('PUBLISH', ARGV[2], '1') end
+publish_due()
+rcall('HSET', K.add_outcomes, ARGV[1], cjson.encode(outcomes))
+table.insert(outcomes, 1, fmt(first))
+return outcomes

@@ -1,19 +1,32 @@
 --[[
-  removeDead: deletes dead jobs for good.
-  KEYS[1] dead (hash)  KEYS[2] dead-order (zset)
-  ARGV[1] mode: 'ids' or 'all'  ARGV[2..] with 'ids': the ids (unknown ones are ignored)
+  removeDead: deletes dead jobs for good, with their jobIds and unique keys.
+  KEYS: every key of the queue (see lib/common.lua)
+  ARGV[1] mode: 'ids' or 'oldest'  ARGV[2..] with 'ids': the ids (unknown ones are ignored);
+  with 'oldest': how many to remove
   Returns how many jobs were removed.
 ]]
 -- @include lib/common.lua
+-- @include lib/record.lua
+-- @include lib/state.lua
 
-if ARGV[1] == 'all' then
-  local n = rcall('ZCARD', KEYS[2])
-  -- UNLINK frees the memory in the background: a large dead letter does not block Redis.
-  rcall('UNLINK', KEYS[1], KEYS[2])
-  return n
+local seqs = {}
+if ARGV[1] == 'oldest' then
+  seqs = rcall('ZRANGE', K.dead_order, 0, tonumber(ARGV[2]) - 1)
+else
+  local seen = {}
+  for i = 2, #ARGV do
+    local seq = seq_of(ARGV[i])
+    if seq and not seen[seq] and rcall('ZSCORE', K.dead_order, seq) then
+      seen[seq] = true
+      seqs[#seqs + 1] = seq
+    end
+  end
 end
-local ids = {}
-for i = 2, #ARGV do ids[#ids + 1] = ARGV[i] end
-local removed = call_chunked('HDEL', KEYS[1], ids)
-call_chunked('ZREM', KEYS[2], ids)
-return removed
+local recs = read_records(seqs)
+for _, seq in ipairs(seqs) do
+  local rec = recs[seq]
+  local job = rec and try_decode(rec)
+  if job then forget_removed(job, seq) elseif rec then rcall('HDEL', bucket(seq), seq) end
+end
+if #seqs > 0 then call_chunked('ZREM', K.dead_order, seqs) end
+return #seqs

@@ -4,33 +4,38 @@
   entry changes nothing and leases nothing, and an entry sees what the earlier ones did (the
   same id twice: the second finds the lease gone). Then one promote + take leases the next jobs
   the successful entries asked for, handed out in entry order.
-  KEYS[1] ready (list)  KEYS[2] delayed (zset)  KEYS[3] active (hash)  KEYS[4] dead (hash)
-  KEYS[5] dead-order (zset)  KEYS[6] meta (hash)
+  KEYS: every key of the queue (see lib/common.lua)
   ARGV[1] token base (unique per call; '' when no entry asks for next jobs)  ARGV[2] wake channel
-  ARGV[3..] one entry per settle: op, id, token, next limit (0: none), lease ms of the next jobs,
+  ARGV[3] jobIdHistory (acked jobIds remembered)
+  ARGV[4..] one entry per settle: op, id, token, next limit (0: none), lease ms of the next jobs,
             then by op: 'a' ack, 'l' release: nothing; 'r' retry: delay ms, error; 'f' fail: error
             (errors are JSON text, stored as is)
   Returns { now, nextDue or '' (only meaningful when some entry leased), one integer per entry:
-            -1 stale token, -2 unreadable active record (both: nothing changed), else how many
-            jobs the entry leased, then 3 strings per leased job (see lib/take.lua), the jobs of
-            each entry after those of the entries before it }.
-  Moves per op: ack deletes the lease; retry puts the record in `delayed`, due `delay` ms from
-  now, attempts kept, error as lastError; fail moves it to `dead` (<failedAt>;<record with the
-  final error>) and `dead-order`; release pushes it to the head of `ready`, attempts down by one.
+            -1 stale token, -2 unreadable record (both: nothing changed), else how many jobs the
+            entry leased, then 3 strings per leased job (see lib/take.lua), the jobs of each
+            entry after those of the entries before it }.
+  Moves per op: ack deletes the lease and the record (a job with a jobId or unique key also
+  updates those indexes); retry puts the job in `delayed`, due `delay` ms from now, attempts
+  kept, error as lastError; fail moves it to `dead-order`, the record holding the final error
+  and failedAt; release pushes it to the head of `ready`, attempts down by one (the record as
+  it was before the lease, so it is not rewritten).
 ]]
 -- @include lib/common.lua
+-- @include lib/record.lua
+-- @include lib/state.lua
 -- @include lib/take.lua
 
 local STALE, CORRUPT = -1, -2
 local now = now_ms()
+local history = tonumber(ARGV[3])
 
 -- Read the entries.
-local ops, ids, tokens, limits, leases, delays, errors = {}, {}, {}, {}, {}, {}, {}
-local n, i, argc = 0, 3, #ARGV
+local ops, seqs, tokens, limits, leases, delays, errors = {}, {}, {}, {}, {}, {}, {}
+local n, i, argc = 0, 4, #ARGV
 while i <= argc do
   n = n + 1
   local op = ARGV[i]
-  ops[n], ids[n], tokens[n] = op, ARGV[i + 1], ARGV[i + 2]
+  ops[n], seqs[n], tokens[n] = op, seq_of(ARGV[i + 1]) or ':none', ARGV[i + 2]
   limits[n], leases[n] = tonumber(ARGV[i + 3]), ARGV[i + 4]
   if op == 'r' then
     delays[n], errors[n] = tonumber(ARGV[i + 5]), ARGV[i + 6]
@@ -45,84 +50,110 @@ end
 
 -- One read serves the fencing checks and the promotion check (`:due`).
 local fields = {}
-for k = 1, n do fields[k] = ids[k] end
+for k = 1, n do fields[k] = seqs[k] end
 fields[n + 1] = ':due'
 local current, marker = {}, false
 for from = 1, n + 1, 1000 do
   local last = math.min(from + 999, n + 1)
-  local v = rcall('HMGET', KEYS[3], unpack(fields, from, last))
+  local v = rcall('HMGET', K.active, unpack(fields, from, last))
   for k = from, last do
     if k > n then marker = v[k - from + 1] else current[fields[k]] = v[k - from + 1] end
   end
 end
 
+-- The records the live entries need: retry and fail rewrite theirs, a flagged ack cleans up.
+local live, needed = {}, {}
+for k = 1, n do
+  local att, _, flagged = live_lease(current[seqs[k]], tokens[k], now)
+  if att then
+    live[k] = att
+    if ops[k] == 'r' or ops[k] == 'f' or (ops[k] == 'a' and flagged) then
+      needed[#needed + 1] = seqs[k]
+    end
+  end
+end
+local recs = read_records(needed)
+
 -- Settle in order. Writes are collected and made after the loop, so a raise changes nothing.
 local out = { fmt(now), '' }
-local gone, released, retried, dead, deaths = {}, {}, {}, {}, {}
+local gone, released, retried, dead, rewritten, acked, finished = {}, {}, {}, {}, {}, {}, {}
 local min_due
 local want = 0
 for k = 1, n do
-  local id = ids[k]
-  local rec = live_lease(current[id], tokens[k], now)
+  local seq = seqs[k]
+  local att = live[k]
   local status = STALE
-  if rec then
+  if att and current[seq] then
     local op = ops[k]
-    local jid, att, max, name, err, payload
-    if op ~= 'a' then jid, att, max, name, err, payload = try_parse(rec) end
-    if op ~= 'a' and not jid then
+    local job
+    local rec = recs[seq]
+    if rec then job = try_decode(rec) end
+    if op ~= 'l' and op ~= 'a' and not job then
+      status = CORRUPT
+    elseif op == 'a' and rec and not job then
       status = CORRUPT
     else
       status = 0
       -- Later entries for this id find the lease gone, as they would after a separate call.
-      current[id] = false
-      gone[#gone + 1] = id
-      if op == 'r' then
+      current[seq] = false
+      gone[#gone + 1] = seq
+      if op == 'a' then
+        acked[#acked + 1] = seq
+        if job then finished[#finished + 1] = { job, seq, 'a' } end
+      elseif op == 'r' then
         local due = now + delays[k]
+        job.att, job.err = att, errors[k]
+        rewritten[seq] = encode(job)
         retried[#retried + 1] = fmt(due)
-        retried[#retried + 1] = record(jid, att, max, name, errors[k], payload)
+        retried[#retried + 1] = dkey(seq)
         if not min_due or due < min_due then min_due = due end
       elseif op == 'f' then
-        dead[#dead + 1] = jid
-        dead[#dead + 1] = fmt(now) .. ';' .. record(jid, att, max, name, errors[k], payload)
-        deaths[#deaths + 1] = jid
-      elseif op == 'l' then
-        released[#released + 1] = record(jid, math.max(att - 1, 0), max, name, err, payload)
+        job.att, job.err, job.failed = att, errors[k], now
+        rewritten[seq] = encode(job)
+        dead[#dead + 1] = seq
+        finished[#finished + 1] = { job, seq, 'f' }
+      else
+        released[#released + 1] = seq
       end
       want = want + limits[k]
     end
   end
-  out[2 + k] = status
+  out[3 + k - 1] = status
 end
 
-if #gone > 0 then call_chunked('HDEL', KEYS[3], gone) end
+if #gone > 0 then call_chunked('HDEL', K.active, gone) end
+if #acked > 0 then delete_records(acked) end
+write_records(rewritten)
+for _, f in ipairs(finished) do
+  if f[3] == 'a' then forget_done(f[1], f[2], now, history) else release_hold(f[1], f[2], false) end
+end
 if #released > 0 then
   -- In entry order, so the last released job ends up at the head, as with separate calls.
-  local _, len = call_chunked('LPUSH', KEYS[1], released)
+  local _, len = call_chunked('LPUSH', K.ready, released)
   if len == #released then rcall('PUBLISH', ARGV[2], '1') end
 end
 if min_due then
-  call_pairs('ZADD', KEYS[2], retried)
+  call_pairs('ZADD', K.delayed, retried)
   if not marker or min_due < tonumber(marker) then
     marker = fmt(min_due)
-    rcall('HSET', KEYS[3], ':due', marker)
+    rcall('HSET', K.active, ':due', marker)
     -- Idle workers sleep until the due time they know of; this one is earlier.
     rcall('PUBLISH', ARGV[2], '1')
   end
 end
-if #deaths > 0 then
+if #dead > 0 then
   -- A sequence, not the time, orders the dead letter: two deaths in one millisecond keep order.
-  local first = rcall('HINCRBY', KEYS[6], 'dseq', #deaths) - #deaths
+  local first = rcall('HINCRBY', K.meta, 'dseq', #dead) - #dead
   local order = {}
-  for k = 1, #deaths do
+  for k = 1, #dead do
     order[2 * k - 1] = fmt(first + k)
-    order[2 * k] = deaths[k]
+    order[2 * k] = dead[k]
   end
-  call_pairs('HSET', KEYS[4], dead)
-  call_pairs('ZADD', KEYS[5], order)
+  call_pairs('ZADD', K.dead_order, order)
 end
 
 if want > 0 then
-  marker = promote(KEYS[1], KEYS[2], KEYS[3], now, marker, ARGV[2])
+  marker = promote(now, marker, ARGV[2])
   out[2] = marker or ''
   -- The next jobs go to the successful entries in order, each with its own lease duration.
   local expiries, asked = {}, {}
@@ -133,7 +164,7 @@ if want > 0 then
       asked[#asked + 1] = k
     end
   end
-  local left = take(KEYS[1], KEYS[3], want, expiries, ARGV[1], out)
+  local left = take(want, expiries, ARGV[1], now, out)
   for _, k in ipairs(asked) do
     local got = math.min(limits[k], left)
     out[2 + k] = got

@@ -1,77 +1,98 @@
 --[[
   sweep: recovers up to `limit` jobs whose lease expired: each goes back to the tail of `ready`
   with its attempts kept and lastError saying the lease expired.
-  KEYS[1] ready (list)  KEYS[2] delayed (zset)  KEYS[3] active (hash)  KEYS[4] meta (hash)
+  KEYS: every key of the queue (see lib/common.lua)
   ARGV[1] limit  ARGV[2] lease-expired error (JSON text)  ARGV[3] scan budget (entries)
   ARGV[4] wake channel
   Returns how many jobs it recovered.
 
-  Leases live in the `active` hash (value <expiry>,<token>;<record>), so settling a job costs one
-  read and one delete. The price is that expired leases are found by HSCAN, which copies each
-  value (payload included): each call scans at most ARGV[3] entries and about 8 MB, in pages
-  sized to about 1 MB, resuming from the cursor kept in meta `sweep`, so a call never blocks
-  Redis for long; a call that finds fewer than `limit` may leave expired leases in the part it
-  did not reach, for the next sweep.
+  Leases live in the `active` hash, so settling a job costs one read and one delete; expired
+  ones are found by HSCAN. Each call scans at most ARGV[3] entries and reads about 8 MB of
+  records, resuming from the cursor kept in meta `sweep`, so a call never blocks Redis for
+  long; a call that finds fewer than `limit` may leave expired leases in the part it did not
+  reach, for the next sweep.
   It also restores the `:due` marker if it went missing while jobs are delayed (say the hash was
   deleted by hand): reserve reads only the marker, and would otherwise never promote them.
 ]]
 -- @include lib/common.lua
+-- @include lib/record.lua
 
 local limit = tonumber(ARGV[1])
 local budget = tonumber(ARGV[3])
 local now = now_ms()
-local cursor = rcall('HGET', KEYS[4], 'sweep') or '0'
+local cursor = rcall('HGET', K.meta, 'sweep') or '0'
 local started = cursor
-local MAX_BYTES, PAGE_BYTES = 8 * 1024 * 1024, 1024 * 1024
-local scanned, bytes, count = 0, 0, 10
-local ids, recs, seen = {}, {}, {}
+local scanned = 0
+local expired, atts, seen = {}, {}, {}
 local resume
 repeat
-  local page = rcall('HSCAN', KEYS[3], cursor, 'COUNT', count)
+  local page = rcall('HSCAN', K.active, cursor, 'COUNT', 100)
   local kv = page[2]
   for i = 1, #kv, 2 do
-    if #ids >= limit then
+    if #expired >= limit then
       -- Stopped inside this page: the next call scans it again (what moved is gone from it).
       resume = cursor
       break
     end
     local field = kv[i]
-    bytes = bytes + #kv[i + 1]
     if field ~= ':due' and not seen[field] then
       seen[field] = true -- HSCAN may return a field twice
-      local exp, _, rec = split_lease(kv[i + 1])
-      if not exp then
-        -- No lease part (a partial write or a hand edit): nobody can hold it, so it is expired.
-        exp, rec = 0, kv[i + 1]
-      end
-      if exp <= now then
-        local id, att, max, name, _, payload = try_parse(rec)
-        -- An unreadable entry stays where it is (stats counts it active) rather than stop
-        -- every sweep from recovering the others.
-        if id then
-          ids[#ids + 1] = field
-          recs[#recs + 1] = record(id, att, max, name, ARGV[2], payload)
-        end
+      local exp, _, att = split_lease(kv[i + 1])
+      -- An entry with no readable lease (a partial write or a hand edit): nobody can hold it,
+      -- so it is expired, its attempt counted.
+      if not exp or exp <= now then
+        expired[#expired + 1] = field
+        atts[field] = att or false
       end
     end
   end
   cursor = page[1]
   scanned = scanned + #kv / 2
-  -- Size the next page to about PAGE_BYTES, from the average value seen so far.
-  if scanned > 0 then count = math.max(5, math.min(500, math.floor(PAGE_BYTES * scanned / math.max(bytes, 1)))) end
-until resume or cursor == '0' or #ids >= limit or scanned >= budget or bytes >= MAX_BYTES
+until resume or cursor == '0' or #expired >= limit or scanned >= budget
 resume = resume or cursor
-if resume ~= started then rcall('HSET', KEYS[4], 'sweep', resume) end
-if #ids > 0 then
-  call_chunked('HDEL', KEYS[3], ids)
-  local _, len = call_chunked('RPUSH', KEYS[1], recs)
-  if len == #recs then rcall('PUBLISH', ARGV[4], '1') end
+
+-- Read the records (payloads included) 10 at a time, up to about MAX_BYTES: past that the rest
+-- stay expired in `active`, and the cursor stays put so the next call finds them again.
+local MAX_BYTES = 8 * 1024 * 1024
+local moved, rewritten = {}, {}
+local bytes = 0
+local from = 1
+while from <= #expired and bytes < MAX_BYTES do
+  local to = math.min(from + 9, #expired)
+  local recs = read_records({ unpack(expired, from, to) })
+  for k = from, to do
+    local seq = expired[k]
+    local rec = recs[seq]
+    local job = rec and try_decode(rec)
+    -- An unreadable record stays where it is (stats counts it active) rather than stop every
+    -- sweep from recovering the others; a lease whose record is gone names no job.
+    if job then
+      bytes = bytes + #rec
+      job.att, job.err = atts[seq] or job.att + 1, ARGV[2]
+      rewritten[seq] = encode(job)
+      moved[#moved + 1] = seq
+    elseif not rec then
+      rcall('HDEL', K.active, seq)
+    end
+    if bytes >= MAX_BYTES then
+      if k < #expired then resume = started end
+      break
+    end
+  end
+  from = to + 1
 end
-if rcall('HEXISTS', KEYS[3], ':due') == 0 then
-  local head = rcall('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+if resume ~= started then rcall('HSET', K.meta, 'sweep', resume) end
+if #moved > 0 then
+  call_chunked('HDEL', K.active, moved)
+  write_records(rewritten)
+  local _, len = call_chunked('RPUSH', K.ready, moved)
+  if len == #moved then rcall('PUBLISH', ARGV[4], '1') end
+end
+if rcall('HEXISTS', K.active, ':due') == 0 then
+  local head = rcall('ZRANGE', K.delayed, 0, 0, 'WITHSCORES')
   if head[2] then
-    rcall('HSET', KEYS[3], ':due', fmt(tonumber(head[2])))
+    rcall('HSET', K.active, ':due', fmt(tonumber(head[2])))
     rcall('PUBLISH', ARGV[4], '1')
   end
 end
-return #ids
+return #moved

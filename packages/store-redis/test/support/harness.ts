@@ -10,11 +10,28 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /** A prefix no other test uses. */
 export const uniquePrefix = (label = "test") => `${label}:${randomUUID()}`;
 
+/** The record buckets of `store`'s queue (`<jobs>*`), found by SCAN on every master. */
+export async function bucketKeys(client: Redis | Cluster, store: RedisJobStore): Promise<string[]> {
+	const nodes = client instanceof Cluster ? client.nodes("master") : [client];
+	const pattern = `${store.keys.jobs.replace(/[*?[\]\\]/g, "\\$&")}*`;
+	const found: string[] = [];
+	for (const node of nodes) {
+		let cursor = "0";
+		do {
+			const [next, keys] = await node.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+			found.push(...keys);
+			cursor = next;
+		} while (cursor !== "0");
+	}
+	return found;
+}
+
 /** Deletes every key of `store`'s queue. */
 export async function dropKeys(client: Redis | Cluster, store: RedisJobStore): Promise<void> {
-	const { wake: _channel, ...keys } = store.keys;
+	const { wake: _channel, jobs: _buckets, ...keys } = store.keys;
+	const all = [...Object.values(keys), ...(await bucketKeys(client, store))];
 	// One DEL per key: on a cluster they share a slot anyway, and this works on both.
-	await Promise.all(Object.values(keys).map((key) => client.del(key)));
+	await Promise.all(all.map((key) => client.del(key)));
 }
 
 /** A harness on a store that owns its connections to `url`. */

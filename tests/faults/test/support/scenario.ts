@@ -336,7 +336,7 @@ export class Scenario {
 			ready: snap.ready.length,
 			delayed: snap.delayed.length,
 			active: snap.active.length,
-			dead: snap.dead.length,
+			dead: snap.deadOrder.length,
 		};
 	}
 

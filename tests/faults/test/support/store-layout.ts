@@ -1,96 +1,106 @@
 /**
  * Reads the Redis store's structure with raw commands, bypassing the store, and checks it.
- * Takes the key layout from the store (`queueKeys`) and mirrors the record format of
- * packages/store-redis/src/lua/lib/common.lua (see the store's README); if those change, this file changes with them.
+ * Takes the key layout from the store (`queueKeys`, `recordKey`) and mirrors the record and
+ * lease formats of packages/store-redis/src/lua/lib/common.lua and lib/record.lua (see the
+ * store's README); if those change, this file changes with them.
  * @module
  */
 import type { JobStats } from "@jobs/core";
-import { queueKeys } from "@jobs/store-redis";
+import { queueKeys, recordKey } from "@jobs/store-redis";
 import type { Redis } from "ioredis";
 
 /** The keys of the queue under `prefix`, derived by the store's own code. */
 export const storeKeys = queueKeys;
 
-/** The id and attempts of a job record `<L><id>,<attempts>,<max>,<nameLen>,<errLen>|…`. */
-export function parseRecord(record: string): { id: string; attempts: number } | undefined {
-	const full = /^[A-Z](\d+),(\d+),(\d*),(\d+),(\d+)\|/.exec(record);
-	if (full) return { id: full[1]!, attempts: Number(full[2]) };
-	// The short form of a job as added: `<L><id><nameLen>|`, L = the id's digit count as a letter.
-	const short = /^([A-Z])(\d+)\|/.exec(record);
-	if (!short) return undefined;
-	const idLength = short[1]!.charCodeAt(0) - 64;
-	if (short[2]!.length <= idLength) return undefined;
-	return { id: short[2]!.slice(0, idLength), attempts: 0 };
+/** Whether a record `1<fields>|…` is one this file can read: version 1, well-formed fields. */
+export function isRecord(record: string): boolean {
+	return /^1(?:[A-Z][0-9a-z]*)+\|/.test(record) && record.startsWith("1N");
 }
 
-/** An active entry `<expiry>,<token>;<record>`. */
+/** An active entry `<expiry>,<token>,<attempts>,<leasedAt>[,x]`. */
 export function parseActive(
 	value: string,
-): { expiry: number; token: string; record: string } | undefined {
-	const m = /^(\d+),([^;]+);/.exec(value);
+): { expiry: number; token: string; attempts: number } | undefined {
+	const m = /^(\d+),([^,]+),(\d+),(\d+)(,x)?$/.exec(value);
 	if (!m) return undefined;
-	return { expiry: Number(m[1]), token: m[2]!, record: value.slice(m[0].length) };
+	return { expiry: Number(m[1]), token: m[2]!, attempts: Number(m[3]) };
 }
 
 export interface Snapshot {
 	/** Server time of the snapshot, epoch ms. */
 	now: number;
+	/** Seqs of the jobs in each place. */
 	ready: string[];
 	delayed: { id: string; due: number }[];
 	active: { id: string; value: string; expiry?: number; token?: string; attempts?: number }[];
-	dead: string[];
+	/** Seqs in `dead-order`. */
 	deadOrder: string[];
+	/** Seqs that have a record. */
+	records: string[];
 	dueMarker: number | undefined;
 	meta: Record<string, string>;
-	/** Records that did not parse. */
+	/** Entries and records that did not parse. */
 	malformed: string[];
 }
 
 /** Reads every structure of the queue in one MULTI, so the snapshot is one instant. */
 export async function snapshot(redis: Redis, prefix: string): Promise<Snapshot> {
 	const k = storeKeys(prefix);
-	const replies = await redis
+	// Every bucket a job of this queue can be in: seqs run from 1 to the counter.
+	const lastSeq = Number((await redis.hget(k.meta, "id")) ?? 0);
+	const buckets = Array.from({ length: Math.floor(lastSeq / 100) + 1 }, (_, b) =>
+		recordKey(k, String(b * 100 + 99)),
+	);
+	let multi = redis
 		.multi()
 		.time()
 		.lrange(k.ready, 0, -1)
 		.zrange(k.delayed, 0, "-1", "WITHSCORES")
 		.hgetall(k.active)
-		.hkeys(k.dead)
 		.zrange(k.deadOrder, 0, "-1")
-		.hgetall(k.meta)
-		.exec();
+		.hgetall(k.meta);
+	for (const bucket of buckets) multi = multi.hgetall(bucket);
+	const replies = await multi.exec();
 	if (!replies) throw new Error("snapshot: MULTI aborted");
 	for (const [error] of replies) if (error) throw error;
-	const [time, ready, delayed, active, dead, deadOrder, meta] = replies.map(([, r]) => r) as [
+	const [time, ready, delayed, active, deadOrder, meta, ...recordSets] = replies.map(
+		([, r]) => r,
+	) as [
 		[string, string],
 		string[],
 		string[],
 		Record<string, string>,
 		string[],
-		string[],
 		Record<string, string>,
+		...Record<string, string>[],
 	];
 	const malformed: string[] = [];
+	const records: string[] = [];
+	for (const set of recordSets) {
+		for (const [seq, record] of Object.entries(set)) {
+			records.push(seq);
+			if (!isRecord(record)) malformed.push(`record ${seq}: ${record.slice(0, 60)}`);
+		}
+	}
 	const snap: Snapshot = {
 		now: Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000),
-		ready: [],
+		ready,
 		delayed: [],
 		active: [],
-		dead,
 		deadOrder,
+		records,
 		dueMarker: undefined,
 		meta,
 		malformed,
 	};
-	for (const record of ready) {
-		const parsed = parseRecord(record);
-		if (parsed) snap.ready.push(parsed.id);
-		else malformed.push(`ready: ${record.slice(0, 60)}`);
-	}
+	for (const seq of ready) if (!/^\d+$/.test(seq)) malformed.push(`ready: ${seq.slice(0, 60)}`);
 	for (let i = 0; i < delayed.length; i += 2) {
-		const parsed = parseRecord(delayed[i]!);
-		if (parsed) snap.delayed.push({ id: parsed.id, due: Number(delayed[i + 1]) });
-		else malformed.push(`delayed: ${delayed[i]!.slice(0, 60)}`);
+		const member = delayed[i]!;
+		const seq = member.slice(1);
+		if (member.charCodeAt(0) - 64 !== seq.length || !/^\d+$/.test(seq)) {
+			malformed.push(`delayed: ${member.slice(0, 60)}`);
+		}
+		snap.delayed.push({ id: seq, due: Number(delayed[i + 1]) });
 	}
 	for (const [field, value] of Object.entries(active)) {
 		if (field === ":due") {
@@ -98,16 +108,14 @@ export async function snapshot(redis: Redis, prefix: string): Promise<Snapshot> 
 			continue;
 		}
 		const lease = parseActive(value);
-		const record = lease ? parseRecord(lease.record) : undefined;
 		snap.active.push({
 			id: field,
 			value,
 			expiry: lease?.expiry,
 			token: lease?.token,
-			attempts: record?.attempts,
+			attempts: lease?.attempts,
 		});
-		if (!lease || !record || record.id !== field)
-			malformed.push(`active ${field}: ${value.slice(0, 60)}`);
+		if (!lease) malformed.push(`active ${field}: ${value.slice(0, 60)}`);
 	}
 	return snap;
 }
@@ -123,15 +131,15 @@ export function placesOf(snap: Snapshot): Map<string, string[]> {
 	for (const id of snap.ready) put(id, "ready");
 	for (const { id } of snap.delayed) put(id, "delayed");
 	for (const { id } of snap.active) put(id, "active");
-	for (const id of snap.dead) put(id, "dead");
+	for (const id of snap.deadOrder) put(id, "dead");
 	return places;
 }
 
 /**
- * The store's own invariants: no job in two places (or twice in one), every active job has a
- * well-formed lease, the dead hash and its order index agree, the `:due` marker is a lower bound
- * of the earliest delayed job, and — when `stats` is given (read while nothing moved) — the
- * counts balance with `stats()`.
+ * The store's own invariants: no job in two places (or twice in one), every job in a place has
+ * a record and every record a place, every active job has a well-formed lease, the `:due`
+ * marker is a lower bound of the earliest delayed job, and — when `stats` is given (read while
+ * nothing moved) — the counts balance with `stats()`.
  */
 export function structureViolations(snap: Snapshot, stats?: JobStats): string[] {
 	const violations: string[] = [];
@@ -140,12 +148,14 @@ export function structureViolations(snap: Snapshot, stats?: JobStats): string[] 
 		if (where.length > 1)
 			violations.push(`job ${id} is in ${where.length} places: ${where.join(", ")}`);
 	}
-	const deadSet = new Set(snap.dead);
-	const orderSet = new Set(snap.deadOrder);
-	for (const id of deadSet)
-		if (!orderSet.has(id)) violations.push(`dead job ${id} missing from dead-order`);
-	for (const id of orderSet)
-		if (!deadSet.has(id)) violations.push(`dead-order lists ${id}, not in dead`);
+	const places = placesOf(snap);
+	const recorded = new Set(snap.records);
+	for (const [id, where] of places) {
+		if (!recorded.has(id)) violations.push(`job ${id} is ${where.join(", ")} but has no record`);
+	}
+	for (const id of recorded) {
+		if (!places.has(id)) violations.push(`job ${id} has a record but is in no place (lost)`);
+	}
 	if (snap.delayed.length > 0) {
 		const earliest = Math.min(...snap.delayed.map((d) => d.due));
 		if (snap.dueMarker === undefined) {

@@ -1,17 +1,22 @@
 --[[
   Shared helpers, spliced into every script by `-- @include lib/common.lua`.
 
-  Job record (one string per job, in `ready`, `delayed`, `active` and `dead`), in one of two forms:
-    short: <L><id><nameLen>|<name><payload>                                   (attempts 0, no
-           maxAttempts, no error: every job as added, and one released back to attempts 0)
-    full:  <L><id>,<attempts>,<maxAttempts>,<nameLen>,<errLen>|<name><err><payload>
-  L is string.char(64 + #id): it says where the id ends in the short form, and makes records of
-  equal due time sort by id (add order) in `delayed` whatever their form. maxAttempts may be
-  empty; nameLen and errLen count bytes; err is the caller's JSON, never decoded. `record`
-  writes the short form whenever it can.
+  Layout (see the README's "Key layout"): a job is one record string, kept by its sequence number
+  `seq` in the bucket hash `<jobs><seq without its last two digits>` (100 jobs per bucket, so a
+  bucket stays a compact listpack). `ready` lists seqs, `delayed` scores `<L><seq>` (L is
+  string.char(64 + #seq), so equal due times sort in add order), `active` maps seq to the lease
+  `<expiry>,<token>,<attempts>,<leasedAt>[,x]` (x: the job has a jobId or a unique key, which its
+  settle must clean up), and `dead-order` scores seqs by death order.
+  A job's id is its seq, or the jobId its caller chose (the `ids` hash maps it to the seq).
   Numbers are always written with string.format('%.0f'): tostring() gives 1e+15 past 14 digits.
 ]]
 local rcall = redis.call
+-- Every script receives every key of the queue, in this order (src/scripts.ts QUEUE_KEYS).
+local K = {
+  ready = KEYS[1], delayed = KEYS[2], active = KEYS[3], dead_order = KEYS[4], meta = KEYS[5],
+  adds = KEYS[6], jobs = KEYS[7], ids = KEYS[8], done_ids = KEYS[9], uniq = KEYS[10],
+  uniq_exp = KEYS[11], add_outcomes = KEYS[12],
+}
 
 local function fmt(n)
   return string.format('%.0f', n)
@@ -23,47 +28,20 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
-local function corrupt(rec)
-  error({ err = 'JOBS_BAD_RECORD malformed job record: ' .. string.sub(rec, 1, 40) })
+-- The bucket hash that holds the record of `seq`.
+local function bucket(seq)
+  return K.jobs .. string.sub(seq, 1, -3)
 end
 
--- Splits a record, or returns nil when it is malformed.
-local function try_parse(rec)
-  local bar = string.find(rec, '|', 1, true)
-  if not bar then return nil end
-  local head = string.sub(rec, 1, bar - 1)
-  local id, att, max, nlen, elen = string.match(head, '^%u(%d+),(%d+),(%d*),(%d+),(%d+)$')
-  if id then
-    att, elen = tonumber(att), tonumber(elen)
-  else
-    -- Short form: the id is the L - 64 digits after L, the name length the digits after it.
-    if not string.find(head, '^%u%d%d+$') then return nil end
-    local stop = string.byte(head, 1) - 63
-    if stop >= #head then return nil end
-    id, nlen = string.sub(head, 2, stop), string.sub(head, stop + 1)
-    att, max, elen = 0, '', 0
-  end
-  nlen = tonumber(nlen)
-  return id, att, max,
-    string.sub(rec, bar + 1, bar + nlen),
-    string.sub(rec, bar + nlen + 1, bar + nlen + elen),
-    string.sub(rec, bar + nlen + elen + 1)
+-- The member of `seq` in `delayed`.
+local function dkey(seq)
+  return string.char(64 + #seq) .. seq
 end
 
--- Splits a record: id, attempts, maxAttempts, name, err, payload. Raises JOBS_BAD_RECORD when
--- it is malformed; callers parse before they write, so a raise changes nothing.
-local function parse(rec)
-  local id, att, max, name, err, payload = try_parse(rec)
-  if not id then corrupt(rec) end
-  return id, att, max, name, err, payload
-end
-
-local function record(id, att, max, name, err, payload)
-  if att == 0 and max == '' and err == '' then
-    return string.char(64 + #id) .. id .. #name .. '|' .. name .. payload
-  end
-  return string.char(64 + #id) .. id .. ',' .. fmt(att) .. ',' .. max .. ',' .. #name .. ',' .. #err
-    .. '|' .. name .. err .. payload
+-- The seq of the job with id `id` (a seq itself, or a chosen jobId), or nil.
+local function seq_of(id)
+  if string.find(id, '^%d+$') then return id end
+  return rcall('HGET', K.ids, id) or nil
 end
 
 -- Calls `cmd key ...items` in slices, so no call unpacks more than Lua's C stack allows.
@@ -86,17 +64,70 @@ local function call_pairs(cmd, key, items)
   end
 end
 
--- Active value: <expiry>,<token>;<record>. Returns expiry, token, record (nil if malformed).
-local function split_lease(v)
-  local exp, tok, semi = string.match(v, '^(%d+),([^;]*)();')
-  if not exp then return nil end
-  return tonumber(exp), tok, string.sub(v, semi + 1)
+-- Reads the records of `seqs` (HMGET per bucket run): a table seq → record (absent: none).
+local function read_records(seqs)
+  local out = {}
+  local i, n = 1, #seqs
+  while i <= n do
+    local b = bucket(seqs[i])
+    local j = i
+    while j < n and j - i < 999 and bucket(seqs[j + 1]) == b do j = j + 1 end
+    local values = rcall('HMGET', b, unpack(seqs, i, j))
+    for k = i, j do
+      local v = values[k - i + 1]
+      if v then out[seqs[k]] = v end
+    end
+    i = j + 1
+  end
+  return out
 end
 
--- The record leased to `token`, if that lease is current and unexpired, else nil.
+-- Groups seqs by bucket: bucket → list of seqs, each followed by `value(seq)` when given.
+local function by_bucket(seqs, value)
+  local by = {}
+  for _, seq in ipairs(seqs) do
+    local b = bucket(seq)
+    local list = by[b]
+    if not list then list = {}; by[b] = list end
+    list[#list + 1] = seq
+    if value then list[#list + 1] = value(seq) end
+  end
+  return by
+end
+
+-- Writes seq → record pairs (HSET per bucket).
+local function write_records(records)
+  local seqs = {}
+  for seq in pairs(records) do seqs[#seqs + 1] = seq end
+  for b, list in pairs(by_bucket(seqs, function(seq) return records[seq] end)) do
+    call_pairs('HSET', b, list)
+  end
+end
+
+-- Deletes the records of `seqs` (HDEL per bucket).
+local function delete_records(seqs)
+  for b, list in pairs(by_bucket(seqs)) do call_chunked('HDEL', b, list) end
+end
+
+-- Active value: <expiry>,<token>,<attempts>,<leasedAt>[,x]. Returns expiry, token, attempts,
+-- leasedAt, flagged (nil if malformed).
+local function split_lease(v)
+  local exp, tok, att, at, x = string.match(v, '^(%d+),([^,]*),(%d+),(%d+)(,?x?)$')
+  if not exp then return nil end
+  return tonumber(exp), tok, tonumber(att), at, x == ',x'
+end
+
+local function lease_value(expiry, token, att, leased_at, flagged)
+  local v = expiry .. ',' .. token .. ',' .. fmt(att) .. ',' .. leased_at
+  if flagged then return v .. ',x' end
+  return v
+end
+
+-- The lease of `token`, if it is current and unexpired: attempts, leasedAt, flagged; else nil.
 local function live_lease(v, token, now)
   if not v then return nil end
-  local exp, tok, rec = split_lease(v)
-  if tok == token and exp > now then return rec end
+  local exp, tok, att, at, flagged = split_lease(v)
+  if tok == token and exp > now then return att, at, flagged end
   return nil
 end
+

@@ -1,71 +1,95 @@
 --[[
   Promotes due delayed jobs (a bounded number), then pops and leases up to `limit` ready jobs.
-  Spliced into reserve and the settle scripts (their optional reserve-next) by @include.
+  Spliced into reserve, the settle scripts (their optional reserve-next) and the lookups.
 
   `marker` is the value of the `:due` field of `active`: a lower bound on the earliest due time
   in `delayed` (absent when `delayed` is empty). Reading it instead of `delayed` keeps the hot
   path at one command; it is recomputed whenever a promotion runs.
   promote returns the marker after promotion (false when nothing is delayed).
   take appends 3 strings per leased job to `out`, and returns how many jobs it leased:
-    '<id>,<token>,<attempts>,<maxAttempts>,<err>' (none of the first four holds a comma; err, the
-    JSON of the last error or '', is the rest), then the name, then the payload.
+    '<idLen>:<id><token>,<attempts>,<maxAttempts>,<err>' (a chosen id may hold any character,
+    so it goes length-prefixed; token, attempts and maxAttempts hold no comma; err, the JSON of
+    the last error or '', is the rest), then the name, then the payload.
   Fewer, longer strings cost the client less to decode than one per field.
 ]]
 local PROMOTE_MAX = 1000
 
-local function promote(k_ready, k_delayed, k_active, now, marker, channel)
+local function promote(now, marker, channel)
   if not marker or tonumber(marker) > now then return marker end
-  local due = rcall('ZRANGEBYSCORE', k_delayed, '-inf', fmt(now), 'LIMIT', 0, PROMOTE_MAX)
+  local due = rcall('ZRANGEBYSCORE', K.delayed, '-inf', fmt(now), 'LIMIT', 0, PROMOTE_MAX)
   if #due > 0 then
-    call_chunked('RPUSH', k_ready, due)
-    -- The due records are exactly the lowest ranks, so drop them by rank.
-    rcall('ZREMRANGEBYRANK', k_delayed, 0, #due - 1)
+    local seqs = {}
+    for i = 1, #due do seqs[i] = string.sub(due[i], 2) end
+    call_chunked('RPUSH', K.ready, seqs)
+    -- The due members are exactly the lowest ranks, so drop them by rank.
+    rcall('ZREMRANGEBYRANK', K.delayed, 0, #due - 1)
     -- Other idle workers may take what this caller leaves.
     rcall('PUBLISH', channel, '1')
   end
-  local head = rcall('ZRANGE', k_delayed, 0, 0, 'WITHSCORES')
+  local head = rcall('ZRANGE', K.delayed, 0, 0, 'WITHSCORES')
   if head[2] then
     marker = fmt(tonumber(head[2]))
-    rcall('HSET', k_active, ':due', marker)
+    rcall('HSET', K.active, ':due', marker)
   else
     marker = false
-    rcall('HDEL', k_active, ':due')
+    rcall('HDEL', K.active, ':due')
   end
   return marker
 end
 
+-- Promotes with the marker as stored (for the scripts that do not read it themselves).
+local function promote_now(now, channel)
+  return promote(now, rcall('HGET', K.active, ':due'), channel)
+end
+
 -- `expiry` is the lease expiry (epoch ms, formatted) of every job, or a table of one per job
 -- in pop order (settle-many leases for several callers with their own lease durations).
-local function take(k_ready, k_active, limit, expiry, token_base, out)
+local function take(limit, expiry, token_base, now, out)
   if limit < 1 then return 0 end
-  local recs = rcall('LPOP', k_ready, limit)
-  if not recs then return 0 end
-  -- Parse all before writing: a corrupt record goes back where it was, with the rest, so a
-  -- failing reserve loses nothing (a script that raises keeps the writes it already made).
-  local parsed = {}
-  for i = 1, #recs do
-    parsed[i] = { try_parse(recs[i]) }
-    if not parsed[i][1] then
-      for j = #recs, 1, -1 do rcall('LPUSH', k_ready, recs[j]) end
-      corrupt(recs[i])
+  local seqs = rcall('LPOP', K.ready, limit)
+  if not seqs then return 0 end
+  -- Check all before writing: an entry that is not a seq, or a record that cannot be read, goes
+  -- back where it was with the rest, so a failing reserve loses nothing (a script that raises
+  -- keeps the writes it already made). A seq whose record is gone (deleted by hand) names no
+  -- job and is dropped.
+  for i = 1, #seqs do
+    if not string.find(seqs[i], '^%d+$') then
+      for j = #seqs, 1, -1 do rcall('LPUSH', K.ready, seqs[j]) end
+      bad_record('malformed ready entry', seqs[i])
+    end
+  end
+  local recs = read_records(seqs)
+  local jobs = {}
+  for i = 1, #seqs do
+    local rec = recs[seqs[i]]
+    if rec then
+      local job, why = try_decode(rec)
+      if not job then
+        for j = #seqs, 1, -1 do rcall('LPUSH', K.ready, seqs[j]) end
+        bad_record(why, rec)
+      end
+      job.seq = seqs[i]
+      jobs[#jobs + 1] = job
     end
   end
   local per_job = type(expiry) == 'table'
   local fields = {}
   local n = #out
-  for i = 1, #recs do
-    local id, att, max, name, err, payload = unpack(parsed[i])
-    att = att + 1
+  local at = fmt(now)
+  for i = 1, #jobs do
+    local job = jobs[i]
+    local att = job.att + 1
     local token = token_base .. '.' .. i
     local exp = expiry
     if per_job then exp = expiry[i] end
-    fields[2 * i - 1] = id
-    fields[2 * i] = exp .. ',' .. token .. ';' .. record(id, att, max, name, err, payload)
-    out[n + 1] = id .. ',' .. token .. ',' .. fmt(att) .. ',' .. max .. ',' .. err
-    out[n + 2] = name
-    out[n + 3] = payload
+    fields[2 * i - 1] = job.seq
+    fields[2 * i] = lease_value(exp, token, att, at, job.job_id or job.ukey)
+    local id = ext_id(job, job.seq)
+    out[n + 1] = #id .. ':' .. id .. token .. ',' .. fmt(att) .. ',' .. job.max .. ',' .. job.err
+    out[n + 2] = job.name
+    out[n + 3] = job.payload
     n = n + 3
   end
-  call_pairs('HSET', k_active, fields)
-  return #recs
+  if #jobs > 0 then call_pairs('HSET', K.active, fields) end
+  return #jobs
 end

@@ -1,0 +1,33 @@
+--[[
+  getJob: the job with this id, whatever its state, after promoting due delayed jobs.
+  KEYS: every key of the queue (see lib/common.lua)
+  ARGV[1] id  ARGV[2] wake channel
+  Returns the 13 strings of lib/describe.lua, or an empty array when there is no such job.
+]]
+-- @include lib/common.lua
+-- @include lib/record.lua
+-- @include lib/take.lua
+-- @include lib/state.lua
+-- @include lib/describe.lua
+
+promote_now(now_ms(), ARGV[2])
+local out = {}
+local seq = seq_of(ARGV[1])
+if not seq then return out end
+local rec = rcall('HGET', bucket(seq), seq)
+if not rec then return out end
+local job = decode(rec)
+local lease = rcall('HGET', K.active, seq)
+if lease then
+  describe(out, seq, job, 'active', nil, lease)
+else
+  local due = rcall('ZSCORE', K.delayed, dkey(seq))
+  if due then
+    describe(out, seq, job, 'delayed', fmt(tonumber(due)))
+  elseif rcall('ZSCORE', K.dead_order, seq) then
+    describe(out, seq, job, 'dead')
+  else
+    describe(out, seq, job, 'ready')
+  end
+end
+return out

@@ -1,0 +1,26 @@
+--[[
+  What getJob and listJobs return per job, 13 strings (empty: absent): id, state, name, payload,
+  attempts, maxAttempts, lastError, addedAt, dueAt, leasedAt, leaseExpiresAt, failedAt,
+  uniqueKey. Spliced after lib/common.lua and lib/record.lua.
+]]
+local function describe(out, seq, job, state, due, lease)
+  local att, leased_at, expiry = job.att, '', ''
+  if lease then
+    local exp, _, a, at = split_lease(lease)
+    if exp then att, leased_at, expiry = a, at, fmt(exp) end
+  end
+  local n = #out
+  out[n + 1] = ext_id(job, seq)
+  out[n + 2] = state
+  out[n + 3] = job.name
+  out[n + 4] = job.payload
+  out[n + 5] = fmt(att)
+  out[n + 6] = job.max
+  out[n + 7] = job.err
+  out[n + 8] = job.added and fmt(job.added) or ''
+  out[n + 9] = due or ''
+  out[n + 10] = leased_at
+  out[n + 11] = expiry
+  out[n + 12] = job.failed and state == 'dead' and fmt(job.failed) or ''
+  out[n + 13] = job.ukey or ''
+end

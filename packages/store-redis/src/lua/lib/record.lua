@@ -1,0 +1,97 @@
+--[[
+  The job record, version 1: the one encoder/decoder pair of the scripts (the store's codec.ts
+  builds the fields of a new job and reads what scripts return).
+
+    1<fields>|<strings><payload>
+
+  The leading `1` is the version: a record of another version fails with JOBS_BAD_RECORD naming
+  it, never mis-parsed. Each field is an upper-case letter and a value of digits and lower-case
+  letters; a field absent has its default. String fields give a byte length, and their text
+  follows the `|` in the order the fields appear; the payload is the rest.
+    N name length (always)   E last error length (JSON text, never decoded)
+    I chosen jobId length    U unique key length
+    A attempts (default 0)   M maxAttempts (default none)
+    T added at, F failed at  (epoch ms in base 36)
+  A new field is one entry in FIELDS, one line in encode: scripts that only move a job keep
+  every field it has.
+]]
+local STRING_FIELDS = { N = 'name', E = 'err', I = 'job_id', U = 'ukey' }
+local INT_FIELDS = { A = 'att', M = 'max' }
+local TIME_FIELDS = { T = 'added', F = 'failed' }
+
+local function b36(n)
+  local digits = '0123456789abcdefghijklmnopqrstuvwxyz'
+  local s = ''
+  n = math.floor(n)
+  if n <= 0 then return '0' end
+  while n > 0 do
+    local d = n % 36
+    s = string.sub(digits, d + 1, d + 1) .. s
+    n = (n - d) / 36
+  end
+  return s
+end
+
+local function bad_record(detail, rec)
+  error({ err = 'JOBS_BAD_RECORD ' .. detail .. ': ' .. string.sub(rec or '', 1, 40) })
+end
+
+-- A record's fields as a table, or nil and why it cannot be read.
+local function try_decode(rec)
+  local version = string.sub(rec, 1, 1)
+  if version ~= '1' then
+    return nil, 'unknown job record version ' .. string.format('%q', version)
+  end
+  local bar = string.find(rec, '|', 2, true)
+  if not bar then return nil, 'malformed job record' end
+  local head = string.sub(rec, 2, bar - 1)
+  if not string.find(head, '^%u[%u%l%d]*$') then return nil, 'malformed job record' end
+  local job = { att = 0, max = '', err = '', name = '' }
+  local pos = bar + 1
+  for key, value in string.gmatch(head, '(%u)([%l%d]*)') do
+    local name = STRING_FIELDS[key]
+    if name then
+      local len = tonumber(value)
+      if not len then return nil, 'malformed job record' end
+      job[name] = string.sub(rec, pos, pos + len - 1)
+      pos = pos + len
+    elseif INT_FIELDS[key] then
+      if not string.find(value, '^%d+$') then return nil, 'malformed job record' end
+      job[INT_FIELDS[key]] = key == 'M' and value or tonumber(value)
+    elseif TIME_FIELDS[key] then
+      job[TIME_FIELDS[key]] = tonumber(value, 36)
+      if not job[TIME_FIELDS[key]] then return nil, 'malformed job record' end
+    else
+      return nil, 'unknown field ' .. key .. ' in job record version 1'
+    end
+  end
+  if pos > #rec + 1 then return nil, 'malformed job record' end
+  job.payload = string.sub(rec, pos)
+  return job
+end
+
+-- Same, raising JOBS_BAD_RECORD; callers decode before they write, so a raise changes nothing.
+local function decode(rec)
+  local job, why = try_decode(rec)
+  if not job then bad_record(why, rec) end
+  return job
+end
+
+local function encode(job)
+  local head = { '1N', #job.name }
+  local body = { job.name }
+  if job.att > 0 then head[#head + 1] = 'A' .. fmt(job.att) end
+  if job.max ~= '' then head[#head + 1] = 'M' .. job.max end
+  if job.added then head[#head + 1] = 'T' .. b36(job.added) end
+  if job.failed then head[#head + 1] = 'F' .. b36(job.failed) end
+  if job.err ~= '' then head[#head + 1] = 'E' .. #job.err; body[#body + 1] = job.err end
+  if job.job_id then head[#head + 1] = 'I' .. #job.job_id; body[#body + 1] = job.job_id end
+  if job.ukey then head[#head + 1] = 'U' .. #job.ukey; body[#body + 1] = job.ukey end
+  body[#body + 1] = job.payload
+  return table.concat(head) .. '|' .. table.concat(body)
+end
+
+-- The id callers know the job by.
+local function ext_id(job, seq)
+  return job.job_id or seq
+end

@@ -1,0 +1,56 @@
+--[[
+  listJobs: one page of the jobs in one state, after promoting due delayed jobs. O(page) for
+  ready (plus the offset: a list is walked from its nearer end), delayed and dead; O(active
+  jobs) for active, whose seqs are sorted to give a stable order.
+  KEYS: every key of the queue (see lib/common.lua)
+  ARGV[1] state  ARGV[2] offset  ARGV[3] limit  ARGV[4] wake channel
+  Returns { total, 13 strings per job (see lib/describe.lua) }.
+]]
+-- @include lib/common.lua
+-- @include lib/record.lua
+-- @include lib/take.lua
+-- @include lib/describe.lua
+
+local now = now_ms()
+promote_now(now, ARGV[4])
+local state, offset, limit = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local stop = offset + limit - 1
+local total, seqs, dues
+if state == 'ready' then
+  total = rcall('LLEN', K.ready)
+  seqs = limit > 0 and rcall('LRANGE', K.ready, offset, stop) or {}
+elseif state == 'delayed' then
+  total = rcall('ZCARD', K.delayed)
+  seqs, dues = {}, {}
+  if limit > 0 then
+    local page = rcall('ZRANGE', K.delayed, offset, stop, 'WITHSCORES')
+    for i = 1, #page, 2 do
+      seqs[#seqs + 1] = string.sub(page[i], 2)
+      dues[#seqs] = fmt(tonumber(page[i + 1]))
+    end
+  end
+elseif state == 'dead' then
+  total = rcall('ZCARD', K.dead_order)
+  seqs = limit > 0 and rcall('ZRANGE', K.dead_order, offset, stop) or {}
+else
+  local all = rcall('HKEYS', K.active)
+  local sorted = {}
+  for _, f in ipairs(all) do
+    if f ~= ':due' then sorted[#sorted + 1] = f end
+  end
+  total = #sorted
+  table.sort(sorted, function(a, b) return #a < #b or (#a == #b and a < b) end)
+  seqs = {}
+  for i = offset + 1, math.min(offset + limit, #sorted) do seqs[#seqs + 1] = sorted[i] end
+end
+local out = { total }
+local recs = read_records(seqs)
+local leases
+if state == 'active' and #seqs > 0 then leases = rcall('HMGET', K.active, unpack(seqs)) end
+for i, seq in ipairs(seqs) do
+  local rec = recs[seq]
+  if rec then
+    describe(out, seq, decode(rec), state, dues and dues[i], leases and leases[i])
+  end
+end
+return out

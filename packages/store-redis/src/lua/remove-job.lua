@@ -1,0 +1,30 @@
+--[[
+  removeJob: deletes a ready, delayed or dead job atomically, with its jobId and unique key.
+  Removing a ready job walks `ready` (LREM): O(ready jobs).
+  KEYS: every key of the queue (see lib/common.lua)
+  ARGV[1] id  ARGV[2] wake channel
+  Returns the state it was removed from, '' when there is no such job, or 'active' (then
+  nothing changed: an active job is not removed).
+]]
+-- @include lib/common.lua
+-- @include lib/record.lua
+-- @include lib/take.lua
+-- @include lib/state.lua
+
+promote_now(now_ms(), ARGV[2])
+local seq = seq_of(ARGV[1])
+if not seq then return '' end
+local rec = rcall('HGET', bucket(seq), seq)
+if not rec then return '' end
+local job = decode(rec)
+if rcall('HEXISTS', K.active, seq) == 1 then return 'active' end
+local state = 'ready'
+if rcall('ZREM', K.delayed, dkey(seq)) == 1 then
+  state = 'delayed'
+elseif rcall('ZREM', K.dead_order, seq) == 1 then
+  state = 'dead'
+else
+  rcall('LREM', K.ready, 1, seq)
+end
+forget_removed(job, seq)
+return state
