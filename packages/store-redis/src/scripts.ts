@@ -8,30 +8,10 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { type JobsError, StoreClosedError, StoreError, StoreUnavailableError } from "@jobs/core";
 import type { Cluster, Redis } from "ioredis";
-import type { KeyName, QueueKeys } from "./keys.js";
+import type { QueueKeys } from "./keys.js";
 
 /** A client the store can run scripts on. */
 export type RedisClient = Redis | Cluster;
-
-/**
- * Every key of a queue, in the order every script receives them as KEYS (see
- * src/lua/lib/common.lua). Passing all of them to all scripts costs a few bytes per call and
- * keeps one layout for every script.
- */
-export const QUEUE_KEYS = [
-	"ready",
-	"delayed",
-	"active",
-	"deadOrder",
-	"meta",
-	"adds",
-	"jobs",
-	"ids",
-	"doneIds",
-	"uniq",
-	"uniqExp",
-	"addOutcomes",
-] as const satisfies readonly KeyName[];
 
 /**
  * Every script, named after the store method it implements (`settleMany`: `ack`, `retry`, `fail`
@@ -96,7 +76,7 @@ function scripts(): Map<ScriptName, LoadedScript> {
 			loaded.set(name, {
 				command: `jobs:${version}:${name}:${sha}`,
 				lua,
-				numberOfKeys: QUEUE_KEYS.length,
+				numberOfKeys: 1,
 			});
 		}
 	}
@@ -142,12 +122,16 @@ export async function runScript(
 	}
 }
 
-/** The KEYS every script of one queue receives, in {@link QUEUE_KEYS} order. */
-export type ScriptKeys = readonly string[];
+/**
+ * The KEYS every script of one queue receives: its `meta` hash alone. The scripts name the other
+ * keys from it (see src/lua/lib/common.lua); they all share its hash slot, so Redis Cluster
+ * routes the call by this one.
+ */
+export type ScriptKeys = readonly [string];
 
 /** Computes {@link ScriptKeys} once per store rather than once per call. */
 export function scriptKeys(keys: QueueKeys): ScriptKeys {
-	return QUEUE_KEYS.map((key) => keys[key]);
+	return [keys.meta];
 }
 
 /** The codes a script raises (`error({ err = 'JOBS_… detail' })`), each with its error class. */

@@ -1,6 +1,7 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { loadLua, QUEUE_KEYS, scriptSpecs } from "../src/scripts.js";
+import { queueKeys } from "../src/keys.js";
+import { loadLua, scriptSpecs } from "../src/scripts.js";
 
 const luaDir = new URL("../src/lua/", import.meta.url);
 
@@ -14,22 +15,28 @@ describe("Lua scripts", () => {
 		);
 	});
 
-	it("names the keys in lib/common.lua in the order the registry passes them", () => {
+	it("names every key in lib/common.lua from `meta` exactly as queueKeys does", () => {
 		const lua = loadLua("reserve");
-		const table = lua.slice(
-			lua.indexOf("local K = {"),
-			lua.indexOf("}", lua.indexOf("local K = {")),
-		);
-		const listed = [...table.matchAll(/(\w+) = KEYS\[(\d+)\]/g)].map((m) => [Number(m[2]), m[1]]);
+		const start = lua.indexOf("local K = {");
+		const table = lua.slice(start, lua.indexOf("}\n", start));
+		const keys = queueKeys("p");
+		expect(keys.meta.slice(0, -5)).toBe("{p}");
+		const named: Record<string, string> = {};
+		for (const [, name, value] of table.matchAll(/(\w+) = (base \.\. '[^']+'|KEYS\[1\])/g)) {
+			named[name!] = value === "KEYS[1]" ? keys.meta : `{p}${value!.slice(9, -1)}`;
+		}
+		const { wake: _channel, ...expected } = keys;
 		const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-		expect(listed).toEqual(QUEUE_KEYS.map((key, i) => [i + 1, snake(key)]));
+		expect(named).toEqual(
+			Object.fromEntries(Object.entries(expected).map(([key, value]) => [snake(key), value])),
+		);
 	});
 
 	for (const [name, file] of Object.entries(scriptSpecs)) {
 		it(`${name}: the header says which KEYS it gets, its ARGV and what it returns`, () => {
 			const lua = loadLua(file);
 			const header = lua.slice(0, lua.indexOf("]]"));
-			expect(header).toMatch(/KEYS: every key of the queue/);
+			expect(header).toMatch(/KEYS\[1\] meta \(hash\); the other keys are named from it/);
 			expect(header).toMatch(/Returns/);
 			expect(lua).not.toMatch(/^-- @include/m);
 		});
@@ -38,9 +45,9 @@ describe("Lua scripts", () => {
 			const lua = loadLua(file);
 			const code = lua.replace(/--\[\[[\s\S]*?\]\]/g, "").replace(/--[^\n]*/g, "");
 			expect(code).not.toMatch(/tostring\(/);
-			// Every redis.call names its key through K (from KEYS) or a bucket built from K.jobs.
+			// Every redis.call names its key through K (named from KEYS[1]) or a bucket of K.jobs.
 			expect(code).not.toMatch(/rcall\('[A-Z]+',\s*'/);
-			expect(code.match(/KEYS\[/g)).toHaveLength(QUEUE_KEYS.length);
+			expect(code.match(/KEYS\[/g)).toHaveLength(2);
 		});
 	}
 });

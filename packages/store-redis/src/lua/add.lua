@@ -1,6 +1,6 @@
 --[[
   add: persists jobs atomically and gives them consecutive seqs.
-  KEYS: every key of the queue (see lib/common.lua)
+  KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] add key (random, unique per call)  ARGV[2] wake channel  ARGV[3] add keys to remember
   ARGV[4] 'p' when no job has a jobId or a unique key, else 'x'
   ARGV[5..] three per job: due spec ('' ready now, '+<ms>' delay, '@<epoch ms>' run at, then

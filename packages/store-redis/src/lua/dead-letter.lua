@@ -1,6 +1,6 @@
 --[[
   deadLetter: lists dead jobs, oldest death first.
-  KEYS: every key of the queue (see lib/common.lua)
+  KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] offset  ARGV[2] limit (-1: all)
   Returns 7 strings per dead job: id, failedAt, attempts, maxAttempts, name, error, payload.
 ]]

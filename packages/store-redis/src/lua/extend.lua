@@ -1,6 +1,6 @@
 --[[
   extend: renews leases; each live one now expires `lease ms` from now.
-  KEYS: every key of the queue (see lib/common.lua)
+  KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] lease ms  ARGV[2..] two per lease: id, token
   Returns one integer per lease in input order: 1 renewed, 0 stale (expired, settled or re-leased).
 ]]

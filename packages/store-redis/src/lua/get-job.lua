@@ -1,6 +1,6 @@
 --[[
   getJob: the job with this id, whatever its state, after promoting due delayed jobs.
-  KEYS: every key of the queue (see lib/common.lua)
+  KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] id  ARGV[2] wake channel
   Returns the 13 strings of lib/describe.lua, or an empty array when there is no such job.
 ]]

@@ -2,7 +2,7 @@
   listJobs: one page of the jobs in one state, after promoting due delayed jobs. O(page) for
   ready (plus the offset: a list is walked from its nearer end), delayed and dead; O(active
   jobs) for active, whose seqs are sorted to give a stable order.
-  KEYS: every key of the queue (see lib/common.lua)
+  KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] state  ARGV[2] offset  ARGV[3] limit  ARGV[4] wake channel
   Returns { total, 13 strings per job (see lib/describe.lua) }.
 ]]

@@ -1,6 +1,6 @@
 --[[
   removeDead: deletes dead jobs for good, with their jobIds and unique keys.
-  KEYS: every key of the queue (see lib/common.lua)
+  KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] mode: 'ids' or 'oldest'  ARGV[2..] with 'ids': the ids (unknown ones are ignored);
   with 'oldest': how many to remove
   Returns how many jobs were removed.

@@ -1,7 +1,7 @@
 --[[
   removeJob: deletes a ready, delayed or dead job atomically, with its jobId and unique key.
   Removing a ready job walks `ready` (LREM): O(ready jobs).
-  KEYS: every key of the queue (see lib/common.lua)
+  KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] id  ARGV[2] wake channel
   Returns the state it was removed from, '' when there is no such job, or 'active' (then
   nothing changed: an active job is not removed).

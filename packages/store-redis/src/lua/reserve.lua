@@ -1,6 +1,6 @@
 --[[
   reserve: promote due delayed jobs (bounded), then pop and lease up to `limit` ready jobs.
-  KEYS: every key of the queue (see lib/common.lua)
+  KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] limit  ARGV[2] lease ms  ARGV[3] token base (unique per call)  ARGV[4] wake channel
   Returns { now, nextDue or '', 3 strings per leased job (see lib/take.lua) }.
 ]]

@@ -1,7 +1,7 @@
 --[[
   retryDead: moves dead jobs back to the tail of `ready` with attempts reset to 0, in death
   order; their final error becomes their lastError.
-  KEYS: every key of the queue (see lib/common.lua)
+  KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] wake channel  ARGV[2] mode: 'ids' or 'oldest'
   ARGV[3..] with 'ids': the ids (unknown ones are ignored); with 'oldest': how many to move
   Returns how many jobs moved.

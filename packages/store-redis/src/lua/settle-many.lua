@@ -4,7 +4,7 @@
   entry changes nothing and leases nothing, and an entry sees what the earlier ones did (the
   same id twice: the second finds the lease gone). Then one promote + take leases the next jobs
   the successful entries asked for, handed out in entry order.
-  KEYS: every key of the queue (see lib/common.lua)
+  KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] token base (unique per call; '' when no entry asks for next jobs)  ARGV[2] wake channel
   ARGV[3] jobIdHistory (acked jobIds remembered)
   ARGV[4..] one entry per settle: op, id, token, next limit (0: none), lease ms of the next jobs,

@@ -1,7 +1,7 @@
 --[[
   stats: counts jobs per state, all read in one atomic call. A delayed job that is due counts
   as ready: the next reserve promotes it.
-  KEYS: every key of the queue (see lib/common.lua)
+  KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   Returns { ready, delayed, active, dead }.
 ]]
 -- @include lib/common.lua

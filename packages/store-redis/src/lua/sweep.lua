@@ -1,7 +1,7 @@
 --[[
   sweep: recovers up to `limit` jobs whose lease expired: each goes back to the tail of `ready`
   with its attempts kept and lastError saying the lease expired.
-  KEYS: every key of the queue (see lib/common.lua)
+  KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] limit  ARGV[2] lease-expired error (JSON text)  ARGV[3] scan budget (entries)
   ARGV[4] wake channel
   Returns how many jobs it recovered.

@@ -11,11 +11,14 @@
   Numbers are always written with string.format('%.0f'): tostring() gives 1e+15 past 14 digits.
 ]]
 local rcall = redis.call
--- Every script receives every key of the queue, in this order (src/scripts.ts QUEUE_KEYS).
+-- Every script receives one key, the queue's `meta` hash (for routing: every key of the queue
+-- shares its hash slot), and names the others from it (the names of src/keys.ts).
+local base = string.sub(KEYS[1], 1, -6)
 local K = {
-  ready = KEYS[1], delayed = KEYS[2], active = KEYS[3], dead_order = KEYS[4], meta = KEYS[5],
-  adds = KEYS[6], jobs = KEYS[7], ids = KEYS[8], done_ids = KEYS[9], uniq = KEYS[10],
-  uniq_exp = KEYS[11], add_outcomes = KEYS[12],
+  ready = base .. ':ready', delayed = base .. ':delayed', active = base .. ':active',
+  dead_order = base .. ':dead-order', meta = KEYS[1], adds = base .. ':adds', jobs = base .. ':j:',
+  ids = base .. ':ids', done_ids = base .. ':done-ids', uniq = base .. ':uniq',
+  uniq_exp = base .. ':uniq-exp', add_outcomes = base .. ':add-outcomes',
 }
 
 local function fmt(n)

@@ -38,6 +38,17 @@ end
 
 -- A record's fields as a table, or nil and why it cannot be read.
 local function try_decode(rec)
+  -- Most records are a job as added: name and add time only.
+  local nlen, added, bar = string.match(rec, '^1N(%d+)T([%l%d]+)()|')
+  if bar then
+    nlen = tonumber(nlen)
+    if bar + nlen <= #rec then
+      return {
+        att = 0, max = '', err = '', added = tonumber(added, 36),
+        name = string.sub(rec, bar + 1, bar + nlen), payload = string.sub(rec, bar + nlen + 1),
+      }
+    end
+  end
   local version = string.sub(rec, 1, 1)
   if version ~= '1' then
     return nil, 'unknown job record version ' .. string.format('%q', version)
