@@ -14,7 +14,7 @@ import { busyCores, cpuTimes } from "./load.mjs";
 import { endWindow, startWindow } from "./redis.mjs";
 import { latencySummary } from "./stats.mjs";
 import { createSystem } from "./systems.mjs";
-import { jobData, prefill } from "./workload.mjs";
+import { BULK_BATCH, jobData, prefill } from "./workload.mjs";
 
 // Count the commands this process sends, over every ioredis connection (BullMQ's and ours load
 // the same ioredis module). Pipelined and MULTI commands count one each, as Redis sees them.
@@ -131,13 +131,25 @@ function completionCounter(sys) {
 }
 
 const scenarios = {
-	/** One `add` per job, `inFlight` adds outstanding at a time. */
-	async enqueue(sys, admin, { n, inFlight, warmup }) {
+	/**
+	 * One `add` per job, `inFlight` adds outstanding at a time. `identity`: `"jobId"` gives each
+	 * job its own id; `"unique"` gives it a dedup key that every pair of jobs shares (job i and
+	 * i + n/2 of the window), so half of the measured adds find the key held.
+	 */
+	async enqueue(sys, admin, { n, inFlight, warmup, identity }) {
 		let next = 0;
+		const optionsOf = (i) => {
+			if (identity === "jobId") return { jobId: `order-${i}` };
+			if (identity === "unique") {
+				const pair = i < warmup ? i : warmup + ((i - warmup) % Math.ceil(n / 2));
+				return { dedupKey: `user-${pair}` };
+			}
+			return undefined;
+		};
 		const lane = async (limit) => {
 			while (next < limit) {
 				const i = next++;
-				await sys.add(jobData(i));
+				await sys.add(jobData(i), optionsOf(i));
 			}
 		};
 		const lanes = (limit) => Promise.all(Array.from({ length: inFlight }, () => lane(limit)));
@@ -268,6 +280,57 @@ const scenarios = {
 			keysPerJob: (keysAfter - keysBefore) / n,
 			usedMemoryDelta: after - before,
 		};
+	},
+
+	/**
+	 * Lookups with `n` jobs waiting: `calls` sequential `getJob`s of random existing ids, then
+	 * `calls` sequential pages of `pageSize` waiting jobs at random offsets. Reports each as
+	 * calls/s and latency (ms).
+	 */
+	async lookup(sys, admin, { n, calls, pageSize }) {
+		const ids = [];
+		for (let i = 0; i < n; i += BULK_BATCH) {
+			const batch = [];
+			for (let j = i; j < Math.min(n, i + BULK_BATCH); j++) batch.push(jobData(j));
+			// Keep a sample of ids: every id would be millions of strings.
+			const added = sys.idsOf(await sys.addBulk(batch));
+			ids.push(added[0], added[added.length - 1], added[added.length >> 1]);
+		}
+		// A deterministic choice, the same for both systems.
+		let seed = 42;
+		const random = () => {
+			seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+			return seed / 2 ** 31;
+		};
+		const timed = async (call) => {
+			const latencies = [];
+			const t0 = performance.now();
+			for (let k = 0; k < calls; k++) {
+				const t = performance.now();
+				await call();
+				latencies.push(performance.now() - t);
+			}
+			return {
+				throughput: (calls / (performance.now() - t0)) * 1000,
+				latency: latencySummary(latencies),
+			};
+		};
+		return measure(admin, calls * 2, async () => {
+			let found = 0;
+			const getJob = await timed(async () => {
+				if (await sys.getJob(ids[Math.floor(random() * ids.length)])) found++;
+			});
+			let listed = 0;
+			const page = await timed(async () => {
+				listed += (await sys.page(Math.floor(random() * (n - pageSize)), pageSize)).length;
+			});
+			if (found !== calls || listed !== calls * pageSize) {
+				throw new Error(
+					`lookup: found ${found}/${calls} jobs, listed ${listed}/${calls * pageSize}`,
+				);
+			}
+			return { waiting: n, getJob, page, throughput: getJob.throughput };
+		});
 	},
 
 	/** Scale-out, pre-fill step: adds `n` jobs and exits (the workers are separate processes). */

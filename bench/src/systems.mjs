@@ -7,7 +7,8 @@
  *   removed as ours are) and the default `removeOnFail`; `Worker` connections with
  *   `maxRetriesPerRequest: null`; everything else default (lockDuration 30 s like our lease).
  *
- * Interface: `add(data, { delay })`, `addBulk(datas, { delay })`, `prepareWorker({ concurrency,
+ * Interface: `add(data, { delay, jobId, dedupKey })`, `addBulk(datas, { delay })`,
+ * `getJob(id)`, `page(offset, limit)` (waiting jobs, head first), `prepareWorker({ concurrency,
  * onStart })` → `{ start(), stop() }` (connected, not yet taking jobs), `onCompleted(fn)`, `close()`. `onStart(data)` runs as the handler
  * starts; `onCompleted` fires once a job's completion has been written to Redis.
  */
@@ -43,6 +44,29 @@ export async function createSystem(system, { url }) {
 	throw new Error(`unknown system ${system}`);
 }
 
+/**
+ * Our add options for the neutral bench options: `jobId` → `jobId`; `dedupKey` → `unique` on that
+ * key while the job waits or runs (the default states), as BullMQ's simple-mode deduplication.
+ */
+function jobsAddOptions(opts) {
+	if (!opts) return undefined;
+	const out = {};
+	if (opts.delay) out.delay = opts.delay;
+	if (opts.jobId !== undefined) out.jobId = opts.jobId;
+	if (opts.dedupKey !== undefined) out.unique = { key: opts.dedupKey };
+	return out;
+}
+
+/** BullMQ's: `jobId` → `jobId`; `dedupKey` → `deduplication: { id }` (simple mode). */
+function bullmqAddOptions(opts) {
+	if (!opts) return undefined;
+	const out = {};
+	if (opts.delay) out.delay = opts.delay;
+	if (opts.jobId !== undefined) out.jobId = opts.jobId;
+	if (opts.dedupKey !== undefined) out.deduplication = { id: opts.dedupKey };
+	return out;
+}
+
 const STORE_METHODS = [
 	"add",
 	"reserve",
@@ -56,6 +80,9 @@ const STORE_METHODS = [
 	"deadLetter",
 	"retryDead",
 	"removeDead",
+	"getJob",
+	"listJobs",
+	"removeJob",
 	"close",
 ];
 
@@ -88,7 +115,10 @@ async function createJobs(url, variant = {}) {
 	let handled = false;
 	return {
 		name: "jobs",
-		add: (data, opts) => queue.add(JOB_NAME, data, opts?.delay ? { delay: opts.delay } : undefined),
+		add: (data, opts) => queue.add(JOB_NAME, data, jobsAddOptions(opts)),
+		getJob: (id) => queue.getJob(id),
+		page: async (offset, limit) => (await queue.jobs({ state: "ready", offset, limit })).jobs,
+		idsOf: (added) => added.map((r) => r.id),
 		addBulk: (datas, opts) =>
 			queue.addMany(
 				datas.map((data) => ({
@@ -132,7 +162,10 @@ async function createBullmq(url) {
 	const workers = [];
 	return {
 		name: "bullmq",
-		add: (data, opts) => queue.add(JOB_NAME, data, opts?.delay ? { delay: opts.delay } : undefined),
+		add: (data, opts) => queue.add(JOB_NAME, data, bullmqAddOptions(opts)),
+		getJob: (id) => queue.getJob(id),
+		page: (offset, limit) => queue.getWaiting(offset, offset + limit - 1),
+		idsOf: (added) => added.map((job) => job.id),
 		addBulk: (datas, opts) =>
 			queue.addBulk(
 				datas.map((data) => ({

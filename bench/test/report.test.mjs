@@ -91,7 +91,7 @@ describe("report", () => {
 			"| metric | @jobs/store-redis (median) | BullMQ 6.7.0 (median) | ratio of medians | per-round ratios | target |",
 		);
 		expect(lines).toContain(
-			"| enqueue (jobs/s, higher is better) | 27,000 | 11,000 | 2.45× | 3.00×, 2.00× | **missed** (≥ 3×; 1.22× short) |",
+			"| enqueue (jobs/s, higher is better) | 27,000 | 11,000 | 2.45× | 3.00×, 2.00× | **missed** (≥ 3.5×; 1.43× short) |",
 		);
 		expect(lines).toContain(
 			"| process, concurrency 1 (jobs/s, higher is better) | 5,000 | 4,000 | 1.25× | 1.25×, – | **missed** (≥ 2×; 1.60× short) |",
@@ -100,7 +100,7 @@ describe("report", () => {
 			"| Redis commands / processed job, c=1 (cmds, lower is better) | 7.00 | 23.00 | – | – | **missed** (≤ 6; 1.17× short) |",
 		);
 		expect(lines).toContain(
-			"| Redis bytes / waiting job (B, lower is better) | 60 | 300 | 0.200× | 0.200×, 0.200× | met (≤ 0.25×) |",
+			"| Redis bytes / waiting job (B, lower is better) | 60 | 300 | 0.200× | 0.200×, 0.200× | met (≤ 0.33×) |",
 		);
 	});
 

@@ -321,7 +321,7 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 	async getJob(id: string): Promise<JobRecord | null> {
 		this.#checkOpen();
 		checkJobId("getJob(id)", id);
-		const reply = await this.#run(this.#producer, "getJob", [id, this.keys.wake]);
+		const reply = await this.#run(this.#producer, "getJob", [id]);
 		return jobRecords(reply, 0)[0] ?? null;
 	}
 

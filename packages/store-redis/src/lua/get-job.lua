@@ -1,16 +1,14 @@
 --[[
-  getJob: the job with this id, whatever its state, after promoting due delayed jobs.
+  getJob: the job with this id, whatever its state; a delayed job that is due is reported
+  ready. Read-only: it promotes nothing.
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
-  ARGV[1] id  ARGV[2] wake channel
+  ARGV[1] id
   Returns the 13 strings of lib/describe.lua, or an empty array when there is no such job.
 ]]
 -- @include lib/common.lua
 -- @include lib/record.lua
--- @include lib/take.lua
--- @include lib/state.lua
 -- @include lib/describe.lua
 
-promote_now(now_ms(), ARGV[2])
 local out = {}
 local seq = seq_of(ARGV[1])
 if not seq then return out end
@@ -22,8 +20,10 @@ if lease then
   describe(out, seq, job, 'active', nil, lease)
 else
   local due = rcall('ZSCORE', K.delayed, dkey(seq))
-  if due then
+  if due and tonumber(due) > now_ms() then
     describe(out, seq, job, 'delayed', fmt(tonumber(due)))
+  elseif due then
+    describe(out, seq, job, 'ready')
   elseif rcall('ZSCORE', K.dead_order, seq) then
     describe(out, seq, job, 'dead')
   else

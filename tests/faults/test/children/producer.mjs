@@ -3,8 +3,12 @@
 // is logged and tried again as a new add until one is acknowledged; otherwise the error is
 // logged and the job given up.
 //
+// With `identity` ("jobId" or "unique") and `keyMod`, add i carries the jobId `order-<i % keyMod>`
+// or the unique key `user-<i % keyMod>`, so producers with the same config race for the same ids
+// and keys; the ledger's add records whether the job was created or found.
+//
 // Config (argv[2], JSON): { name, url, prefix, ledgerDir, count, inFlight?, jobName?, data?,
-//   options?, retryOnError?, pauseMs? }
+//   options?, identity?, keyMod?, retryOnError?, pauseMs? }
 // IPC out: { ready: true }, { done: true, acked, errors }.
 import { JobQueue } from "@jobs/core";
 import { RedisJobStore } from "@jobs/store-redis";
@@ -25,6 +29,15 @@ const queue = new JobQueue({ store });
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 send({ ready: true });
 
+function optionsOf(i) {
+	if (config.identity === "jobId")
+		return { ...config.options, jobId: `order-${i % config.keyMod}` };
+	if (config.identity === "unique") {
+		return { ...config.options, unique: { key: `user-${i % config.keyMod}` } };
+	}
+	return config.options;
+}
+
 let next = 0;
 let acked = 0;
 let errors = 0;
@@ -33,12 +46,12 @@ async function addOne(i) {
 	for (;;) {
 		const sent = hr();
 		try {
-			const { id } = await queue.add(
+			const { id, created, existing } = await queue.add(
 				config.jobName ?? "job",
 				{ i, p: config.name, ...config.data },
-				config.options,
+				optionsOf(i),
 			);
-			ledger.write({ t: "add", id, i, sent });
+			ledger.write({ t: "add", id, i, sent, created, existing });
 			acked++;
 			return;
 		} catch (error) {

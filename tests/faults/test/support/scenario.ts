@@ -52,6 +52,9 @@ export interface ProducerConfig {
 	jobName?: string;
 	data?: Record<string, unknown>;
 	options?: { delay?: number; maxAttempts?: number };
+	/** Add i carries jobId `order-<i % keyMod>` or unique key `user-<i % keyMod>`. */
+	identity?: "jobId" | "unique";
+	keyMod?: number;
 	retryOnError?: boolean;
 	pauseMs?: number;
 	skewMs?: number;
