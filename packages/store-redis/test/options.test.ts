@@ -30,6 +30,19 @@ describe("options", () => {
 		);
 	});
 
+	it("refuses a jobIdHistory that is not a whole number of at least 0, naming it", async () => {
+		for (const bad of [-1, 1.5, "10", Number.NaN]) {
+			await expect(
+				RedisJobStore.connect({ jobIdHistory: bad as number, redisOptions: { lazyConnect: true } }),
+			).rejects.toThrow(/jobIdHistory/);
+			const client = new Redis({ lazyConnect: true });
+			expect(() => RedisJobStore.fromClient(client, { jobIdHistory: bad as number })).toThrow(
+				InvalidOptionError,
+			);
+			client.disconnect();
+		}
+	});
+
 	it("refuses a URL that is not redis:// or rediss://", async () => {
 		await expect(RedisJobStore.connect({ url: "http://localhost" })).rejects.toThrow(
 			InvalidOptionError,

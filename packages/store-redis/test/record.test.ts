@@ -20,8 +20,8 @@ const benchJob = (i: number): NewJob => ({
 describe.skipIf(!url)("job records", () => {
 	let admin: Redis;
 	const stores: RedisJobStore[] = [];
-	const open = async () => {
-		const store = await RedisJobStore.connect({ url, prefix: uniquePrefix("record") });
+	const open = async (options: { jobIdHistory?: number } = {}) => {
+		const store = await RedisJobStore.connect({ url, prefix: uniquePrefix("record"), ...options });
 		stores.push(store);
 		return store;
 	};
@@ -191,5 +191,33 @@ describe.skipIf(!url)("job records", () => {
 		await sleep(250);
 		const leased = await store.reserve({ limit: 10, leaseMs: LONG });
 		expect(leased.map((j) => j.id)).toEqual(added);
+	});
+
+	it("remembers the newest jobIdHistory acked jobIds, and none with 0", async () => {
+		const drain = async (store: RedisJobStore) => {
+			for (const job of await store.reserve({ limit: 10, leaseMs: LONG })) {
+				expect((await store.ack(job)).ok).toBe(true);
+			}
+		};
+		const store = await open({ jobIdHistory: 2 });
+		const ids = ["a-1", "a-2", "a-3"];
+		for (const jobId of ids) {
+			await store.add([{ ...benchJob(1), jobId }]);
+			await drain(store);
+		}
+		expect(await admin.zrange(store.keys.doneIds, 0, -1)).toEqual(["a-2", "a-3"]);
+		const again = await store.add(ids.map((jobId) => ({ ...benchJob(2), jobId })));
+		expect(again).toEqual([
+			{ id: "a-1", created: true },
+			{ id: "a-2", created: false, existing: "jobId" },
+			{ id: "a-3", created: false, existing: "jobId" },
+		]);
+		const forgetful = await open({ jobIdHistory: 0 });
+		await forgetful.add([{ ...benchJob(1), jobId: "b-1" }]);
+		await drain(forgetful);
+		expect(await admin.exists(forgetful.keys.doneIds)).toBe(0);
+		expect(await forgetful.add([{ ...benchJob(1), jobId: "b-1" }])).toEqual([
+			{ id: "b-1", created: true },
+		]);
 	});
 });

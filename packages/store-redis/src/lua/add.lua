@@ -107,8 +107,9 @@ for i = 1, n do
   local at = 5 + 3 * (i - 1)
   local spec = ARGV[at]
   local bang = string.find(spec, '!', 1, true)
-  local job = decode('1' .. ARGV[at + 1] .. stamp .. '|' .. ARGV[at + 2])
-  job.rec = '1' .. ARGV[at + 1] .. stamp .. '|' .. ARGV[at + 2]
+  local rec = '1' .. ARGV[at + 1] .. stamp .. '|' .. ARGV[at + 2]
+  local job = decode(rec)
+  job.rec = rec
   if bang then
     local ttl, states, on = string.match(string.sub(spec, bang + 1), '^(%d*),(%l*),([kr])$')
     if not on or not job.ukey then bad_record('malformed unique spec', spec) end
