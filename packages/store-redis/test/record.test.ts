@@ -205,7 +205,7 @@ describe.skipIf(!url)("job records", () => {
 			await store.add([{ ...benchJob(1), jobId }]);
 			await drain(store);
 		}
-		expect(await admin.zrange(store.keys.doneIds, 0, -1)).toEqual(["a-2", "a-3"]);
+		expect(await admin.zrange(store.keys.doneIds, "0", "-1")).toEqual(["a-2", "a-3"]);
 		const again = await store.add(ids.map((jobId) => ({ ...benchJob(2), jobId })));
 		expect(again).toEqual([
 			{ id: "a-1", created: true },
