@@ -154,6 +154,45 @@ export function uniqueContract(options: ContractOptions): void {
 			expect(await reserveOne(store)).toMatchObject({ id: holder, payload: '{"n":2}' });
 		});
 
+		it("replace within one call: a later add gives an earlier job of the call its payload, keeping its place", async () => {
+			const store = capable(h().store, "unique");
+			const results = await store.add([
+				unique(1),
+				job("between"),
+				unique(2, { onConflict: "replace" }, { maxAttempts: 3 }),
+			]);
+			expect(results[2]).toEqual({
+				id: results[0]!.id,
+				created: false,
+				existing: "unique",
+				replaced: true,
+			});
+			const leased = await store.reserve({ limit: 5, leaseMs: LONG });
+			expect(leased.map((j) => [j.id, j.payload, j.maxAttempts])).toEqual([
+				[results[0]!.id, '{"n":2}', 3],
+				[results[1]!.id, '{"n":"between"}', undefined],
+			]);
+		});
+
+		it("replace within one call moves jobs in call order: a delayed holder made ready joins the tail then", async () => {
+			const { store: s, elapse, delay, margin } = h();
+			const store = capable(s, "unique");
+			const [holder] = await addIds(store, [unique(1, {}, { delay: LONG })]);
+			const results = await store.add([
+				job("first"),
+				unique(2, { onConflict: "replace" }),
+				job("last"),
+				unique("b", { key: "b" }),
+				unique("b2", { key: "b", onConflict: "replace" }, { delay }),
+			]);
+			expect(results.map((r) => r.created)).toEqual([true, false, true, true, false]);
+			expect(results[4]).toMatchObject({ id: results[3]!.id, replaced: true });
+			const leased = await store.reserve({ limit: 5, leaseMs: LONG });
+			expect(leased.map((j) => j.id)).toEqual([results[0]!.id, holder, results[2]!.id]);
+			await elapse(delay + margin);
+			expect(await reserveOne(store)).toMatchObject({ id: results[3]!.id, payload: '{"n":"b2"}' });
+		});
+
 		it("replace never changes a job that is running", async () => {
 			const store = capable(h().store, "unique");
 			await addIds(store, [unique(1)]);

@@ -107,7 +107,10 @@ for i = 1, n do
   local at = 5 + 3 * (i - 1)
   local spec = ARGV[at]
   local bang = string.find(spec, '!', 1, true)
-  local rec = '1' .. ARGV[at + 1] .. stamp .. '|' .. ARGV[at + 2]
+  -- The add time goes before the jobId and unique key fields: encode's order.
+  local head = ARGV[at + 1]
+  local cut = string.find(head, '[IU]') or #head + 1
+  local rec = '1' .. string.sub(head, 1, cut - 1) .. stamp .. string.sub(head, cut) .. '|' .. ARGV[at + 2]
   local job = decode(rec)
   job.rec = rec
   if bang then
@@ -120,19 +123,63 @@ for i = 1, n do
   jobs[i] = job
 end
 
--- Moves a holder that has not started to its new due time (nil: ready); a ready holder that
--- stays ready keeps its place in line.
-local pushed = 0
-local function move(seq, from, due)
-  if from == 'ready' and not due then return end
-  if from == 'ready' then rcall('LREM', K.ready, 1, seq) else rcall('ZREM', K.delayed, dkey(seq)) end
-  if due then
-    rcall('ZADD', K.delayed, fmt(due), dkey(seq))
-    note_due(due)
-  else
-    rcall('RPUSH', K.ready, seq)
-    pushed = pushed + 1
+-- The jobs this call creates are written at the end: one HSET per bucket, one RPUSH, one ZADD.
+-- Until then `pending[seq]` holds each one (its fields, record, due time), and later jobs of the
+-- call look there first (`new_ids`, `new_holds`). `tail` lists in call order the seqs that join
+-- the tail of `ready` (new jobs, and holders a replace made ready); an entry counts only while it
+-- is its seq's latest placement (`placed[seq]`).
+local pending, new_ids, new_holds = {}, {}, {}
+local tail, placed = {}, {}
+local function to_tail(seq)
+  tail[#tail + 1] = seq
+  placed[seq] = #tail
+end
+
+-- The job holding `key` now: one of this call (its hold, claimed by a new job, is within any
+-- ttl, so it applies when it names no states or the job's state), else the stored hold.
+local function holder(key)
+  local seq = new_holds[key]
+  if not seq then return holder_of(key, now) end
+  local p = pending[seq]
+  local letter = p.due and 'd' or 'r'
+  if p.job.states == '' or string.find(p.job.states, letter, 1, true) then
+    return seq, p.job.job_id or seq
   end
+  return nil
+end
+
+-- A replace: the holder takes this job's payload, maxAttempts and due time (nil: ready); a ready
+-- holder that stays ready keeps its place in line. Returns whether it was replaced.
+local function replace(seq, job)
+  local p = pending[seq]
+  if p then
+    p.job.payload, p.job.max, p.rec = job.payload, job.max, nil
+    if p.due and not job.due then to_tail(seq) end
+    if job.due then placed[seq] = nil; note_due(job.due) end
+    p.due = job.due
+    return true
+  end
+  local rec = rcall('HGET', bucket(seq), seq)
+  -- A ttl-only hold outlives its job: then there is nothing to replace.
+  local state = rec and state_of(seq)
+  if state ~= 'ready' and state ~= 'delayed' then return false end
+  local held = decode(rec)
+  held.payload, held.max = job.payload, job.max
+  rcall('HSET', bucket(seq), seq, encode(held))
+  if state == 'ready' and not job.due then return true end
+  if state == 'ready' then
+    rcall('LREM', K.ready, 1, seq)
+    placed[seq] = nil -- made ready earlier in this call, not yet pushed
+  else
+    rcall('ZREM', K.delayed, dkey(seq))
+  end
+  if job.due then
+    rcall('ZADD', K.delayed, fmt(job.due), dkey(seq))
+    note_due(job.due)
+  else
+    to_tail(seq)
+  end
+  return true
 end
 
 local outcomes = {}
@@ -142,39 +189,51 @@ if any_unique then forget_expired_holds(now) end
 for i, job in ipairs(jobs) do
   local seq = fmt(first + i - 1)
   local outcome = ''
-  if job.job_id and (rcall('HEXISTS', K.ids, job.job_id) == 1 or rcall('ZSCORE', K.done_ids, job.job_id)) then
-    outcome = 'j' .. job.job_id
+  local id = job.job_id
+  if id and (new_ids[id] or rcall('HEXISTS', K.ids, id) == 1 or rcall('ZSCORE', K.done_ids, id)) then
+    outcome = 'j' .. id
   elseif job.ukey then
-    local holder, holder_id = holder_of(job.ukey, now)
-    if holder then
-      outcome = 'u' .. holder_id
-      -- A ttl-only hold outlives its job: then there is nothing to replace.
-      local hrec = rcall('HGET', bucket(holder), holder)
-      local state = hrec and state_of(holder)
-      if job.replace and (state == 'ready' or state == 'delayed') then
-        hrec = decode(hrec)
-        hrec.payload, hrec.max = job.payload, job.max
-        rcall('HSET', bucket(holder), holder, encode(hrec))
-        move(holder, state, job.due)
-        outcome = 'r' .. holder_id
-      end
+    local held, held_id = holder(job.ukey)
+    if held then
+      outcome = 'u' .. held_id
+      if job.replace and replace(held, job) then outcome = 'r' .. held_id end
     end
   end
   if outcome == '' then
-    rcall('HSET', bucket(seq), seq, job.rec)
-    if job.job_id then rcall('HSET', K.ids, job.job_id, seq) end
-    if job.ukey then claim(job.ukey, seq, job.job_id, now, job.ttl, job.states) end
-    if job.due then
-      rcall('ZADD', K.delayed, fmt(job.due), dkey(seq))
-      note_due(job.due)
-    else
-      rcall('RPUSH', K.ready, seq)
-      pushed = pushed + 1
-    end
+    pending[seq] = { job = job, rec = job.rec, due = job.due }
+    if id then new_ids[id] = seq end
+    if job.ukey then new_holds[job.ukey] = seq end
+    if job.due then note_due(job.due) else to_tail(seq) end
   end
   outcomes[i] = outcome
 end
-if pushed > 0 and rcall('LLEN', K.ready) <= pushed then rcall('PUBLISH', ARGV[2], '1') end
+
+local records, delayed, ready, ids, holds = {}, {}, {}, {}, {}
+for seq, p in pairs(pending) do
+  records[seq] = p.rec or encode(p.job)
+  if p.due then
+    delayed[#delayed + 1] = fmt(p.due)
+    delayed[#delayed + 1] = dkey(seq)
+  end
+end
+write_records(records)
+for id, seq in pairs(new_ids) do
+  ids[#ids + 1] = id
+  ids[#ids + 1] = seq
+end
+call_pairs('HSET', K.ids, ids)
+for key, seq in pairs(new_holds) do
+  local job = pending[seq].job
+  claim(key, seq, job.job_id, now, job.ttl, job.states)
+end
+for k, seq in ipairs(tail) do
+  if placed[seq] == k then ready[#ready + 1] = seq end
+end
+if #ready > 0 then
+  local _, len = call_chunked('RPUSH', K.ready, ready)
+  if len == #ready then rcall('PUBLISH', ARGV[2], '1') end
+end
+call_pairs('ZADD', K.delayed, delayed)
 publish_due()
 rcall('HSET', K.add_outcomes, ARGV[1], cjson.encode(outcomes))
 table.insert(outcomes, 1, fmt(first))

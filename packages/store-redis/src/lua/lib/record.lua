@@ -38,16 +38,37 @@ end
 
 -- A record's fields as a table, or nil and why it cannot be read.
 local function try_decode(rec)
-  -- Most records are a job as added: name and add time only.
-  local nlen, added, bar = string.match(rec, '^1N(%d+)T([%l%d]+)()|')
+  -- Every record the scripts write has its fields in encode's order: one match reads it.
+  local nlen, att, max, added, failed, elen, ilen, ulen, bar = string.match(rec,
+    '^1N(%d+)A?(%d*)M?(%d*)T([%l%d]+)F?([%l%d]*)E?(%d*)I?(%d*)U?(%d*)()|')
   if bar then
+    local job = { att = tonumber(att) or 0, max = max, added = tonumber(added, 36) }
+    if failed ~= '' then job.failed = tonumber(failed, 36) end
+    local pos = bar + 1
     nlen = tonumber(nlen)
-    if bar + nlen <= #rec then
-      return {
-        att = 0, max = '', err = '', added = tonumber(added, 36),
-        name = string.sub(rec, bar + 1, bar + nlen), payload = string.sub(rec, bar + nlen + 1),
-      }
+    job.name = string.sub(rec, pos, pos + nlen - 1)
+    pos = pos + nlen
+    job.err = ''
+    if elen ~= '' then
+      elen = tonumber(elen)
+      job.err = string.sub(rec, pos, pos + elen - 1)
+      pos = pos + elen
     end
+    if ilen ~= '' then
+      ilen = tonumber(ilen)
+      job.job_id = string.sub(rec, pos, pos + ilen - 1)
+      pos = pos + ilen
+    end
+    if ulen ~= '' then
+      ulen = tonumber(ulen)
+      job.ukey = string.sub(rec, pos, pos + ulen - 1)
+      pos = pos + ulen
+    end
+    if pos <= #rec + 1 then
+      job.payload = string.sub(rec, pos)
+      return job
+    end
+    return nil, 'malformed job record'
   end
   local version = string.sub(rec, 1, 1)
   if version ~= '1' then
