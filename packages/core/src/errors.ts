@@ -20,7 +20,8 @@ export type JobsErrorCode =
 	| "JOBS_STORE_UNAVAILABLE"
 	| "JOBS_STORE_ERROR"
 	| "JOBS_UNSUPPORTED"
-	| "JOBS_JOB_ACTIVE";
+	| "JOBS_JOB_ACTIVE"
+	| "JOBS_IDS_EXHAUSTED";
 
 /** Base class of every error raised by `@jobs/*`. */
 export class JobsError extends Error {
@@ -184,5 +185,21 @@ export class JobActiveError extends JobsError {
 			`job ${jobId} is active (leased to a worker): ${operation} applies only to ready, delayed or dead jobs`,
 		);
 		this.jobId = jobId;
+	}
+}
+
+/** The largest id a store assigns: beyond it ids would no longer be exact numbers. */
+export const MAX_ASSIGNED_ID = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The store has assigned every id up to {@link MAX_ASSIGNED_ID}: an `add` that needs more is
+ * refused, and nothing is stored, rather than give two jobs one id.
+ */
+export class IdsExhaustedError extends JobsError {
+	constructor(detail = "") {
+		super(
+			"JOBS_IDS_EXHAUSTED",
+			`the store has assigned every job id up to ${MAX_ASSIGNED_ID}${detail ? ` (${detail})` : ""}: nothing was added`,
+		);
 	}
 }

@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
 import {
 	type Clock,
+	IdsExhaustedError,
 	InvalidOptionError,
 	JobActiveError,
+	MAX_ASSIGNED_ID,
 	StoreClosedError,
 	systemClock,
 	type TimerHandle,
@@ -189,6 +191,11 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable, LookupCapabl
 		if (!Array.isArray(jobs)) throw new InvalidOptionError("add(jobs)", "must be an array");
 		// Validate the whole batch first: a bad job must leave nothing behind.
 		const checked = jobs.map((job, i) => checkNewJob(job, `jobs[${i}]`, this));
+		// Ids stay exact integers: refuse the call before any job of it is stored.
+		const assigned = checked.filter((job) => job.jobId === undefined).length;
+		if (this.#lastId + assigned > MAX_ASSIGNED_ID) {
+			throw new IdsExhaustedError(`last id ${this.#lastId}, ${assigned} more asked`);
+		}
 		const now = this.#now();
 		this.#forgetExpiredHolds(now);
 		// In order: a job of this call sees the ones before it.

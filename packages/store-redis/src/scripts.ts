@@ -6,7 +6,13 @@
 
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { type JobsError, StoreClosedError, StoreError, StoreUnavailableError } from "@jobs/core";
+import {
+	IdsExhaustedError,
+	type JobsError,
+	StoreClosedError,
+	StoreError,
+	StoreUnavailableError,
+} from "@jobs/core";
 import type { Cluster, Redis } from "ioredis";
 import type { QueueKeys } from "./keys.js";
 
@@ -137,6 +143,7 @@ export function scriptKeys(keys: QueueKeys): ScriptKeys {
 /** The codes a script raises (`error({ err = 'JOBS_… detail' })`), each with its error class. */
 const scriptErrors: Record<string, (detail: string, cause: Error) => JobsError> = {
 	JOBS_BAD_RECORD: (detail, cause) => new StoreError(`corrupt data in Redis: ${detail}`, { cause }),
+	JOBS_IDS_EXHAUSTED: (detail) => new IdsExhaustedError(detail),
 };
 
 /** Redis error replies that mean "not now" rather than "never". */

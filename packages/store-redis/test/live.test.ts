@@ -2,7 +2,13 @@
  * Store-specific behaviour against a live Redis: script cache flushes, connections killed with
  * jobs in flight, a lost reply to an add, numbers past 300,000,000, a large sweep, wake-ups.
  */
-import { InvalidOptionError, type LeasedJob, type NewJob, StoreError } from "@jobs/core";
+import {
+	IdsExhaustedError,
+	InvalidOptionError,
+	type LeasedJob,
+	type NewJob,
+	StoreError,
+} from "@jobs/core";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { RedisJobStore } from "../src/index.js";
@@ -244,6 +250,23 @@ describe.skipIf(!url)("RedisJobStore on a live server", () => {
 	});
 
 	describe("numbers", () => {
+		it("refuses an add that would assign an id past 2^53 - 1, changing nothing", async () => {
+			const store = await open();
+			const max = Number.MAX_SAFE_INTEGER;
+			await admin.hset(store.keys.meta, "id", String(max - 2));
+			const error = await store.add([job(1), job(2), job(3)]).catch((e: unknown) => e);
+			expect(error).toBeInstanceOf(IdsExhaustedError);
+			expect((error as IdsExhaustedError).code).toBe("JOBS_IDS_EXHAUSTED");
+			expect(await admin.hget(store.keys.meta, "id")).toBe(String(max - 2));
+			expect(await store.stats()).toEqual({ ready: 0, delayed: 0, active: 0, dead: 0 });
+			const ids = (await store.add([job(1), job(2)])).map((r) => r.id);
+			expect(ids).toEqual([String(max - 1), String(max)]);
+			await expect(store.add([{ ...job(3), jobId: "order-3" }])).rejects.toBeInstanceOf(
+				IdsExhaustedError,
+			);
+			expect((await store.reserve({ limit: 5, leaseMs: LONG })).map((j) => j.id)).toEqual(ids);
+		});
+
 		for (const start of [299_999_999, 999_999_999_999_998]) {
 			it(`keeps ids past ${start.toLocaleString("en")} plain decimal in every state`, async () => {
 				const store = await open();

@@ -7,6 +7,7 @@
             with a unique key '!<ttl ms or empty>,<states: letters r d a>,<k keep | r replace>'),
             the record's fields without T (see lib/record.lua: 'N<len>' and any of M, I, U),
             their strings (name, then any jobId and unique key) followed by the payload
+  Raises JOBS_IDS_EXHAUSTED, changing nothing, when the seqs would pass 2^53 - 1.
   Returns the first seq (a decimal string) when the mode is 'p': the jobs got first .. first +
   n - 1 in input order. With 'x', { first, one outcome per job }: '' created (its id is its
   jobId or its seq), 'j<id>' a job with this jobId exists, 'u<id>' the job <id> holds the
@@ -21,6 +22,12 @@
 
 local n = (#ARGV - 4) / 3
 local plain = ARGV[4] == 'p'
+-- Seqs stay exact integers (Lua numbers are doubles): past 2^53 - 1 two jobs could share one.
+local MAX_SEQ = 9007199254740991
+local current = tonumber(rcall('HGET', K.meta, 'id') or '0')
+if current + n > MAX_SEQ then
+  error({ err = 'JOBS_IDS_EXHAUSTED last seq ' .. fmt(current) .. ', ' .. n .. ' more asked' })
+end
 local last = rcall('HINCRBY', K.meta, 'id', n)
 local first = last - n + 1
 if rcall('ZADD', K.adds, 'NX', fmt(first), ARGV[1]) == 0 then
