@@ -27,4 +27,5 @@ export {
 export type * from "./job-store.js";
 export { JOB_STATES, MAX_PAGE } from "./job-store.js";
 export { MAX_JOB_ID_LENGTH } from "./store-checks.js";
+export { MAX_DATA_DEPTH, MAX_JOB_NAME_LENGTH } from "./validate.js";
 export { type StopOptions, Worker, type WorkOptions } from "./worker.js";

@@ -30,6 +30,7 @@ import {
 	assertFunction,
 	assertInteger,
 	assertJobName,
+	assertOptions,
 	describe,
 	encodeJobData,
 } from "./validate.js";
@@ -182,6 +183,7 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 		this.#maxAttempts = maxAttempts;
 		this.#backoff = backoff;
 		this.#maxPayloadBytes = maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+		if (options.clock !== undefined) assertClock(options.clock);
 		this.#clock = options.clock ?? systemClock;
 		this.#ownsStore = options.ownsStore ?? true;
 	}
@@ -232,6 +234,7 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 	): this {
 		assertJobName(name);
 		assertFunction("handler", handler);
+		assertOptions("handle(options)", options);
 		if (options.maxAttempts !== undefined) assertInteger("maxAttempts", options.maxAttempts, 1);
 		if (options.backoff !== undefined) assertFunction("backoff", options.backoff);
 		if (this.#handlers.has(name)) throw new DuplicateHandlerError(name);
@@ -249,6 +252,7 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 	 */
 	work(options: WorkOptions = {}): Worker {
 		if (this.#closing) throw new InvalidOptionError("work", "the queue is closed");
+		assertOptions("work(options)", options);
 		const worker = new Worker(
 			{
 				door: this.#door,
@@ -357,8 +361,8 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 	}
 
 	#prepare(name: unknown, data: unknown, options: AddOptions | undefined, at = ""): NewJob {
-		assertJobName(name);
-		const payload = encodeJobData(data, this.#maxPayloadBytes);
+		assertJobName(name, at);
+		const payload = encodeJobData(data, this.#maxPayloadBytes, `${at}data`);
 		const job: NewJob = { name, payload };
 		if (options === undefined) return job;
 		if (options === null || typeof options !== "object") {
@@ -477,3 +481,21 @@ function toSelector(target: DeadJobTarget): DeadJobSelector {
  */
 // biome-ignore lint/suspicious/noExplicitAny: matches a queue of any job map (JobQueue<Jobs> is invariant in Jobs)
 export type AnyJobQueue = JobQueue<any>;
+
+/** Throws unless `clock` has the three methods a {@link Clock} needs. */
+function assertClock(clock: unknown): void {
+	const c = clock as Record<string, unknown> | null;
+	const missing = ["now", "setTimeout", "clearTimeout"].filter(
+		(method) => typeof c?.[method] !== "function",
+	);
+	if (typeof clock !== "object" || clock === null || missing.length > 0) {
+		throw new InvalidOptionError(
+			"clock",
+			`must be a Clock with now(), setTimeout() and clearTimeout(); ${
+				typeof clock === "object" && clock !== null
+					? `missing ${missing.join(", ")}`
+					: `got ${describe(clock)}`
+			}`,
+		);
+	}
+}

@@ -10,12 +10,33 @@ import {
 	PayloadTooLargeError,
 } from "./errors.js";
 
-/** Throws unless `name` is a non-empty string. */
-export function assertJobName(name: unknown): asserts name is string {
+/** The longest job name `JobQueue` accepts, in characters. */
+export const MAX_JOB_NAME_LENGTH = 256;
+/** How deeply job data may nest (objects and arrays inside one another). */
+export const MAX_DATA_DEPTH = 64;
+
+/**
+ * Throws unless `name` is a non-empty string of at most {@link MAX_JOB_NAME_LENGTH} characters.
+ * `at` prefixes the message with where the name was given (say `jobs[2].`).
+ */
+export function assertJobName(name: unknown, at = ""): asserts name is string {
+	const where = at ? `${at}name: ` : "";
 	if (typeof name !== "string") {
-		throw new InvalidJobNameError(`job name must be a string, got ${describe(name)}`);
+		throw new InvalidJobNameError(`${where}job name must be a string, got ${describe(name)}`);
 	}
-	if (name.length === 0) throw new InvalidJobNameError("job name must not be empty");
+	if (name.length === 0) throw new InvalidJobNameError(`${where}job name must not be empty`);
+	if (name.length > MAX_JOB_NAME_LENGTH) {
+		throw new InvalidJobNameError(
+			`${where}job name must be at most ${MAX_JOB_NAME_LENGTH} characters, got ${name.length}`,
+		);
+	}
+}
+
+/** Throws unless `value` is an options object (or undefined, when it may be left out). */
+export function assertOptions(option: string, value: unknown): void {
+	if (value !== undefined && (value === null || typeof value !== "object")) {
+		throw new InvalidOptionError(option, `must be an object, got ${describe(value)}`);
+	}
 }
 
 /** Throws unless `value` is an integer >= `min`. */
@@ -52,10 +73,12 @@ export function assertFunction(
 /**
  * Encodes job data as JSON after checking that it survives the trip unchanged: no undefined,
  * functions, symbols, BigInt, NaN/Infinity, array holes, Map/Set/Date/class instances or cycles.
- * The error names the path of the first offending value, e.g. `data.user.at`.
+ * The error names the path of the first offending value, e.g. `data.user.at` (`root` is the
+ * path of the data itself, say `jobs[2].data`). Data nested deeper than {@link MAX_DATA_DEPTH}
+ * and a property whose getter throws are refused too.
  */
-export function encodeJobData(data: unknown, maxBytes: number): string {
-	checkJsonSafe(data, "data", new Set());
+export function encodeJobData(data: unknown, maxBytes: number, root = "data"): string {
+	checkJsonSafe(data, root, new Set());
 	const json = JSON.stringify(data);
 	// Cheap upper bound first: a UTF-16 code unit is at most 3 UTF-8 bytes.
 	if (json.length * 3 > maxBytes) {
@@ -87,6 +110,9 @@ function checkJsonSafe(value: unknown, path: string, ancestors: Set<object>): vo
 	if (value === null) return;
 	const obj = value as object;
 	if (ancestors.has(obj)) throw new InvalidJobDataError(path, "circular reference");
+	if (ancestors.size >= MAX_DATA_DEPTH) {
+		throw new InvalidJobDataError(path, `nested deeper than ${MAX_DATA_DEPTH} levels`);
+	}
 	ancestors.add(obj);
 	if (Array.isArray(obj)) {
 		for (let i = 0; i < obj.length; i++) {
@@ -106,7 +132,15 @@ function checkJsonSafe(value: unknown, path: string, ancestors: Set<object>): vo
 			throw new InvalidJobDataError(path, "symbol keys are not representable in JSON");
 		}
 		for (const key of Object.keys(obj)) {
-			checkJsonSafe((obj as Record<string, unknown>)[key], childPath(path, key), ancestors);
+			const at = childPath(path, key);
+			let child: unknown;
+			try {
+				child = (obj as Record<string, unknown>)[key];
+			} catch (error) {
+				const reason = error instanceof Error ? error.message : String(error);
+				throw new InvalidJobDataError(at, `reading it threw: ${reason}`);
+			}
+			checkJsonSafe(child, at, ancestors);
 		}
 	}
 	ancestors.delete(obj);

@@ -64,18 +64,15 @@ export function openClients(options: RedisJobStoreOptions, prefix: string): Owne
 	if (!(Number.isFinite(timeout) && timeout > 0)) {
 		throw new InvalidOptionError("commandTimeoutMs", "must be a positive number of milliseconds");
 	}
-	const base: RedisOptions = {
-		...extra,
-		...fromUrl(options.url),
-		...definedOnly({
-			host: options.host,
-			port: options.port,
-			username: options.username,
-			password: options.password,
-			db: options.db,
-		}),
-		retryStrategy,
-	};
+	const explicit = definedOnly({
+		host: options.host,
+		port: options.port,
+		username: options.username,
+		password: options.password,
+		db: options.db,
+	});
+	checkAddress(explicit, "");
+	const base: RedisOptions = { ...extra, ...fromUrl(options.url), ...explicit, retryStrategy };
 	const producer = new Redis({
 		...base,
 		connectionName: clientName(prefix, "producer"),
@@ -107,7 +104,10 @@ function fromUrl(url: string | undefined): RedisOptions {
 		);
 	}
 	const db = parsed.pathname.replace(/^\//, "");
-	return definedOnly({
+	if (db !== "" && !/^\d+$/.test(db)) {
+		throw new InvalidOptionError("url", `the path must be a database number, got "/${db}"`);
+	}
+	const address = definedOnly({
 		host: parsed.hostname.replace(/^\[|\]$/g, "") || undefined,
 		port: parsed.port ? Number(parsed.port) : undefined,
 		username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
@@ -115,6 +115,33 @@ function fromUrl(url: string | undefined): RedisOptions {
 		db: db ? Number(db) : undefined,
 		tls: parsed.protocol === "rediss:" ? {} : undefined,
 	});
+	checkAddress(address, "url ");
+	return address;
+}
+
+/** Refuses a host, port, db, username or password that could never connect, naming it. */
+function checkAddress(address: Partial<RedisOptions>, from: string): void {
+	const { host, port, db, username, password } = address;
+	if (host !== undefined && (typeof host !== "string" || host === "")) {
+		throw new InvalidOptionError(`${from}host`, `must be a non-empty string, got ${String(host)}`);
+	}
+	if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65_535)) {
+		throw new InvalidOptionError(
+			`${from}port`,
+			`must be an integer from 1 to 65535, got ${String(port)}`,
+		);
+	}
+	if (db !== undefined && !(Number.isInteger(db) && db >= 0)) {
+		throw new InvalidOptionError(`${from}db`, `must be an integer >= 0, got ${String(db)}`);
+	}
+	for (const [name, value] of [
+		["username", username],
+		["password", password],
+	] as const) {
+		if (value !== undefined && typeof value !== "string") {
+			throw new InvalidOptionError(`${from}${name}`, `must be a string, got ${typeof value}`);
+		}
+	}
 }
 
 function definedOnly<T extends object>(object: T): Partial<T> {

@@ -124,6 +124,9 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 	 * Resolves without waiting for Redis: it may come up later.
 	 */
 	static async connect(options: RedisJobStoreOptions = {}): Promise<RedisJobStore> {
+		if (options === null || typeof options !== "object") {
+			throw new InvalidOptionError("connect(options)", `must be an object, got ${String(options)}`);
+		}
 		const prefix = options.prefix ?? "jobs";
 		const keys = queueKeys(prefix);
 		const history = jobIdHistoryOf(options.jobIdHistory);

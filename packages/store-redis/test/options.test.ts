@@ -43,6 +43,28 @@ describe("options", () => {
 		}
 	});
 
+	it.each([
+		["a port of -1", { port: -1 }, "port: must be an integer from 1 to 65535"],
+		["a port of 70000", { port: 70_000 }, "port:"],
+		["a string port", { port: "6379" }, "port:"],
+		["an empty host", { host: "" }, "host: must be a non-empty string"],
+		["a numeric host", { host: 5 }, "host:"],
+		["a db of -1", { db: -1 }, "db: must be an integer >= 0"],
+		["a fractional db", { db: 1.5 }, "db:"],
+		["a URL whose path is not a db number", { url: "redis://localhost:6379/x" }, "url: the path"],
+		["a non-string password", { password: 42 }, "password: must be a string"],
+	])("refuses %s at connect, before opening anything", async (_label, options, text) => {
+		const error = await RedisJobStore.connect(options as never).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(InvalidOptionError);
+		expect((error as Error).message).toContain(text);
+	});
+
+	it("refuses null options at connect with a JobsError, not a TypeError", async () => {
+		const error = await RedisJobStore.connect(null as never).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(InvalidOptionError);
+		expect((error as Error).message).toContain("connect(options): must be an object");
+	});
+
 	it("refuses a URL that is not redis:// or rediss://", async () => {
 		await expect(RedisJobStore.connect({ url: "http://localhost" })).rejects.toThrow(
 			InvalidOptionError,

@@ -8,6 +8,22 @@ class Money {
 }
 const cyclic: Record<string, unknown> = {};
 cyclic.self = cyclic;
+/** Data `levels` objects deep: `{ a: { a: … } }`. */
+function nested(levels: number): Record<string, unknown> {
+	const root: Record<string, unknown> = {};
+	let at = root;
+	for (let i = 1; i < levels; i++) {
+		const next: Record<string, unknown> = {};
+		at.a = next;
+		at = next;
+	}
+	return root;
+}
+const throwingGetter = {
+	get secret(): string {
+		throw new Error("vault locked");
+	},
+};
 
 // Untyped on purpose: these are the mistakes the compiler cannot see (plain JS, `any`, JSON input).
 type Add = (name: unknown, data: unknown, options?: unknown) => Promise<unknown>;
@@ -22,7 +38,40 @@ const badAdds: Array<[string, unknown, unknown, unknown, string, string]> = [
 		"JOBS_INVALID_NAME",
 		"job name must be a string, got 42",
 	],
+	[
+		"a name over 256 characters",
+		"x".repeat(257),
+		{},
+		undefined,
+		"JOBS_INVALID_NAME",
+		"job name must be at most 256 characters, got 257",
+	],
 	["undefined data", "x", undefined, undefined, "JOBS_INVALID_DATA", "data: undefined"],
+	[
+		"data nested deeper than 64 levels (not a stack overflow)",
+		"x",
+		nested(20_000),
+		undefined,
+		"JOBS_INVALID_DATA",
+		"nested deeper than 64 levels",
+	],
+	[
+		"data with a getter that throws",
+		"x",
+		throwingGetter,
+		undefined,
+		"JOBS_INVALID_DATA",
+		"data.secret: reading it threw: vault locked",
+	],
+	["null options", "x", {}, null, "JOBS_INVALID_OPTION", "options: must be an object, got null"],
+	[
+		"an unknown option",
+		"x",
+		{},
+		{ delai: 60_000 },
+		"JOBS_INVALID_OPTION",
+		"options.delai: is not an add option",
+	],
 	["a function in data", "x", { f() {} }, undefined, "JOBS_INVALID_DATA", "data.f: a function"],
 	["a symbol in data", "x", { s: Symbol() }, undefined, "JOBS_INVALID_DATA", "data.s: a symbol"],
 	["a BigInt in data", "x", { n: 1n }, undefined, "JOBS_INVALID_DATA", "data.n: a BigInt"],
@@ -123,9 +172,28 @@ describe("bad input", () => {
 		]).catch((e: unknown) => e);
 		expect((error as JobsError).code).toBe("JOBS_INVALID_DATA");
 		expect((error as JobsError).message).toBe(
-			"data.when: Date is not a plain object and would not survive JSON",
+			"jobs[1].data.when: Date is not a plain object and would not survive JSON",
 		);
 		expect(await queue.stats()).toEqual({ ready: 0, delayed: 0, active: 0, dead: 0 });
+	});
+
+	it("addMany names the entry of a bad name", async () => {
+		const { queue } = setup();
+		const addMany = queue.addMany.bind(queue) as (jobs: unknown) => Promise<unknown>;
+		const error = await addMany([
+			{ name: "ok", data: {} },
+			{ name: "", data: {} },
+		]).catch((e: unknown) => e);
+		expect(error).toMatchObject({
+			code: "JOBS_INVALID_NAME",
+			message: "jobs[1].name: job name must not be empty",
+		});
+		expect(await queue.stats()).toEqual({ ready: 0, delayed: 0, active: 0, dead: 0 });
+	});
+
+	it("allows a name of exactly 256 characters and data exactly 64 levels deep", async () => {
+		const { queue } = setup();
+		expect((await queue.add("x".repeat(256), nested(64))).created).toBe(true);
 	});
 
 	it("rejects a second handler for the same name", () => {
@@ -152,6 +220,24 @@ describe("bad input", () => {
 		expect(() => queue.work(options)).toThrow(text);
 	});
 
+	it("work and handle reject null options with a JobsError naming them", () => {
+		const { queue } = setup();
+		const work = queue.work.bind(queue) as (o: unknown) => unknown;
+		const handle = queue.handle.bind(queue) as (n: unknown, h: unknown, o?: unknown) => unknown;
+		expect(() => work(null)).toThrow(
+			expect.objectContaining({
+				code: "JOBS_INVALID_OPTION",
+				message: expect.stringContaining("work(options)"),
+			}),
+		);
+		expect(() => handle("x", () => {}, null)).toThrow(
+			expect.objectContaining({
+				code: "JOBS_INVALID_OPTION",
+				message: expect.stringContaining("handle(options)"),
+			}),
+		);
+	});
+
 	it("handle rejects a bad maxAttempts, a non-function handler and a bad name", () => {
 		const { queue } = setup();
 		const handle = queue.handle.bind(queue) as (n: unknown, h: unknown, o?: unknown) => unknown;
@@ -170,5 +256,21 @@ describe("bad input", () => {
 		const Ctor = JobQueue as unknown as new (options: unknown) => unknown;
 		expect(() => new Ctor({})).toThrow(expect.objectContaining({ code: "JOBS_INVALID_OPTION" }));
 		expect(() => new Ctor({ store: new MemoryJobStore(), maxAttempts: 0 })).toThrow("maxAttempts:");
+		expect(() => new Ctor({ store: {} })).toThrow("store.capabilities:");
+	});
+
+	it("the queue constructor rejects a clock that is not a Clock, naming what it lacks", () => {
+		const Ctor = JobQueue as unknown as new (options: unknown) => unknown;
+		const store = new MemoryJobStore();
+		expect(() => new Ctor({ store, clock: {} })).toThrow(
+			expect.objectContaining({
+				code: "JOBS_INVALID_OPTION",
+				message: expect.stringContaining("missing now, setTimeout, clearTimeout"),
+			}),
+		);
+		expect(() => new Ctor({ store, clock: { now: () => 0 } })).toThrow(
+			"missing setTimeout, clearTimeout",
+		);
+		expect(() => new Ctor({ store, clock: "fast" })).toThrow("clock: must be a Clock");
 	});
 });

@@ -43,6 +43,54 @@ describe("retries and the dead letter", () => {
 		await worker.stop();
 	});
 
+	it("falls back to the default backoff when the queue-level backoff throws, and reports it", async () => {
+		const { clock, queue } = setup({
+			backoff: () => {
+				throw new Error("bad schedule");
+			},
+		});
+		const errors: Error[] = [];
+		queue.on("error", (error) => errors.push(error));
+		const attemptsAt: number[] = [];
+		queue.handle(
+			"flaky",
+			() => {
+				attemptsAt.push(clock.now());
+				throw new Error("nope");
+			},
+			{ maxAttempts: 2 },
+		);
+		await queue.add("flaky", {});
+		const worker = queue.work({ pollInterval: 600_000 });
+		await advanceUntil(clock, async () => (await deadCount(queue)) === 1, 10);
+		// The default exponential backoff: about 1 s before the second attempt.
+		expect(attemptsAt[1]! - attemptsAt[0]!).toBeGreaterThanOrEqual(800);
+		expect(attemptsAt[1]! - attemptsAt[0]!).toBeLessThanOrEqual(1_210);
+		expect(errors.map((e) => e.message)).toEqual(["bad schedule"]);
+		await worker.stop();
+	});
+
+	it("uses the queue's backoff when the handler's throws, and the default when both do", async () => {
+		const { clock, queue } = setup({ backoff: () => 5_000 });
+		const errors: string[] = [];
+		queue.on("error", (error) => errors.push(error.message));
+		const attemptsAt: number[] = [];
+		queue.handle(
+			"flaky",
+			() => {
+				attemptsAt.push(clock.now());
+				throw new Error("nope");
+			},
+			{ maxAttempts: 2, backoff: () => Number.NaN },
+		);
+		await queue.add("flaky", {});
+		const worker = queue.work({ pollInterval: 600_000 });
+		await advanceUntil(clock, async () => (await deadCount(queue)) === 1, 50);
+		expect(attemptsAt).toEqual([0, 5_000]);
+		expect(errors).toEqual(["backoff(1) returned NaN, not a delay in ms"]);
+		await worker.stop();
+	});
+
 	it("takes maxAttempts from add, then handle, then the queue default", async () => {
 		const { clock, queue } = setup({ maxAttempts: 2, backoff: () => 0 });
 		const runs: Record<string, number> = {};

@@ -3,7 +3,7 @@
  * letter — reserving the next jobs in the same round trip, and reporting `failed`.
  * @module
  */
-import type { Backoff } from "../backoff.js";
+import { type Backoff, defaultBackoff } from "../backoff.js";
 import { asError } from "../events.js";
 import type { SettleResult } from "../job-store.js";
 import type { HandlerEntry } from "./context.js";
@@ -84,15 +84,28 @@ export class Settler {
 		if (result.next?.length) this.#reserver.startAll(result.next, sentAt);
 	}
 
-	/** The handler's backoff for `attempt`; the queue's when it throws or returns no delay. */
+	/**
+	 * The handler's backoff for `attempt`; the queue's when it throws or returns no delay; the
+	 * default exponential backoff when the queue's does too. Each failure is an `error` event.
+	 */
 	#retryDelay(backoff: Backoff, attempt: number): number {
+		return (
+			this.#tryBackoff(backoff, attempt) ??
+			(backoff === this.#state.ctx.backoff
+				? undefined
+				: this.#tryBackoff(this.#state.ctx.backoff, attempt)) ??
+			defaultBackoff(attempt)
+		);
+	}
+
+	#tryBackoff(backoff: Backoff, attempt: number): number | undefined {
 		try {
 			const delay = backoff(attempt);
 			if (typeof delay === "number" && Number.isFinite(delay) && delay >= 0) return delay;
 			throw new TypeError(`backoff(${attempt}) returned ${String(delay)}, not a delay in ms`);
 		} catch (error) {
 			this.#state.ctx.events.emit("error", asError(error));
-			return this.#state.ctx.backoff(attempt);
+			return undefined;
 		}
 	}
 }
