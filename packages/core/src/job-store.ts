@@ -385,7 +385,8 @@ export interface JobStore {
 	 * order. A job with a `delay` > 0 or a future `runAt` starts `delayed`, otherwise `ready` at
 	 * the tail (FIFO). Assigned ids are unique within the store and never reused. Jobs of one
 	 * call are applied in order: a later job of the call sees the earlier ones (a `jobId` given
-	 * twice creates one job).
+	 * twice creates one job). A store may apply a call larger than a size it documents in
+	 * consecutive chunks, each all or none; a failure then rejects saying how many were added.
 	 */
 	add(jobs: readonly NewJob[]): Promise<AddResult[]>;
 

@@ -3,7 +3,7 @@
  * @module
  */
 
-import { InvalidOptionError, JobActiveError, StoreClosedError } from "@jobs/core";
+import { InvalidOptionError, JobActiveError, StoreClosedError, StoreError } from "@jobs/core";
 import {
 	type AddResult,
 	checkDuration,
@@ -81,8 +81,15 @@ export interface FromClientOptions {
 	jobIdHistory?: number;
 }
 
-/** Dead jobs moved or removed per script call by `retryDead` and `removeDead` with `{ all: true }`. */
+/**
+ * Dead jobs read, moved or removed per script call by `deadLetter` and by `retryDead` and
+ * `removeDead` with `{ all: true }`.
+ */
 const DEAD_BATCH = 1_000;
+/** Ids per script call of `retryDead` and `removeDead` with `{ ids }`. */
+const IDS_CHUNK = 5_000;
+/** Jobs per script call of an `add`: a larger add goes in calls of this many, in order. */
+const ADD_CHUNK = 10_000;
 
 /**
  * A {@link JobStore} on Redis or Redis Cluster: many producers and workers share it, and no
@@ -191,7 +198,27 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		} catch (error) {
 			return Promise.reject(error);
 		}
-		return this.#adds.add(jobs);
+		if (jobs.length <= ADD_CHUNK) return this.#adds.add(jobs);
+		return this.#addInChunks(jobs);
+	}
+
+	/** An add too large for one script call: chunks of {@link ADD_CHUNK}, each all or nothing, in order. */
+	async #addInChunks(jobs: readonly NewJob[]): Promise<AddResult[]> {
+		const results: AddResult[] = [];
+		for (let from = 0; from < jobs.length; from += ADD_CHUNK) {
+			try {
+				results.push(...(await this.#adds.add(jobs.slice(from, from + ADD_CHUNK))));
+			} catch (error) {
+				if (from === 0) throw error;
+				const message = error instanceof Error ? error.message : String(error);
+				throw new StoreError(
+					`add of ${jobs.length} jobs failed after the first ${from} were added ` +
+						`(in calls of ${ADD_CHUNK}, each all or nothing): ${message}`,
+					{ cause: error },
+				);
+			}
+		}
+		return results;
 	}
 
 	async reserve(params: ReserveParams): Promise<LeasedJob[]> {
@@ -275,20 +302,36 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 	async deadLetter(params: DeadLetterParams = {}): Promise<DeadJobRecord[]> {
 		this.#checkOpen();
 		const offset = checkInteger("offset", params.offset ?? 0, 0);
-		const limit = params.limit === undefined ? -1 : checkInteger("limit", params.limit, 0);
-		return deadJobs(await this.#run(this.#producer, "deadLetter", [offset, limit]));
+		const limit =
+			params.limit === undefined
+				? Number.POSITIVE_INFINITY
+				: checkInteger("limit", params.limit, 0);
+		// Pages of DEAD_BATCH, so a large dead letter never blocks Redis for long.
+		const jobs: DeadJobRecord[] = [];
+		while (jobs.length < limit) {
+			const want = Math.min(DEAD_BATCH, limit - jobs.length);
+			const page = deadJobs(
+				await this.#run(this.#producer, "deadLetter", [offset + jobs.length, want]),
+			);
+			jobs.push(...page);
+			if (page.length < want) break;
+		}
+		return jobs;
 	}
 
 	async retryDead(selector: DeadJobSelector): Promise<number> {
 		this.#checkOpen();
 		const ids = selectedIds(selector);
 		if (ids !== "all") {
-			if (ids.length === 0) return 0;
-			return (await this.#run(this.#producer, "retryDead", [
-				this.keys.wake,
-				"ids",
-				...ids,
-			])) as number;
+			let moved = 0;
+			for (const chunk of chunks(ids, IDS_CHUNK)) {
+				moved += (await this.#run(this.#producer, "retryDead", [
+					this.keys.wake,
+					"ids",
+					...chunk,
+				])) as number;
+			}
+			return moved;
 		}
 		// In batches, so a large dead letter never blocks Redis for long.
 		let total = 0;
@@ -307,8 +350,11 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		this.#checkOpen();
 		const ids = selectedIds(selector);
 		if (ids !== "all") {
-			if (ids.length === 0) return 0;
-			return (await this.#run(this.#producer, "removeDead", ["ids", ...ids])) as number;
+			let removed = 0;
+			for (const chunk of chunks(ids, IDS_CHUNK)) {
+				removed += (await this.#run(this.#producer, "removeDead", ["ids", ...chunk])) as number;
+			}
+			return removed;
 		}
 		let total = 0;
 		for (;;) {
@@ -411,6 +457,10 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		// A subscribed connection can run nothing else, so wake-ups get their own.
 		return isCluster(this.#worker) ? this.#worker.duplicate() : this.#worker.duplicate();
 	}
+}
+
+function* chunks<T>(items: readonly T[], size: number): Generator<readonly T[]> {
+	for (let from = 0; from < items.length; from += size) yield items.slice(from, from + size);
 }
 
 function jobIdHistoryOf(value: unknown): number {

@@ -249,6 +249,49 @@ describe.skipIf(!url)("RedisJobStore on a live server", () => {
 		});
 	});
 
+	describe("huge inputs", () => {
+		it("adds 200,000 jobs in one add, in order, in calls of 10,000", async () => {
+			const store = await open({ commandTimeoutMs: 30_000 });
+			const results = await store.add(Array.from({ length: 200_000 }, (_, i) => job(i)));
+			expect(results).toHaveLength(200_000);
+			expect(results.map((r) => Number(r.id))).toEqual(
+				Array.from({ length: 200_000 }, (_, i) => i + 1),
+			);
+			expect((await store.stats()).ready).toBe(200_000);
+		});
+
+		it("retries and removes dead jobs by 200,000 ids without overflowing the client", async () => {
+			const store = await open({ commandTimeoutMs: 30_000 });
+			await store.add([job(1), job(2)]);
+			const leased = await store.reserve({ limit: 2, leaseMs: LONG });
+			await Promise.all(leased.map((j) => store.fail({ ...j, error: { message: "x" } })));
+			const ids = Array.from({ length: 200_000 }, (_, i) => `missing-${i}`);
+			ids[150_000] = leased[0]!.id;
+			expect(await store.retryDead({ ids })).toBe(1);
+			ids[150_000] = leased[1]!.id;
+			expect(await store.removeDead({ ids })).toBe(1);
+			expect(await store.stats()).toMatchObject({ ready: 1, dead: 0 });
+		});
+
+		it("reads a dead letter of 2,500 in pages, oldest death first, offset and limit across pages", async () => {
+			const store = await open({ commandTimeoutMs: 30_000 });
+			const ids = (await store.add(Array.from({ length: 2_500 }, (_, i) => job(i)))).map(
+				(r) => r.id,
+			);
+			for (;;) {
+				const batch = await store.reserve({ limit: 500, leaseMs: LONG });
+				if (batch.length === 0) break;
+				for (const j of batch)
+					expect((await store.fail({ ...j, error: { message: "x" } })).ok).toBe(true);
+			}
+			const all = await store.deadLetter();
+			expect(all.map((j) => j.id)).toEqual(ids);
+			const middle = await store.deadLetter({ offset: 900, limit: 1_300 });
+			expect(middle.map((j) => j.id)).toEqual(ids.slice(900, 2_200));
+			expect(await store.deadLetter({ offset: 2_400, limit: 1_000 })).toHaveLength(100);
+		});
+	});
+
 	describe("numbers", () => {
 		it("refuses an add that would assign an id past 2^53 - 1, changing nothing", async () => {
 			const store = await open();
