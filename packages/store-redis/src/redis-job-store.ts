@@ -65,6 +65,7 @@ import {
 	defineScripts,
 	type RedisClient,
 	runScript,
+	runScriptPatiently,
 	type ScriptArg,
 	type ScriptKeys,
 	type ScriptName,
@@ -176,7 +177,7 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		this.#wakeUps = new WakeUps(
 			() => this.#duplicateForWakeUps(),
 			keys.wake,
-			(args) => this.#run(worker, "reserve", args),
+			(args) => this.#run(worker, "reserve", args, true),
 		);
 		this.#adds = new AddBatcher((args) => this.#run(producer, "add", args), keys.wake);
 		this.#settles = new SettleBatcher({
@@ -226,12 +227,12 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		checkReserve("params", params);
 		this.#warnIfWorkerGivesUp();
 		this.#wakeUps.lookingForJobs();
-		const reply = (await this.#run(this.#worker, "reserve", [
-			params.limit,
-			plain(params.leaseMs),
-			this.#tokens.next(),
-			this.keys.wake,
-		])) as string[];
+		const reply = (await this.#run(
+			this.#worker,
+			"reserve",
+			[params.limit, plain(params.leaseMs), this.#tokens.next(), this.keys.wake],
+			true,
+		)) as string[];
 		this.#wakeUps.observe(reply);
 		return leasedJobs(reply, 2);
 	}
@@ -273,7 +274,7 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		if (params.leases.length === 0) return [];
 		const args: ScriptArg[] = [plain(params.leaseMs)];
 		for (const lease of params.leases) args.push(lease.id, lease.token);
-		const reply = (await this.#run(this.#worker, "extend", args)) as number[];
+		const reply = (await this.#run(this.#worker, "extend", args, true)) as number[];
 		return reply.map((renewed) => (renewed === 1 ? { ok: true } : { ok: false, reason: "stale" }));
 	}
 
@@ -281,12 +282,12 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		this.#checkOpen();
 		checkInteger("limit", params?.limit, 1);
 		const budget = Math.max(1_000, params.limit * 2);
-		return (await this.#run(this.#worker, "sweep", [
-			params.limit,
-			encodeError(LEASE_EXPIRED),
-			budget,
-			this.keys.wake,
-		])) as number;
+		return (await this.#run(
+			this.#worker,
+			"sweep",
+			[params.limit, encodeError(LEASE_EXPIRED), budget, this.keys.wake],
+			true,
+		)) as number;
 	}
 
 	async stats(): Promise<JobStats> {
@@ -427,8 +428,17 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		return this.#settles.settle(op, params, delay, error);
 	}
 
-	async #run(client: RedisClient, name: ScriptName, args: readonly ScriptArg[]): Promise<unknown> {
+	/** Runs a script; `patient` (worker calls) waits through BUSY, LOADING and the like. */
+	async #run(
+		client: RedisClient,
+		name: ScriptName,
+		args: readonly ScriptArg[],
+		patient = false,
+	): Promise<unknown> {
 		try {
+			if (patient) {
+				return await runScriptPatiently(client, name, this.#scriptKeys, args, () => this.#closed);
+			}
 			return await runScript(client, name, this.#scriptKeys, args);
 		} catch (error) {
 			throw codeToError(error, name, this.#closed);

@@ -129,6 +129,42 @@ export async function runScript(
 }
 
 /**
+ * Error replies that mean Redis did not run the command and may later: a script of another
+ * client past `busy-reply-threshold` (BUSY), an AOF still loading, a replica, a cluster in flux.
+ */
+const NOT_RUN = /^(BUSY|LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|READONLY)\b/;
+/** Longest wait between two tries of a call Redis answered with one of {@link NOT_RUN}. */
+const NOT_RUN_MAX_WAIT_MS = 1_000;
+
+/**
+ * {@link runScript} for worker calls, which wait through trouble instead of failing: a reply
+ * that says the script did not run ({@link NOT_RUN}) is tried again, after 25 ms doubling to
+ * 1 s, until it runs or `closed()` (then the reply's error is thrown). Trying again is exact:
+ * the first try changed nothing. READONLY (the node was demoted by a failover) also reconnects
+ * a standalone client, so it finds the new master wherever its address now points.
+ */
+export async function runScriptPatiently(
+	client: RedisClient,
+	name: ScriptName,
+	keys: ScriptKeys,
+	args: readonly ScriptArg[],
+	closed: () => boolean,
+): Promise<unknown> {
+	for (let wait = 25; ; wait = Math.min(wait * 2, NOT_RUN_MAX_WAIT_MS)) {
+		try {
+			return await runScript(client, name, keys, args);
+		} catch (error) {
+			const message = error instanceof Error ? error.message : "";
+			if (!NOT_RUN.test(message) || closed()) throw error;
+			if (message.startsWith("READONLY") && !(client as { isCluster?: boolean }).isCluster) {
+				(client as Redis).disconnect(true);
+			}
+			await new Promise((resolve) => setTimeout(resolve, wait));
+		}
+	}
+}
+
+/**
  * The KEYS every script of one queue receives: its `meta` hash alone. The scripts name the other
  * keys from it (see src/lua/lib/common.lua); they all share its hash slot, so Redis Cluster
  * routes the call by this one.

@@ -10,7 +10,7 @@ import { plain, SETTLE_CORRUPT, settleReply, type TokenSource } from "./codec.js
 import {
 	codeToError,
 	type RedisClient,
-	runScript,
+	runScriptPatiently,
 	type ScriptArg,
 	type ScriptKeys,
 } from "./scripts.js";
@@ -134,7 +134,7 @@ export class SettleBatcher {
 			wakeUps.lookingForJobs();
 		}
 		this.#settleCallsInFlight++;
-		runScript(client, "settleMany", scriptKeys, args).then(
+		runScriptPatiently(client, "settleMany", scriptKeys, args, this.#options.closed).then(
 			(reply) => {
 				this.#settleCallsInFlight--;
 				this.#settled(batch, reply);
