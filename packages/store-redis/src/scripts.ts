@@ -14,6 +14,7 @@ import {
 	StoreUnavailableError,
 } from "@jobs/core";
 import type { Cluster, Redis } from "ioredis";
+import { isCluster } from "./connect.js";
 import type { QueueKeys } from "./keys.js";
 
 /** A client the store can run scripts on. */
@@ -156,9 +157,7 @@ export async function runScriptPatiently(
 		} catch (error) {
 			const message = error instanceof Error ? error.message : "";
 			if (!NOT_RUN.test(message) || closed()) throw error;
-			if (message.startsWith("READONLY") && !(client as { isCluster?: boolean }).isCluster) {
-				(client as Redis).disconnect(true);
-			}
+			if (message.startsWith("READONLY") && !isCluster(client)) client.disconnect(true);
 			await new Promise((resolve) => setTimeout(resolve, wait));
 		}
 	}

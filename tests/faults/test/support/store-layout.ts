@@ -14,7 +14,7 @@ export const storeKeys = queueKeys;
 
 /** Whether a record `1<fields>|…` is one this file can read: version 1, well-formed fields. */
 export function isRecord(record: string): boolean {
-	return /^1(?:[A-Z][0-9a-z]*)+\|/.test(record) && record.startsWith("1N");
+	return /^1N\d+(?:[A-Z][0-9a-z]*)*\|/.test(record);
 }
 
 /** An active entry `<expiry>,<token>,<attempts>,<leasedAt>[,x]`. */
