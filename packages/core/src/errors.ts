@@ -18,6 +18,7 @@ export type JobsErrorCode =
 	| "JOBS_HANDLER_FAILED"
 	| "JOBS_STORE_CLOSED"
 	| "JOBS_STORE_UNAVAILABLE"
+	| "JOBS_STORE_FULL"
 	| "JOBS_STORE_ERROR"
 	| "JOBS_UNSUPPORTED"
 	| "JOBS_JOB_ACTIVE"
@@ -149,6 +150,16 @@ export class StoreClosedError extends JobsError {
 export class StoreUnavailableError extends JobsError {
 	constructor(message: string, options?: ErrorOptions) {
 		super("JOBS_STORE_UNAVAILABLE", message, options);
+	}
+}
+
+/**
+ * The backend is out of memory (Redis at `maxmemory` under `noeviction`): an `add` is refused,
+ * and nothing is stored, while workers go on draining what is there. HTTP adapters map it to 503.
+ */
+export class StoreFullError extends JobsError {
+	constructor(message: string, options?: ErrorOptions) {
+		super("JOBS_STORE_FULL", message, options);
 	}
 }
 

@@ -31,8 +31,8 @@ export interface JobsErrorBody {
 /**
  * The HTTP status for an error thrown by `@jobs/*`: 400 for bad input (`isInputError`: bad job
  * name, data, option, payload too large), 409 for `JOBS_JOB_ACTIVE` (removing a job that is
- * running), 503 when the store is unreachable
- * (`JOBS_STORE_UNAVAILABLE`) or already closed (`JOBS_STORE_CLOSED`, e.g. during shutdown),
+ * running), 503 when the store is unreachable (`JOBS_STORE_UNAVAILABLE`), full
+ * (`JOBS_STORE_FULL`) or already closed (`JOBS_STORE_CLOSED`, e.g. during shutdown),
  * `undefined` for anything else (a bug: let it be a 500).
  *
  * @example
@@ -47,7 +47,9 @@ export function jobsErrorStatus(error: unknown): JobsErrorStatus | undefined {
 	if (error instanceof JobsError && error.code === "JOBS_JOB_ACTIVE") return 409;
 	if (
 		error instanceof JobsError &&
-		(error.code === "JOBS_STORE_UNAVAILABLE" || error.code === "JOBS_STORE_CLOSED")
+		(error.code === "JOBS_STORE_UNAVAILABLE" ||
+			error.code === "JOBS_STORE_FULL" ||
+			error.code === "JOBS_STORE_CLOSED")
 	) {
 		return 503;
 	}
@@ -57,5 +59,6 @@ export function jobsErrorStatus(error: unknown): JobsErrorStatus | undefined {
 /** The JSON body for an error that {@link jobsErrorStatus} mapped to `status`. */
 export function jobsErrorBody(error: unknown, status: JobsErrorStatus): JobsErrorBody {
 	const { code, message } = error as JobsError;
-	return { error: status !== 503 ? message : "job store unavailable", code };
+	if (status !== 503) return { error: message, code };
+	return { error: code === "JOBS_STORE_FULL" ? "job store full" : "job store unavailable", code };
 }

@@ -4,7 +4,10 @@ import {
 	InvalidJobDataError,
 	isInputError,
 	JobsError,
+	jobsErrorBody,
+	jobsErrorStatus,
 	NoHandlerError,
+	StoreFullError,
 	StoreUnavailableError,
 } from "../src/index.js";
 
@@ -23,5 +26,17 @@ describe("JobsError", () => {
 		expect(isInputError(new InvalidJobDataError("data.x", "bad"))).toBe(true);
 		expect(isInputError(new StoreUnavailableError("down"))).toBe(false);
 		expect(isInputError(new Error("x"))).toBe(false);
+	});
+});
+
+describe("jobsErrorStatus", () => {
+	it("maps a full store to 503 with its own code and a generic line", () => {
+		const error = new StoreFullError("Redis is out of memory: OOM command not allowed");
+		expect(jobsErrorStatus(error)).toBe(503);
+		expect(jobsErrorBody(error, 503)).toEqual({ error: "job store full", code: "JOBS_STORE_FULL" });
+		expect(jobsErrorBody(new StoreUnavailableError("down"), 503)).toEqual({
+			error: "job store unavailable",
+			code: "JOBS_STORE_UNAVAILABLE",
+		});
 	});
 });

@@ -11,6 +11,7 @@ import {
 	type JobsError,
 	StoreClosedError,
 	StoreError,
+	StoreFullError,
 	StoreUnavailableError,
 } from "@jobs/core";
 import type { Cluster, Redis } from "ioredis";
@@ -23,6 +24,11 @@ export type RedisClient = Redis | Cluster;
 /**
  * Every script, named after the store method it implements (`settleMany`: `ack`, `retry`, `fail`
  * and `release`), with its file in src/lua.
+ *
+ * Each file opens with a Redis 7 shebang whose flags say how it meets a full memory
+ * (`maxmemory` under `noeviction`): `add` has none, so Redis refuses it whole before it runs;
+ * the worker and admin scripts carry `allow-oom`, so reserve, settle, extend and sweep go on
+ * draining (which frees memory) instead of losing leases; the read-only ones carry `no-writes`.
  */
 export const scriptSpecs = {
 	add: "add",
@@ -181,6 +187,11 @@ const scriptErrors: Record<string, (detail: string, cause: Error) => JobsError> 
 	JOBS_IDS_EXHAUSTED: (detail) => new IdsExhaustedError(detail),
 };
 
+/** Redis refused a write at `maxmemory` under `noeviction`. */
+const OUT_OF_MEMORY = /^OOM /;
+/** Redis before 7.0 reads the scripts' shebang line (`#!lua flags=…`) as Lua, and fails. */
+const SHEBANG_UNSUPPORTED = /Error compiling script.*near '#'/s;
+
 /** Redis error replies that mean "not now" rather than "never". */
 const TRANSIENT_REPLIES = /^(LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|READONLY)\b/;
 
@@ -200,6 +211,16 @@ export function codeToError(error: unknown, operation: string, closed: boolean):
 	const known = code?.[1] ? scriptErrors[code[1]] : undefined;
 	if (known) return known(code?.[2] ?? "", cause);
 	if (closed) return new StoreClosedError();
+	if (OUT_OF_MEMORY.test(cause.message)) {
+		return new StoreFullError(`Redis is out of memory, ${operation} refused: ${cause.message}`, {
+			cause,
+		});
+	}
+	if (SHEBANG_UNSUPPORTED.test(cause.message)) {
+		return new StoreError(`@jobs/store-redis needs Redis 7.0 or later: ${cause.message}`, {
+			cause,
+		});
+	}
 	if (
 		UNAVAILABLE.test(cause.message) ||
 		cause.name === "MaxRetriesPerRequestError" ||

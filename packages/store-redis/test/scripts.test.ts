@@ -32,6 +32,17 @@ describe("Lua scripts", () => {
 		);
 	});
 
+	it("flags how each script meets a full memory: add refused whole, the rest allowed", () => {
+		const flags = Object.fromEntries(
+			Object.entries(scriptSpecs).map(([name, file]) => [name, loadLua(file).split("\n")[0]]),
+		);
+		const { add, getJob, stats, deadLetter, ...writers } = flags;
+		expect(add).toBe("#!lua");
+		for (const readOnly of [getJob, stats, deadLetter])
+			expect(readOnly).toBe("#!lua flags=no-writes");
+		for (const shebang of Object.values(writers)) expect(shebang).toBe("#!lua flags=allow-oom");
+	});
+
 	for (const [name, file] of Object.entries(scriptSpecs)) {
 		it(`${name}: the header says which KEYS it gets, its ARGV and what it returns`, () => {
 			const lua = loadLua(file);

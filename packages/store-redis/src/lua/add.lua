@@ -1,3 +1,4 @@
+#!lua
 --[[
   add: persists jobs atomically and gives them consecutive seqs.
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)

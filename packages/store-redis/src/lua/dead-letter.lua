@@ -1,3 +1,4 @@
+#!lua flags=no-writes
 --[[
   deadLetter: lists dead jobs, oldest death first.
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)

@@ -1,3 +1,4 @@
+#!lua flags=allow-oom
 --[[
   extend: renews leases; each live one now expires `lease ms` from now.
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)

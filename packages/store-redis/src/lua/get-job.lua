@@ -1,3 +1,4 @@
+#!lua flags=no-writes
 --[[
   getJob: the job with this id, whatever its state; a delayed job that is due is reported
   ready. Read-only: it promotes nothing.

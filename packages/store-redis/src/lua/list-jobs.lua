@@ -1,3 +1,4 @@
+#!lua flags=allow-oom
 --[[
   listJobs: one page of the jobs in one state, after promoting due delayed jobs. O(page) for
   ready (plus the offset: a list is walked from its nearer end), delayed and dead; O(active

@@ -1,3 +1,4 @@
+#!lua flags=allow-oom
 --[[
   removeDead: deletes dead jobs for good, with their jobIds and unique keys.
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)

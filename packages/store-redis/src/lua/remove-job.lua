@@ -1,3 +1,4 @@
+#!lua flags=allow-oom
 --[[
   removeJob: deletes a ready, delayed or dead job atomically, with its jobId and unique key.
   Removing a ready job walks `ready` (LREM): O(ready jobs).

@@ -1,3 +1,4 @@
+#!lua flags=allow-oom
 --[[
   reserve: promote due delayed jobs (bounded), then pop and lease up to `limit` ready jobs.
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)

@@ -1,3 +1,4 @@
+#!lua flags=allow-oom
 --[[
   retryDead: moves dead jobs back to the tail of `ready` with attempts reset to 0, in death
   order; their final error becomes their lastError.

@@ -1,3 +1,4 @@
+#!lua flags=allow-oom
 --[[
   settle-many: ack, retry, fail and release of one or more leases, made by separate calls and
   sent together. Entries run in order, each fenced by its own token as if it were alone: a stale

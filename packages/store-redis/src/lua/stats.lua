@@ -1,3 +1,4 @@
+#!lua flags=no-writes
 --[[
   stats: counts jobs per state, all read in one atomic call. A delayed job that is due counts
   as ready: the next reserve promotes it.

@@ -1,3 +1,4 @@
+#!lua flags=allow-oom
 --[[
   sweep: recovers up to `limit` jobs whose lease expired: each goes back to the tail of `ready`
   with its attempts kept and lastError saying the lease expired.
