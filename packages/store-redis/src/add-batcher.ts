@@ -1,6 +1,7 @@
 /**
- * Add coalescing: separate `add` calls made in the same tick share one `add` script call, which
- * carries an add key so a resent call does not add its jobs twice.
+ * Add coalescing: separate `add` calls made in the same tick share one `add` script call. The
+ * call carries an add key, so a copy that arrives twice adds its jobs once, and a deadline in
+ * server time, past which Redis refuses it: an add that rejected here never applies later.
  * @module
  */
 
@@ -9,9 +10,8 @@ import { StoreClosedError, StoreUnavailableError } from "@jobs/core";
 import type { AddResult, NewJob } from "@jobs/core/store";
 import { addResults, dueSpec, hasIdentity, recordFields } from "./codec.js";
 import type { ScriptArg } from "./scripts.js";
+import type { ServerClock } from "./server-clock.js";
 
-/** Add keys each queue remembers, to recognise an `add` that ioredis sent again. */
-const ADD_KEYS_KEPT = 10_000;
 /** Separate `add` calls made in the same tick share one script call, up to this many jobs. */
 const ADD_BATCH_JOBS = 1_000;
 
@@ -30,12 +30,17 @@ export class AddBatcher {
 	#pendingJobs = 0;
 
 	/**
-	 * @param run Runs the `add` script with these ARGV (failures already `JobsError`s).
+	 * @param run Runs the `add` script with these ARGV, sending it again on failures that may not
+	 *   have reached Redis, until `deadline` (local epoch ms); failures are `JobsError`s.
 	 * @param wake The queue's wake-up channel.
+	 * @param timeoutMs How long an add may take (`commandTimeoutMs`).
+	 * @param clock The offset of the server's clock, for the deadline the script checks.
 	 */
 	constructor(
-		private readonly run: (args: readonly ScriptArg[]) => Promise<unknown>,
+		private readonly run: (args: readonly ScriptArg[], deadline: number) => Promise<unknown>,
 		private readonly wake: string,
+		private readonly timeoutMs: number,
+		private readonly clock: ServerClock,
 	) {}
 
 	/** Adds checked jobs with the next script call; resolves with their ids. */
@@ -65,32 +70,19 @@ export class AddBatcher {
 		if (batch.length === 0) return;
 		this.#pendingAdds = [];
 		this.#pendingJobs = 0;
-		// A random add key lets the script recognise this call if ioredis sends it again after
-		// a reconnect (the first execution's reply was lost): the jobs are not added twice.
-		const args: ScriptArg[] = [
-			randomBytes(12).toString("base64url"),
-			this.wake,
-			ADD_KEYS_KEPT,
-			"p",
-		];
 		const all: NewJob[] = [];
+		const jobArgs: ScriptArg[] = [];
+		let mode = "p";
 		for (const { jobs } of batch) {
 			for (const job of jobs) {
 				const { head, body } = recordFields(job);
-				args.push(dueSpec(job), head, body);
-				if (hasIdentity(job)) args[3] = "x";
+				jobArgs.push(dueSpec(job), head, body);
+				if (hasIdentity(job)) mode = "x";
 				all.push(job);
 			}
 		}
-		this.run(args).then(
-			(reply) => {
-				let results: AddResult[];
-				try {
-					results = addResults(reply, all);
-				} catch (error) {
-					for (const add of batch) add.reject(error);
-					return;
-				}
+		this.#send(all, jobArgs, mode).then(
+			(results) => {
 				let at = 0;
 				for (const add of batch) {
 					add.resolve(results.slice(at, at + add.jobs.length));
@@ -98,19 +90,59 @@ export class AddBatcher {
 				}
 			},
 			(error: unknown) => {
-				// The connection may have dropped after Redis ran the script but before its reply came
-				// back, so an outage never proves the jobs were not added: say so.
-				const failure =
-					error instanceof StoreUnavailableError
-						? new StoreUnavailableError(
-								`${error.message} (the jobs may or may not have been added)`,
-								{
-									cause: error.cause,
-								},
-							)
-						: error;
-				for (const add of batch) add.reject(failure);
+				for (const add of batch) add.reject(error);
 			},
 		);
+	}
+
+	/** Sends one add call until it gets through or its deadline passes. */
+	async #send(jobs: NewJob[], jobArgs: ScriptArg[], mode: string): Promise<AddResult[]> {
+		const deadline = Date.now() + this.timeoutMs;
+		let offset: number;
+		try {
+			offset = await this.clock.lowerOffset(deadline);
+		} catch (error) {
+			// The server clock could not be read by the deadline, so the add was never sent.
+			if (!(error instanceof StoreUnavailableError)) throw error;
+			throw new StoreUnavailableError(
+				`Redis is unavailable (add): the jobs were not added, nothing was sent (${error.message})`,
+				{ cause: error },
+			);
+		}
+		// Redis refuses the call after `notAfter`, which in server time is before this deadline
+		// here (the margin covers clock drift since the offset was sampled), so no copy of it can
+		// apply once this add has rejected. Its key is kept a while longer: a copy that meets
+		// the refusal then knows for certain that no other copy applied.
+		const margin = Math.min(100, this.timeoutMs / 10);
+		const notAfter = Math.floor(deadline + offset - margin);
+		const keepUntil = notAfter + Math.max(1_000, this.timeoutMs);
+		const key = `${keepUntil.toString(36)}.${randomBytes(9).toString("base64url")}`;
+		const args: ScriptArg[] = [key, this.wake, notAfter.toString(36), mode, ...jobArgs];
+		let reply: unknown;
+		try {
+			reply = await this.run(args, deadline);
+		} catch (error) {
+			// The connection may have dropped after Redis ran the script but before its reply came
+			// back, so an outage never proves the jobs were not added; but past the deadline they
+			// can no longer be.
+			if (!(error instanceof StoreUnavailableError)) throw error;
+			throw new StoreUnavailableError(
+				`${error.message} (the jobs may have been added; if they were not, they never will be, ` +
+					"so an add with the same jobId is safe)",
+				{ cause: error.cause },
+			);
+		}
+		if (reply === "late") {
+			throw new StoreUnavailableError(
+				`add reached Redis after its ${this.timeoutMs} ms timeout and was refused: the jobs were not added`,
+			);
+		}
+		if (reply === "gone") {
+			throw new StoreUnavailableError(
+				`add reached Redis long after its ${this.timeoutMs} ms timeout and was refused: ` +
+					"an earlier copy of it may have added the jobs",
+			);
+		}
+		return addResults(reply, jobs);
 	}
 }

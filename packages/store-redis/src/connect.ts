@@ -23,8 +23,10 @@ export interface RedisJobStoreOptions {
 	/** Key prefix of the queue. Default `"jobs"`. See the README for the key layout. */
 	prefix?: string;
 	/**
-	 * How long a producer-side call (`add`, `stats`, the dead-letter calls) may take before it
-	 * rejects with `StoreUnavailableError`, in milliseconds. Default 5,000. Worker-side calls
+	 * How long a producer-side call (`add`, `stats`, the lookups, the dead-letter calls) may take
+	 * before it rejects with `StoreUnavailableError`, in milliseconds. Default 5,000. Within it,
+	 * `add` and the reads ride through a short outage (a restart, a failover), sending the call
+	 * again until it gets through; an `add` that rejected never applies later. Worker-side calls
 	 * (`reserve`, settles, `extend`, `sweep`) have no timeout: they wait through an outage.
 	 */
 	commandTimeoutMs?: number;
@@ -38,6 +40,9 @@ export interface RedisJobStoreOptions {
 	jobIdHistory?: number;
 }
 
+/** Default of {@link RedisJobStoreOptions.commandTimeoutMs}. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;
+
 /** Default of {@link RedisJobStoreOptions.jobIdHistory}. */
 export const DEFAULT_JOB_ID_HISTORY = 100_000;
 
@@ -47,6 +52,8 @@ export interface OwnedClients {
 	producer: Redis;
 	/** Connection for worker-side calls; retries commands through outages. Connects on first use. */
 	worker: Redis;
+	/** The producer calls' timeout ({@link RedisJobStoreOptions.commandTimeoutMs}). */
+	commandTimeoutMs: number;
 }
 
 /** Reconnects quickly at first, then every second: a worker resumes soon after Redis is back. */
@@ -60,10 +67,7 @@ const clientName = (prefix: string, role: string): string =>
 export function openClients(options: RedisJobStoreOptions, prefix: string): OwnedClients {
 	const extra = options.redisOptions ?? {};
 	refuseKeyPrefix(extra.keyPrefix);
-	const timeout = options.commandTimeoutMs ?? 5_000;
-	if (!(Number.isFinite(timeout) && timeout > 0)) {
-		throw new InvalidOptionError("commandTimeoutMs", "must be a positive number of milliseconds");
-	}
+	const timeout = commandTimeoutOf(options.commandTimeoutMs) ?? DEFAULT_COMMAND_TIMEOUT_MS;
 	const explicit = definedOnly({
 		host: options.host,
 		port: options.port,
@@ -86,7 +90,24 @@ export function openClients(options: RedisJobStoreOptions, prefix: string): Owne
 		maxRetriesPerRequest: null,
 		lazyConnect: true,
 	});
-	return { producer, worker };
+	return { producer, worker, commandTimeoutMs: timeout };
+}
+
+/** Checks a `commandTimeoutMs` option: undefined, or a positive number of milliseconds. */
+export function commandTimeoutOf(value: unknown): number | undefined {
+	if (value === undefined) return undefined;
+	if (!(typeof value === "number" && Number.isFinite(value) && value > 0)) {
+		throw new InvalidOptionError("commandTimeoutMs", "must be a positive number of milliseconds");
+	}
+	return value;
+}
+
+/** The `commandTimeout` a caller's client was made with, if any. */
+export function clientCommandTimeout(client: RedisClient): number | undefined {
+	const timeout = isCluster(client)
+		? client.options.redisOptions?.commandTimeout
+		: (client as Redis).options.commandTimeout;
+	return typeof timeout === "number" && timeout > 0 ? timeout : undefined;
 }
 
 function fromUrl(url: string | undefined): RedisOptions {

@@ -52,6 +52,9 @@ import {
 } from "./codec.js";
 import {
 	checkClient,
+	clientCommandTimeout,
+	commandTimeoutOf,
+	DEFAULT_COMMAND_TIMEOUT_MS,
 	DEFAULT_JOB_ID_HISTORY,
 	finiteRetries,
 	isCluster,
@@ -66,11 +69,13 @@ import {
 	type RedisClient,
 	runScript,
 	runScriptPatiently,
+	runScriptUntil,
 	type ScriptArg,
 	type ScriptKeys,
 	type ScriptName,
 	scriptKeys,
 } from "./scripts.js";
+import { ServerClock } from "./server-clock.js";
 import { SettleBatcher, type SettleOp } from "./settle-batcher.js";
 import { WakeUps } from "./wake-ups.js";
 
@@ -80,7 +85,18 @@ export interface FromClientOptions {
 	prefix?: string;
 	/** See {@link RedisJobStoreOptions.jobIdHistory}. Default 100,000. */
 	jobIdHistory?: number;
+	/**
+	 * See {@link RedisJobStoreOptions.commandTimeoutMs}. Default: the client's `commandTimeout`,
+	 * else 5,000.
+	 */
+	commandTimeoutMs?: number;
 }
+
+/**
+ * How a script call meets trouble: `once` fails at once; `until` sends it again (a call that
+ * changes nothing the second time) until a deadline; `wait` waits for Redis however long.
+ */
+type Patience = "once" | { until: number } | "wait";
 
 /**
  * Dead jobs read, moved or removed per script call by `deadLetter` and by `retryDead` and
@@ -121,6 +137,8 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 	readonly #wakeUps: WakeUps;
 	readonly #adds: AddBatcher;
 	readonly #settles: SettleBatcher;
+	/** The producer calls' timeout. */
+	readonly #timeoutMs: number;
 	#closed = false;
 	#closing: Promise<void> | undefined;
 	#warnedRetries = false;
@@ -143,7 +161,10 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 			// Failures reach callers as rejected calls; without a listener ioredis logs each one.
 			client.on("error", () => {});
 		}
-		return new RedisJobStore(prefix, keys, owned.producer, owned.worker, owned, history);
+		return new RedisJobStore(prefix, keys, owned.producer, owned.worker, owned, {
+			jobIdHistory: history,
+			commandTimeoutMs: owned.commandTimeoutMs,
+		});
 	}
 
 	/**
@@ -154,8 +175,15 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 	static fromClient(client: RedisClient, options: FromClientOptions = {}): RedisJobStore {
 		checkClient(client);
 		const prefix = options.prefix ?? "jobs";
-		const history = jobIdHistoryOf(options.jobIdHistory);
-		return new RedisJobStore(prefix, queueKeys(prefix), client, client, undefined, history);
+		const jobIdHistory = jobIdHistoryOf(options.jobIdHistory);
+		const commandTimeoutMs =
+			commandTimeoutOf(options.commandTimeoutMs) ??
+			clientCommandTimeout(client) ??
+			DEFAULT_COMMAND_TIMEOUT_MS;
+		return new RedisJobStore(prefix, queueKeys(prefix), client, client, undefined, {
+			jobIdHistory,
+			commandTimeoutMs,
+		});
 	}
 
 	private constructor(
@@ -164,7 +192,7 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		producer: RedisClient,
 		worker: RedisClient,
 		owned: OwnedClients | undefined,
-		jobIdHistory: number,
+		{ jobIdHistory, commandTimeoutMs }: { jobIdHistory: number; commandTimeoutMs: number },
 	) {
 		this.prefix = prefix;
 		this.keys = keys;
@@ -172,14 +200,24 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		this.#producer = producer;
 		this.#worker = worker;
 		this.#owned = owned;
+		this.#timeoutMs = commandTimeoutMs;
 		defineScripts(producer);
 		if (worker !== producer) defineScripts(worker);
 		this.#wakeUps = new WakeUps(
 			() => this.#duplicateForWakeUps(),
 			keys.wake,
-			(args) => this.#run(worker, "reserve", args, true),
+			(args) => this.#run(worker, "reserve", args, "wait"),
 		);
-		this.#adds = new AddBatcher((args) => this.#run(producer, "add", args), keys.wake);
+		const serverClock = new ServerClock(
+			async (until) => (await this.#run(producer, "serverTime", [], { until })) as number,
+		);
+		serverClock.warm();
+		this.#adds = new AddBatcher(
+			(args, until) => this.#run(producer, "add", args, { until }),
+			keys.wake,
+			commandTimeoutMs,
+			serverClock,
+		);
 		this.#settles = new SettleBatcher({
 			client: worker,
 			scriptKeys: this.#scriptKeys,
@@ -231,7 +269,7 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 			this.#worker,
 			"reserve",
 			[params.limit, plain(params.leaseMs), this.#tokens.next(), this.keys.wake],
-			true,
+			"wait",
 		)) as string[];
 		this.#wakeUps.observe(reply);
 		return leasedJobs(reply, 2);
@@ -274,7 +312,7 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		if (params.leases.length === 0) return [];
 		const args: ScriptArg[] = [plain(params.leaseMs)];
 		for (const lease of params.leases) args.push(lease.id, lease.token);
-		const reply = (await this.#run(this.#worker, "extend", args, true)) as number[];
+		const reply = (await this.#run(this.#worker, "extend", args, "wait")) as number[];
 		return reply.map((renewed) => (renewed === 1 ? { ok: true } : { ok: false, reason: "stale" }));
 	}
 
@@ -286,7 +324,7 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 			this.#worker,
 			"sweep",
 			[params.limit, encodeError(LEASE_EXPIRED), budget, this.keys.wake],
-			true,
+			"wait",
 		)) as number;
 	}
 
@@ -296,6 +334,7 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 			this.#producer,
 			"stats",
 			[],
+			this.#untilTimeout(),
 		)) as number[];
 		return { ready: ready!, delayed: delayed!, active: active!, dead: dead! };
 	}
@@ -312,7 +351,12 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		while (jobs.length < limit) {
 			const want = Math.min(DEAD_BATCH, limit - jobs.length);
 			const page = deadJobs(
-				await this.#run(this.#producer, "deadLetter", [offset + jobs.length, want]),
+				await this.#run(
+					this.#producer,
+					"deadLetter",
+					[offset + jobs.length, want],
+					this.#untilTimeout(),
+				),
 			);
 			jobs.push(...page);
 			if (page.length < want) break;
@@ -371,19 +415,19 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 	async getJob(id: string): Promise<JobRecord | null> {
 		this.#checkOpen();
 		checkJobId("getJob(id)", id);
-		const reply = await this.#run(this.#producer, "getJob", [id]);
+		const reply = await this.#run(this.#producer, "getJob", [id], this.#untilTimeout());
 		return jobRecords(reply, 0)[0] ?? null;
 	}
 
 	async listJobs(params: ListJobsParams): Promise<JobPage> {
 		this.#checkOpen();
 		const { state, offset, limit } = checkListParams("listJobs", params);
-		const reply = (await this.#run(this.#producer, "listJobs", [
-			state,
-			offset,
-			limit,
-			this.keys.wake,
-		])) as unknown[];
+		const reply = (await this.#run(
+			this.#producer,
+			"listJobs",
+			[state, offset, limit, this.keys.wake],
+			this.#untilTimeout(),
+		)) as unknown[];
 		return { total: Number(reply[0]), jobs: jobRecords(reply, 1) };
 	}
 
@@ -428,21 +472,30 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		return this.#settles.settle(op, params, delay, error);
 	}
 
-	/** Runs a script; `patient` (worker calls) waits through BUSY, LOADING and the like. */
+	/** Runs a script, meeting trouble as `patience` says; failures become `JobsError`s. */
 	async #run(
 		client: RedisClient,
 		name: ScriptName,
 		args: readonly ScriptArg[],
-		patient = false,
+		patience: Patience = "once",
 	): Promise<unknown> {
+		const closed = () => this.#closed;
 		try {
-			if (patient) {
-				return await runScriptPatiently(client, name, this.#scriptKeys, args, () => this.#closed);
+			if (patience === "wait") {
+				return await runScriptPatiently(client, name, this.#scriptKeys, args, closed);
+			}
+			if (patience !== "once") {
+				return await runScriptUntil(client, name, this.#scriptKeys, args, patience.until, closed);
 			}
 			return await runScript(client, name, this.#scriptKeys, args);
 		} catch (error) {
 			throw codeToError(error, name, this.#closed);
 		}
+	}
+
+	/** Patience for a read: resent until `commandTimeoutMs` from now. */
+	#untilTimeout(): Patience {
+		return { until: Date.now() + this.#timeoutMs };
 	}
 
 	#checkOpen(): void {

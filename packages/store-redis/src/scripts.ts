@@ -43,6 +43,7 @@ export const scriptSpecs = {
 	getJob: "get-job",
 	listJobs: "list-jobs",
 	removeJob: "remove-job",
+	serverTime: "time",
 } as const satisfies Record<string, string>;
 
 /** The name of a script in {@link scriptSpecs}. */
@@ -170,6 +171,71 @@ export async function runScriptPatiently(
 }
 
 /**
+ * Failures that say a call did not reach Redis or was not run there, or whose connection dropped
+ * before its reply: sending it again is safe for a call that changes nothing the second time.
+ */
+function worthResending(error: unknown): boolean {
+	if (!(error instanceof Error)) return false;
+	if (error.message.startsWith(TIMED_OUT)) return false;
+	return (
+		NOT_RUN.test(error.message) ||
+		UNAVAILABLE.test(error.message) ||
+		error.name === "MaxRetriesPerRequestError" ||
+		error.name === "ClusterAllFailedError"
+	);
+}
+
+/** ioredis rejects a command after `commandTimeout` with this message. */
+const TIMED_OUT = "Command timed out";
+/** Longest wait between two tries of {@link runScriptUntil}. */
+const RESEND_MAX_WAIT_MS = 250;
+
+/**
+ * {@link runScript} for producer calls that may be sent again (reads, and `add`, whose add key
+ * makes a second copy change nothing), so they ride through a short outage: a failure that says
+ * the call did not get through ({@link worthResending}) is tried again, after 25 ms doubling to
+ * 250 ms, until `deadline` (local epoch ms) or `closed()`. Such failures end the call only at
+ * `deadline`, never before (a copy may still be on its way: an `add` relies on Redis refusing it
+ * by then), with the last of them; other failures end it at once.
+ */
+export async function runScriptUntil(
+	client: RedisClient,
+	name: ScriptName,
+	keys: ScriptKeys,
+	args: readonly ScriptArg[],
+	deadline: number,
+	closed: () => boolean,
+): Promise<unknown> {
+	const timedOut = new Error(TIMED_OUT);
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const expired = new Promise<never>((_, reject) => {
+		timer = setTimeout(() => reject(timedOut), Math.max(0, deadline - Date.now()));
+	});
+	expired.catch(() => {});
+	let last: unknown = timedOut;
+	try {
+		for (let wait = 25; ; wait = Math.min(wait * 2, RESEND_MAX_WAIT_MS)) {
+			const attempt = runScript(client, name, keys, args);
+			attempt.catch(() => {}); // may settle after the deadline: nobody listens then
+			try {
+				return await Promise.race([attempt, expired]);
+			} catch (error) {
+				if (error === timedOut) throw last;
+				if (!worthResending(error) || closed()) throw error;
+				last = error;
+			}
+			await Promise.race([new Promise((resolve) => setTimeout(resolve, wait)), expired]).catch(
+				() => {
+					throw last;
+				},
+			);
+		}
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+/**
  * The KEYS every script of one queue receives: its `meta` hash alone. The scripts name the other
  * keys from it (see src/lua/lib/common.lua); they all share its hash slot, so Redis Cluster
  * routes the call by this one.
@@ -191,9 +257,6 @@ const scriptErrors: Record<string, (detail: string, cause: Error) => JobsError> 
 const OUT_OF_MEMORY = /^OOM /;
 /** Redis before 7.0 reads the scripts' shebang line (`#!lua flags=…`) as Lua, and fails. */
 const SHEBANG_UNSUPPORTED = /Error compiling script.*near '#'/s;
-
-/** Redis error replies that mean "not now" rather than "never". */
-const TRANSIENT_REPLIES = /^(LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|READONLY)\b/;
 
 /** Connection-level failures: refused, reset, timed out, closed, retries exhausted. */
 const UNAVAILABLE =
@@ -230,7 +293,7 @@ export function codeToError(error: unknown, operation: string, closed: boolean):
 			cause,
 		});
 	}
-	if (TRANSIENT_REPLIES.test(cause.message)) {
+	if (NOT_RUN.test(cause.message)) {
 		return new StoreUnavailableError(
 			`Redis cannot serve ${operation} right now: ${cause.message}`,
 			{ cause },

@@ -2,7 +2,9 @@
 --[[
   add: persists jobs atomically and gives them consecutive seqs.
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
-  ARGV[1] add key (random, unique per call)  ARGV[2] wake channel  ARGV[3] add keys to remember
+  ARGV[1] add key: '<keep until>.<random>' (see lib/adds.lua), unique per call
+  ARGV[2] wake channel  ARGV[3] not after: base 36 epoch ms (server time) past which the call
+  is refused, so a copy that arrives after its client gave up can never apply
   ARGV[4] 'p' when no job has a jobId or a unique key, else 'x'
   ARGV[5..] three per job: due spec ('' ready now, '+<ms>' delay, '@<epoch ms>' run at, then
             with a unique key '!<ttl ms or empty>,<states: letters r d a>,<k keep | r replace>'),
@@ -15,42 +17,52 @@
   unique key, 'r<id>' it does and took this job's payload, maxAttempts and due time. Jobs run
   in order: a job sees the ones before it in the call.
   A call resent with the same add key (its reply was lost) changes nothing and returns the
-  reply of the first execution.
+  reply of the first execution. A call that arrives after its not-after changes nothing and
+  returns 'late' (it certainly never applied: its key would still be kept), or 'gone' once its
+  key would have been forgotten (then an earlier copy may have applied).
 ]]
 -- @include lib/common.lua
 -- @include lib/record.lua
 -- @include lib/state.lua
+-- @include lib/adds.lua
 
 local n = (#ARGV - 4) / 3
 local plain = ARGV[4] == 'p'
--- Seqs stay exact integers (Lua numbers are doubles): past 2^53 - 1 two jobs could share one.
-local MAX_SEQ = 9007199254740991
-local current = tonumber(rcall('HGET', K.meta, 'id') or '0')
--- (A resent call still gets its first execution's reply below.)
-if current + n > MAX_SEQ and not rcall('ZSCORE', K.adds, ARGV[1]) then
-  error({ err = 'JOBS_IDS_EXHAUSTED last seq ' .. fmt(current) .. ', ' .. n .. ' more asked' })
-end
-local last = rcall('HINCRBY', K.meta, 'id', n)
-local first = last - n + 1
-if rcall('ZADD', K.adds, 'NX', fmt(first), ARGV[1]) == 0 then
-  local score = fmt(tonumber(rcall('ZSCORE', K.adds, ARGV[1])))
+local now = now_ms()
+
+-- The reply of the first execution of this call, if it ran: its first seq, and with jobIds or
+-- unique keys the outcome of each job.
+local function first_reply()
+  local score = rcall('ZSCORE', K.adds, ARGV[1])
+  if not score then return nil end
+  score = fmt(tonumber(score))
   local outcomes = rcall('HGET', K.add_outcomes, ARGV[1])
   if not outcomes then return score end
   local reply = cjson.decode(outcomes)
   table.insert(reply, 1, score)
   return reply
 end
--- Forget old add keys now and then (once per 1024 seqs), keeping the newest ARGV[3].
-if math.floor(first / 1024) ~= math.floor((last + 1) / 1024) then
-  local keep = -tonumber(ARGV[3]) - 1
-  if rcall('HLEN', K.add_outcomes) > 0 then
-    local old = rcall('ZRANGE', K.adds, 0, keep)
-    if #old > 0 then call_chunked('HDEL', K.add_outcomes, old) end
-  end
-  rcall('ZREMRANGEBYRANK', K.adds, 0, keep)
-end
 
-local now = now_ms()
+if now > tonumber(ARGV[3], 36) then
+  local reply = first_reply()
+  if reply then return reply end
+  if now <= add_key_kept_until(ARGV[1]) then return 'late' end
+  return 'gone'
+end
+-- Seqs stay exact integers (Lua numbers are doubles): past 2^53 - 1 two jobs could share one.
+local MAX_SEQ = 9007199254740991
+local current = tonumber(rcall('HGET', K.meta, 'id') or '0')
+if current + n > MAX_SEQ then
+  -- (A resent call still gets its first execution's reply.)
+  local reply = first_reply()
+  if reply then return reply end
+  error({ err = 'JOBS_IDS_EXHAUSTED last seq ' .. fmt(current) .. ', ' .. n .. ' more asked' })
+end
+local last = rcall('HINCRBY', K.meta, 'id', n)
+local first = last - n + 1
+if rcall('ZADD', K.adds, 'NX', fmt(first), ARGV[1]) == 0 then return first_reply() end
+forget_old_adds(now, 8)
+
 local stamp = 'T' .. b36(now)
 
 -- When a job is due: nil for now, else epoch ms.

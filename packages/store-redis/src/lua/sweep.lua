@@ -12,11 +12,13 @@
   records, resuming from the cursor kept in meta `sweep`, so a call never blocks Redis for
   long; a call that finds fewer than `limit` may leave expired leases in the part it did not
   reach, for the next sweep.
-  It also restores the `:due` marker if it went missing while jobs are delayed (say the hash was
+  It also forgets up to 1,000 add keys past their keep-until (see lib/adds.lua), so the add keys
+  of a queue nobody adds to are forgotten too. And it restores the `:due` marker if it went missing while jobs are delayed (say the hash was
   deleted by hand): reserve reads only the marker, and would otherwise never promote them.
 ]]
 -- @include lib/common.lua
 -- @include lib/record.lua
+-- @include lib/adds.lua
 
 local limit = tonumber(ARGV[1])
 local budget = tonumber(ARGV[3])
@@ -96,4 +98,5 @@ if rcall('HEXISTS', K.active, ':due') == 0 then
     rcall('PUBLISH', ARGV[4], '1')
   end
 end
+forget_old_adds(now, 1000)
 return #moved

@@ -1,10 +1,15 @@
-/** A TCP proxy in front of Redis that can withhold replies and cut every connection. */
+/**
+ * A TCP proxy in front of Redis that can withhold replies, hold requests back (a black hole: no
+ * reset, no reply) and let them through later, and cut every connection.
+ */
 import { createServer, type Socket, connect as tcpConnect } from "node:net";
 
 export interface ReplyDroppingProxy {
 	readonly port: number;
 	/** While true, replies from Redis are dropped instead of forwarded. */
 	dropReplies: boolean;
+	/** While true, requests to Redis are held back; setting it false sends them on, in order. */
+	holdRequests: boolean;
 	/** Destroys every proxied connection, both sides. */
 	cutAll(): void;
 	close(): Promise<void>;
@@ -13,16 +18,28 @@ export interface ReplyDroppingProxy {
 /** Starts a proxy on a free loopback port that forwards to `targetPort`. */
 export async function startProxy(targetPort: number): Promise<ReplyDroppingProxy> {
 	const pairs = new Set<[Socket, Socket]>();
+	/** One per connection: sends on the requests it held back. */
+	const holds = new Set<() => void>();
+	let holding = false;
 	const server = createServer((client) => {
 		const upstream = tcpConnect(targetPort, "127.0.0.1");
 		const pair: [Socket, Socket] = [client, upstream];
 		pairs.add(pair);
+		const held: Buffer[] = [];
+		const release = () => {
+			for (const chunk of held.splice(0)) upstream.write(chunk);
+		};
+		holds.add(release);
 		const end = () => {
 			pairs.delete(pair);
+			holds.delete(release);
 			client.destroy();
 			upstream.destroy();
 		};
-		client.on("data", (chunk) => upstream.write(chunk));
+		client.on("data", (chunk) => {
+			if (holding) held.push(chunk);
+			else upstream.write(chunk);
+		});
 		upstream.on("data", (chunk) => {
 			if (!proxy.dropReplies) client.write(chunk);
 		});
@@ -35,6 +52,13 @@ export async function startProxy(targetPort: number): Promise<ReplyDroppingProxy
 	const proxy: ReplyDroppingProxy = {
 		port: (server.address() as { port: number }).port,
 		dropReplies: false,
+		get holdRequests() {
+			return holding;
+		},
+		set holdRequests(hold: boolean) {
+			holding = hold;
+			if (!hold) for (const release of holds) release();
+		},
 		cutAll() {
 			for (const [client, upstream] of pairs) {
 				client.destroy();
