@@ -33,6 +33,7 @@ export class Worker {
 	readonly #state: WorkerState;
 	readonly #ahead: LeaseAheadBuffer;
 	readonly #heartbeat: RecurringTask;
+	readonly #leases: LeaseKeeper;
 	readonly #sweep: RecurringTask;
 	readonly #loopDone: Promise<void>;
 	#stopPromise: Promise<void> | undefined;
@@ -54,6 +55,7 @@ export class Worker {
 		this.#state = state;
 		this.#ahead = ahead;
 		this.#heartbeat = leases.heartbeat;
+		this.#leases = leases;
 		this.#sweep = sweepTask(state);
 		this.#loopDone = reserver.run();
 		this.#heartbeat.schedule();
@@ -78,10 +80,11 @@ export class Worker {
 		this.#state.wake();
 		const waitsFor = {
 			loopDone: this.#loopDone,
-			background: () => [this.#heartbeat.inFlight, this.#sweep.inFlight],
+			background: () => [this.#leases.inFlight, this.#sweep.inFlight],
 		};
 		this.#stopPromise = drain(this.#state, waitsFor, options.timeout).finally(() => {
 			this.#heartbeat.clearTimer();
+			this.#leases.stop();
 			this.#sweep.clearTimer();
 			this.#ahead.clearTimer();
 			this.#resolveStopped();

@@ -81,6 +81,36 @@ describe("leases", () => {
 		await worker.stop();
 	});
 
+	it("declares a lease lost at its local deadline while a renewal hangs (a dead connection)", async () => {
+		const { clock, store, queue } = setup();
+		let extends_ = 0;
+		store.extend = () => {
+			extends_++;
+			return new Promise(() => {}); // never answers: a black-holed connection
+		};
+		const lost: number[] = [];
+		queue.on("lease-lost", () => lost.push(clock.now()));
+		const aborted: number[] = [];
+		queue.handle("long", async (job) => {
+			await new Promise<void>((resolve) => job.signal.addEventListener("abort", () => resolve()));
+			aborted.push(clock.now());
+			expect(job.signal.reason).toBeInstanceOf(LeaseLostError);
+		});
+		await queue.add("long", {});
+		const worker = queue.work({ lease: 900 });
+		// Leased at about 0: its deadline is 900, whatever the hung renewal does.
+		await advanceUntil(clock, () => aborted.length === 1, 10);
+		expect(lost).toHaveLength(1);
+		expect(lost[0]).toBeGreaterThanOrEqual(900);
+		expect(lost[0]).toBeLessThanOrEqual(910);
+		expect(aborted[0]).toBe(lost[0]);
+		// The heartbeat went on (one renewal in flight at a time, not piling up).
+		expect(extends_).toBe(1);
+		const stopping = worker.stop({ timeout: 100 });
+		await clock.advance(2_000);
+		await stopping;
+	});
+
 	it("ignores a refused renewal that arrives after its job was settled", async () => {
 		const { clock, store, queue } = setup();
 		const gate = deferred();
