@@ -32,13 +32,11 @@ export class AddBatcher {
 	/**
 	 * @param run Runs the `add` script with these ARGV, sending it again on failures that may not
 	 *   have reached Redis, until `deadline` (local epoch ms); failures are `JobsError`s.
-	 * @param wake The queue's wake-up channel.
 	 * @param timeoutMs How long an add may take (`commandTimeoutMs`).
 	 * @param clock The offset of the server's clock, for the deadline the script checks.
 	 */
 	constructor(
 		private readonly run: (args: readonly ScriptArg[], deadline: number) => Promise<unknown>,
-		private readonly wake: string,
 		private readonly timeoutMs: number,
 		private readonly clock: ServerClock,
 	) {}
@@ -117,7 +115,7 @@ export class AddBatcher {
 		const notAfter = Math.floor(deadline + offset - margin);
 		const keepUntil = notAfter + Math.max(1_000, this.timeoutMs);
 		const key = `${keepUntil.toString(36)}.${randomBytes(9).toString("base64url")}`;
-		const args: ScriptArg[] = [key, this.wake, notAfter.toString(36), mode, ...jobArgs];
+		const args: ScriptArg[] = [key, notAfter.toString(36), mode, ...jobArgs];
 		let reply: unknown;
 		try {
 			reply = await this.run(args, deadline);

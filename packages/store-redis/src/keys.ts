@@ -5,7 +5,7 @@
 
 import { InvalidOptionError } from "@jobs/core";
 
-/** The Redis keys (and the pub/sub channel) of one queue. */
+/** The Redis keys of one queue. */
 export interface QueueKeys {
 	/** List of the seqs of ready jobs, head first (FIFO). */
 	readonly ready: string;
@@ -34,12 +34,15 @@ export interface QueueKeys {
 	readonly uniqExp: string;
 	/** Hash of recent add keys → the outcomes of their jobs (adds with a jobId or unique key). */
 	readonly addOutcomes: string;
-	/** Pub/sub channel that wakes idle workers (not a key). */
+	/**
+	 * List holding at most one wake-up token: an idle worker pops it (BLPOP) and looks for jobs,
+	 * waking the next one if it leaves jobs ready.
+	 */
 	readonly wake: string;
 }
 
-/** The name of each key of {@link QueueKeys} that scripts may receive in KEYS. */
-export type KeyName = Exclude<keyof QueueKeys, "wake">;
+/** The name of each key of {@link QueueKeys}. */
+export type KeyName = keyof QueueKeys;
 
 /**
  * The hash tag Redis Cluster hashes for `key`: the text between the first `{` and the first `}`

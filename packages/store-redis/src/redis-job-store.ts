@@ -214,14 +214,12 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		serverClock.warm();
 		this.#adds = new AddBatcher(
 			(args, until) => this.#run(producer, "add", args, { until }),
-			keys.wake,
 			commandTimeoutMs,
 			serverClock,
 		);
 		this.#settles = new SettleBatcher({
 			client: worker,
 			scriptKeys: this.#scriptKeys,
-			wake: keys.wake,
 			jobIdHistory,
 			tokens: this.#tokens,
 			wakeUps: this.#wakeUps,
@@ -264,11 +262,11 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		this.#checkOpen();
 		checkReserve("params", params);
 		this.#warnIfWorkerGivesUp();
-		this.#wakeUps.lookingForJobs();
+		const woken = this.#wakeUps.lookingForJobs();
 		const reply = (await this.#run(
 			this.#worker,
 			"reserve",
-			[params.limit, plain(params.leaseMs), this.#tokens.next(), this.keys.wake],
+			[params.limit, plain(params.leaseMs), this.#tokens.next(), woken ? "1" : "0"],
 			"wait",
 		)) as string[];
 		this.#wakeUps.observe(reply);
@@ -323,7 +321,7 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		return (await this.#run(
 			this.#worker,
 			"sweep",
-			[params.limit, encodeError(LEASE_EXPIRED), budget, this.keys.wake],
+			[params.limit, encodeError(LEASE_EXPIRED), budget],
 			"wait",
 		)) as number;
 	}
@@ -370,11 +368,7 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		if (ids !== "all") {
 			let moved = 0;
 			for (const chunk of chunks(ids, IDS_CHUNK)) {
-				moved += (await this.#run(this.#producer, "retryDead", [
-					this.keys.wake,
-					"ids",
-					...chunk,
-				])) as number;
+				moved += (await this.#run(this.#producer, "retryDead", ["ids", ...chunk])) as number;
 			}
 			return moved;
 		}
@@ -382,7 +376,6 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		let total = 0;
 		for (;;) {
 			const moved = (await this.#run(this.#producer, "retryDead", [
-				this.keys.wake,
 				"oldest",
 				DEAD_BATCH,
 			])) as number;
@@ -425,7 +418,7 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		const reply = (await this.#run(
 			this.#producer,
 			"listJobs",
-			[state, offset, limit, this.keys.wake],
+			[state, offset, limit],
 			this.#untilTimeout(),
 		)) as unknown[];
 		return { total: Number(reply[0]), jobs: jobRecords(reply, 1) };
@@ -434,7 +427,7 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 	async removeJob(id: string): Promise<RemoveResult> {
 		this.#checkOpen();
 		checkJobId("removeJob(id)", id);
-		const state = (await this.#run(this.#producer, "removeJob", [id, this.keys.wake])) as string;
+		const state = (await this.#run(this.#producer, "removeJob", [id])) as string;
 		if (state === "active") throw new JobActiveError(id, "remove");
 		if (state === "") return { removed: false };
 		return { removed: true, state: state as RemoveResult["state"] & string };
@@ -517,7 +510,7 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 	}
 
 	#duplicateForWakeUps(): RedisClient {
-		// A subscribed connection can run nothing else, so wake-ups get their own.
+		// A connection blocked in BLPOP can run nothing else meanwhile, so wake-ups get their own.
 		return isCluster(this.#worker) ? this.#worker.duplicate() : this.#worker.duplicate();
 	}
 }

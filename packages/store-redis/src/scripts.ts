@@ -164,10 +164,19 @@ export async function runScriptPatiently(
 		} catch (error) {
 			const message = error instanceof Error ? error.message : "";
 			if (!NOT_RUN.test(message) || closed()) throw error;
-			if (message.startsWith("READONLY") && !isCluster(client)) client.disconnect(true);
+			reconnectIfDemoted(client, message);
 			await new Promise((resolve) => setTimeout(resolve, wait));
 		}
 	}
+}
+
+/**
+ * READONLY: the node was demoted by a failover. A standalone client reconnects, so it finds the
+ * new master wherever its address now points (a Sentinel, a moved DNS name or virtual IP);
+ * a Cluster client follows the new slot map by itself.
+ */
+function reconnectIfDemoted(client: RedisClient, message: string): void {
+	if (message.startsWith("READONLY") && !isCluster(client)) client.disconnect(true);
 }
 
 /**
@@ -222,6 +231,7 @@ export async function runScriptUntil(
 			} catch (error) {
 				if (error === timedOut) throw last;
 				if (!worthResending(error) || closed()) throw error;
+				reconnectIfDemoted(client, (error as Error).message);
 				last = error;
 			}
 			await Promise.race([new Promise((resolve) => setTimeout(resolve, wait)), expired]).catch(

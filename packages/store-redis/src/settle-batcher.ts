@@ -53,8 +53,6 @@ export interface SettleBatcherOptions {
 	/** The client settle-many calls go to. */
 	readonly client: RedisClient;
 	readonly scriptKeys: ScriptKeys;
-	/** The queue's wake-up channel. */
-	readonly wake: string;
 	/** How many ids of acked jobs added with a jobId the queue remembers. */
 	readonly jobIdHistory: number;
 	/** Fencing tokens of the next jobs a batch leases. */
@@ -119,8 +117,8 @@ export class SettleBatcher {
 
 	/** Sends one settle-many call for `batch` and settles each of its calls from the reply. */
 	#sendSettles(batch: readonly PendingSettle[]): void {
-		const { client, scriptKeys, wake, tokens, wakeUps, jobIdHistory } = this.#options;
-		const args: ScriptArg[] = ["", wake, jobIdHistory];
+		const { client, scriptKeys, tokens, wakeUps, jobIdHistory } = this.#options;
+		const args: ScriptArg[] = ["", jobIdHistory];
 		let asks = false;
 		for (const s of batch) {
 			args.push(SETTLE_OPS[s.op], s.id, s.token, s.limit, s.leaseMs);

@@ -18,24 +18,28 @@ export class WakeUps {
 	#peeking: Promise<boolean> | undefined;
 
 	/**
-	 * @param createSubscriber Opens the connection wake-ups subscribe on.
-	 * @param wake The queue's wake-up channel.
+	 * @param createBlocker Opens the connection wake-ups block on.
+	 * @param wake The queue's wake list.
 	 * @param runReserve Runs the `reserve` script with these ARGV (failures already `JobsError`s).
 	 */
 	constructor(
-		createSubscriber: () => RedisClient,
-		private readonly wake: string,
+		createBlocker: () => RedisClient,
+		wake: string,
 		private readonly runReserve: (args: readonly ScriptArg[]) => Promise<unknown>,
 	) {
-		this.#waker = new Waker(createSubscriber, wake);
+		this.#waker = new Waker(createBlocker, wake);
 	}
 
 	/**
 	 * Notes the wake-ups seen, just before a call that looks for jobs: a wake-up from then on
 	 * may concern jobs that call does not see, so {@link wait} returns at once after one.
+	 * Returns whether a wake-up came since the last such call: that call then passes the wake
+	 * on to the next idle worker if it leaves jobs ready.
 	 */
-	lookingForJobs(): void {
+	lookingForJobs(): boolean {
+		const woken = this.#seenSeq !== this.#waker.seq;
 		this.#seenSeq = this.#waker.seq;
+		return woken;
 	}
 
 	/** Records the server's time and the next due time from a reply that starts with them. */
@@ -56,7 +60,7 @@ export class WakeUps {
 		return this.#waker.wait({ ...params, seenSeq: this.#seenSeq });
 	}
 
-	/** Wakes every waiter and closes the subscription. */
+	/** Wakes every waiter and closes the blocking connection. */
 	close(): Promise<void> {
 		return this.#waker.close();
 	}
@@ -64,7 +68,7 @@ export class WakeUps {
 	/** A reserve of 0 jobs: promotes what is due and reads the server's time and next due time. */
 	async #peek(): Promise<boolean> {
 		try {
-			const reply = (await this.runReserve([0, 1, "", this.wake])) as string[];
+			const reply = (await this.runReserve([0, 1, "", "0"])) as string[];
 			this.observe(reply);
 			return true;
 		} catch {

@@ -1,6 +1,7 @@
 /**
- * Wake-ups for idle workers: a pub/sub subscription on its own connection, plus the next due
- * time of delayed jobs, so `waitForJob` returns when a job is added or falls due.
+ * Wake-ups for idle workers: a blocking pop (BLPOP) of the queue's wake list on its own
+ * connection, plus the next due time of delayed jobs, so `waitForJob` returns when a job is
+ * added or falls due.
  * @module
  */
 
@@ -14,16 +15,23 @@ export interface WakerWait {
 	seenSeq: number;
 }
 
+/** How long one BLPOP blocks, in seconds: short, so a dead connection shows (socket timeout). */
+const BLOCK_SECONDS = 5;
+
 /**
- * Scripts PUBLISH on the queue's channel whenever `ready` goes from empty to not empty, or the
- * earliest due time moves earlier. Pub/sub rather than a blocking pop: every idle worker wakes
- * (a list pop wakes one), and nothing accumulates in Redis while no worker listens.
+ * Scripts push a token on the queue's wake list (at most one waits) whenever `ready` goes from
+ * empty to not empty or the earliest due time moves earlier, and a reserve that leaves jobs
+ * ready pushes one for the next idle worker. A blocking pop wakes one idle worker per token,
+ * not every one (pub/sub woke all 50 idle workers for each job: 51 reserves where 1 or 2 do),
+ * and the pop is a keyed command, so on Redis Cluster it follows the queue's slot to whichever
+ * node holds it. Nothing piles up while no worker waits: one token at most.
  * @internal
  */
 export class Waker {
 	#seq = 0;
 	#wakers = new Set<() => void>();
-	#subscriber: RedisClient | undefined;
+	#blocker: RedisClient | undefined;
+	#popping = false;
 	#nextDue: number | undefined;
 	/** Server clock minus local clock, from the last reply that carried the server's time. */
 	#offset = 0;
@@ -31,8 +39,8 @@ export class Waker {
 	#closed = false;
 
 	constructor(
-		private readonly createSubscriber: () => RedisClient,
-		private readonly channel: string,
+		private readonly createBlocker: () => RedisClient,
+		private readonly wakeKey: string,
 	) {}
 
 	/** Counts wake-ups; a caller notes it before looking for jobs. */
@@ -53,12 +61,11 @@ export class Waker {
 	}
 
 	/**
-	 * Resolves on a wake-up, when the next delayed job falls due, on timeout or on abort. Starts
-	 * the subscription on first use; it may resolve early.
+	 * Resolves on a wake-up, when the next delayed job falls due, on timeout or on abort. Pops
+	 * wake tokens while anyone waits; it may resolve early.
 	 */
 	wait({ timeoutMs, signal, seenSeq }: WakerWait): Promise<void> {
 		if (this.#closed || signal.aborted) return Promise.resolve();
-		this.#subscribe();
 		if (this.#seq !== seenSeq) return Promise.resolve();
 		let ms = timeoutMs;
 		if (this.#nextDue !== undefined) {
@@ -75,16 +82,17 @@ export class Waker {
 			const timer = setTimeout(done, ms);
 			signal.addEventListener("abort", done, { once: true });
 			this.#wakers.add(done);
+			void this.#popWhileWaited();
 		});
 	}
 
-	/** Wakes every waiter and closes the subscription. */
+	/** Wakes every waiter and closes the blocking connection. */
 	async close(): Promise<void> {
 		this.#closed = true;
 		this.#wake();
-		const subscriber = this.#subscriber;
-		this.#subscriber = undefined;
-		subscriber?.disconnect();
+		const blocker = this.#blocker;
+		this.#blocker = undefined;
+		blocker?.disconnect();
 	}
 
 	#wake(): void {
@@ -92,26 +100,40 @@ export class Waker {
 		for (const done of [...this.#wakers]) done();
 	}
 
-	#subscribe(): void {
-		if (this.#subscriber) return;
-		const subscriber = this.createSubscriber();
-		this.#subscriber = subscriber;
-		subscriber.on("error", () => {
-			// Reported through the calls that fail; the subscriber reconnects by itself.
+	/**
+	 * Pops tokens while anyone here waits: each wakes this process's waiters. A token popped
+	 * once nobody waits any more goes back, for another worker.
+	 */
+	async #popWhileWaited(): Promise<void> {
+		if (this.#popping) return;
+		this.#popping = true;
+		try {
+			const blocker = this.#connect();
+			while (!this.#closed && this.#wakers.size > 0) {
+				const token = await blocker.blpop(this.wakeKey, BLOCK_SECONDS).catch(() => null);
+				if (token === null || this.#closed) continue;
+				if (this.#wakers.size > 0) this.#wake();
+				else await blocker.rpush(this.wakeKey, "1").catch(() => {});
+			}
+		} finally {
+			this.#popping = false;
+		}
+	}
+
+	#connect(): RedisClient {
+		if (this.#blocker) return this.#blocker;
+		const blocker = this.createBlocker();
+		this.#blocker = blocker;
+		blocker.on("error", () => {
+			// Reported through the calls that fail; the connection reconnects by itself.
 		});
-		subscriber.on("message", (channel: string) => {
-			if (channel === this.channel) this.#wake();
+		// On a reconnect, wake the waiters: a token pushed while the connection was down may be
+		// gone (a Redis restart without persistence), and jobs may be waiting.
+		let connected = false;
+		blocker.on("ready", () => {
+			if (connected) this.#wake();
+			connected = true;
 		});
-		// On every (re)connect: subscribe, and once Redis confirms, wake the waiters, since
-		// messages published while the subscription was down are lost.
-		const confirm = () => {
-			subscriber.subscribe(this.channel).then(
-				() => this.#wake(),
-				() => {},
-			);
-		};
-		subscriber.on("ready", confirm);
-		if (subscriber.status === "ready") confirm();
-		else if (subscriber.status === "wait") subscriber.connect().catch(() => {});
+		return blocker;
 	}
 }

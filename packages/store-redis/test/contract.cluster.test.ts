@@ -40,7 +40,7 @@ if (nodes) {
 	describe("key layout on Redis Cluster", () => {
 		for (const prefix of ODD_PREFIXES) {
 			it(`maps every key of prefix ${JSON.stringify(prefix)} to one hash slot`, async () => {
-				const { wake: _channel, ...keys } = queueKeys(prefix);
+				const keys = queueKeys(prefix);
 				const slots = await Promise.all(
 					Object.values(keys).map((key) => cluster.cluster("KEYSLOT", key)),
 				);

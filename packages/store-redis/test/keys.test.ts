@@ -29,7 +29,7 @@ describe("key layout", () => {
 		"🚀",
 	]) {
 		it(`gives every key of ${JSON.stringify(prefix)} the same non-empty hash tag`, () => {
-			const { wake: _channel, ...keys } = queueKeys(prefix);
+			const keys = queueKeys(prefix);
 			const tags = new Set(Object.values(keys).map(hashTagOf));
 			expect(tags.size).toBe(1);
 			const [tag] = tags;

@@ -25,7 +25,7 @@ describe("Lua scripts", () => {
 		for (const [, name, value] of table.matchAll(/(\w+) = (base \.\. '[^']+'|KEYS\[1\])/g)) {
 			named[name!] = value === "KEYS[1]" ? keys.meta : `{p}${value!.slice(9, -1)}`;
 		}
-		const { wake: _channel, ...expected } = keys;
+		const expected = keys;
 		const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 		expect(named).toEqual(
 			Object.fromEntries(Object.entries(expected).map(([key, value]) => [snake(key), value])),

@@ -3,10 +3,10 @@
   add: persists jobs atomically and gives them consecutive seqs.
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] add key: '<keep until>.<random>' (see lib/adds.lua), unique per call
-  ARGV[2] wake channel  ARGV[3] not after: base 36 epoch ms (server time) past which the call
-  is refused, so a copy that arrives after its client gave up can never apply
-  ARGV[4] 'p' when no job has a jobId or a unique key, else 'x'
-  ARGV[5..] three per job: due spec ('' ready now, '+<ms>' delay, '@<epoch ms>' run at, then
+  ARGV[2] not after: base 36 epoch ms (server time) past which the call is refused, so a copy
+  that arrives after its client gave up can never apply
+  ARGV[3] 'p' when no job has a jobId or a unique key, else 'x'
+  ARGV[4..] three per job: due spec ('' ready now, '+<ms>' delay, '@<epoch ms>' run at, then
             with a unique key '!<ttl ms or empty>,<states: letters r d a>,<k keep | r replace>'),
             the record's fields without T (see lib/record.lua: 'N<len>' and any of M, I, U),
             their strings (name, then any jobId and unique key) followed by the payload
@@ -26,8 +26,8 @@
 -- @include lib/state.lua
 -- @include lib/adds.lua
 
-local n = (#ARGV - 4) / 3
-local plain = ARGV[4] == 'p'
+local n = (#ARGV - 3) / 3
+local plain = ARGV[3] == 'p'
 local now = now_ms()
 
 -- The reply of the first execution of this call, if it ran: its first seq, and with jobIds or
@@ -43,7 +43,7 @@ local function first_reply()
   return reply
 end
 
-if now > tonumber(ARGV[3], 36) then
+if now > tonumber(ARGV[2], 36) then
   local reply = first_reply()
   if reply then return reply end
   if now <= add_key_kept_until(ARGV[1]) then return 'late' end
@@ -85,7 +85,7 @@ local function publish_due()
   local marker = rcall('HGET', K.active, ':due')
   if not marker or min_due < tonumber(marker) then
     rcall('HSET', K.active, ':due', fmt(min_due))
-    rcall('PUBLISH', ARGV[2], '1')
+    wake_one()
   end
 end
 
@@ -94,7 +94,7 @@ if plain then
   local b
   for i = 1, n do
     local seq = fmt(first + i - 1)
-    local at = 5 + 3 * (i - 1)
+    local at = 4 + 3 * (i - 1)
     local due = due_of(ARGV[at])
     local nb = bucket(seq)
     if nb ~= b then
@@ -115,7 +115,7 @@ if plain then
   if #ready > 0 then
     -- Wake idle workers only when `ready` was empty: otherwise none of them is waiting for it.
     local _, len = call_chunked('RPUSH', K.ready, ready)
-    if len == #ready then rcall('PUBLISH', ARGV[2], '1') end
+    if len == #ready then wake_one() end
   end
   if min_due then call_pairs('ZADD', K.delayed, delayed) end
   publish_due()
@@ -125,7 +125,7 @@ end
 -- Decode every job before writing anything: a bad one raises with nothing changed.
 local jobs = {}
 for i = 1, n do
-  local at = 5 + 3 * (i - 1)
+  local at = 4 + 3 * (i - 1)
   local spec = ARGV[at]
   local bang = string.find(spec, '!', 1, true)
   -- The add time goes before the jobId and unique key fields: encode's order.
@@ -252,7 +252,7 @@ for k, seq in ipairs(tail) do
 end
 if #ready > 0 then
   local _, len = call_chunked('RPUSH', K.ready, ready)
-  if len == #ready then rcall('PUBLISH', ARGV[2], '1') end
+  if len == #ready then wake_one() end
 end
 call_pairs('ZADD', K.delayed, delayed)
 publish_due()

@@ -4,7 +4,7 @@
   ready (plus the offset: a list is walked from its nearer end), delayed and dead; O(active
   jobs) for active, whose seqs are sorted to give a stable order.
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
-  ARGV[1] state  ARGV[2] offset  ARGV[3] limit  ARGV[4] wake channel
+  ARGV[1] state  ARGV[2] offset  ARGV[3] limit
   Returns { total, 13 strings per job (see lib/describe.lua) }.
 ]]
 -- @include lib/common.lua
@@ -13,7 +13,7 @@
 -- @include lib/describe.lua
 
 local now = now_ms()
-promote_now(now, ARGV[4])
+promote_now(now)
 local state, offset, limit = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local stop = offset + limit - 1
 local total, seqs, dues

@@ -3,7 +3,7 @@
   removeJob: deletes a ready, delayed or dead job atomically, with its jobId and unique key.
   Removing a ready job walks `ready` (LREM): O(ready jobs).
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
-  ARGV[1] id  ARGV[2] wake channel
+  ARGV[1] id
   Returns the state it was removed from, '' when there is no such job, or 'active' (then
   nothing changed: an active job is not removed).
 ]]
@@ -12,7 +12,7 @@
 -- @include lib/take.lua
 -- @include lib/state.lua
 
-promote_now(now_ms(), ARGV[2])
+promote_now(now_ms())
 local seq = seq_of(ARGV[1])
 if not seq then return '' end
 local rec = rcall('HGET', bucket(seq), seq)

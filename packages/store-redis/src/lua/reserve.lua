@@ -2,7 +2,8 @@
 --[[
   reserve: promote due delayed jobs (bounded), then pop and lease up to `limit` ready jobs.
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
-  ARGV[1] limit  ARGV[2] lease ms  ARGV[3] token base (unique per call)  ARGV[4] wake channel
+  ARGV[1] limit  ARGV[2] lease ms  ARGV[3] token base (unique per call)
+  ARGV[4] '1' when the caller was woken by a wake token (see lib/common.lua), else '0'
   Returns { now, nextDue or '', 3 strings per leased job (see lib/take.lua) }.
 ]]
 -- @include lib/common.lua
@@ -10,7 +11,11 @@
 -- @include lib/take.lua
 
 local now = now_ms()
-local marker = promote_now(now, ARGV[4])
+local marker = promote_now(now)
 local out = { fmt(now), marker or '' }
-take(tonumber(ARGV[1]), fmt(now + tonumber(ARGV[2])), ARGV[3], now, out)
+local limit = tonumber(ARGV[1])
+local taken = take(limit, fmt(now + tonumber(ARGV[2])), ARGV[3], now, out)
+-- A woken caller that leaves jobs ready (only possible when it took all it asked for) wakes the
+-- next idle worker: a chain of one reserve each instead of a herd.
+if ARGV[4] == '1' and taken == limit and rcall('LLEN', K.ready) > 0 then wake_one() end
 return out

@@ -3,20 +3,20 @@
   retryDead: moves dead jobs back to the tail of `ready` with attempts reset to 0, in death
   order; their final error becomes their lastError.
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
-  ARGV[1] wake channel  ARGV[2] mode: 'ids' or 'oldest'
-  ARGV[3..] with 'ids': the ids (unknown ones are ignored); with 'oldest': how many to move
+  ARGV[1] mode: 'ids' or 'oldest'
+  ARGV[2..] with 'ids': the ids (unknown ones are ignored); with 'oldest': how many to move
   Returns how many jobs moved.
 ]]
 -- @include lib/common.lua
 -- @include lib/record.lua
 
 local seqs
-if ARGV[2] == 'oldest' then
-  seqs = rcall('ZRANGE', K.dead_order, 0, tonumber(ARGV[3]) - 1)
+if ARGV[1] == 'oldest' then
+  seqs = rcall('ZRANGE', K.dead_order, 0, tonumber(ARGV[2]) - 1)
 else
   -- Death order, so that retrying a selection keeps the order the jobs died in.
   local scored, seen = {}, {}
-  for i = 3, #ARGV do
+  for i = 2, #ARGV do
     local seq = seq_of(ARGV[i])
     if seq and not seen[seq] then
       seen[seq] = true
@@ -44,6 +44,6 @@ if #seqs > 0 then call_chunked('ZREM', K.dead_order, seqs) end
 if #moved > 0 then
   write_records(rewritten)
   local _, len = call_chunked('RPUSH', K.ready, moved)
-  if len == #moved then rcall('PUBLISH', ARGV[1], '1') end
+  if len == #moved then wake_one() end
 end
 return #moved

@@ -6,9 +6,9 @@
   same id twice: the second finds the lease gone). Then one promote + take leases the next jobs
   the successful entries asked for, handed out in entry order.
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
-  ARGV[1] token base (unique per call; '' when no entry asks for next jobs)  ARGV[2] wake channel
-  ARGV[3] jobIdHistory (acked jobIds remembered)
-  ARGV[4..] one entry per settle: op, id, token, next limit (0: none), lease ms of the next jobs,
+  ARGV[1] token base (unique per call; '' when no entry asks for next jobs)
+  ARGV[2] jobIdHistory (acked jobIds remembered)
+  ARGV[3..] one entry per settle: op, id, token, next limit (0: none), lease ms of the next jobs,
             then by op: 'a' ack, 'l' release: nothing; 'r' retry: delay ms, error; 'f' fail: error
             (errors are JSON text, stored as is)
   Returns { now, nextDue or '' (only meaningful when some entry leased), one integer per entry:
@@ -28,11 +28,11 @@
 
 local STALE, CORRUPT = -1, -2
 local now = now_ms()
-local history = tonumber(ARGV[3])
+local history = tonumber(ARGV[2])
 
 -- Read the entries.
 local ops, seqs, tokens, limits, leases, delays, errors = {}, {}, {}, {}, {}, {}, {}
-local n, i, argc = 0, 4, #ARGV
+local n, i, argc = 0, 3, #ARGV
 while i <= argc do
   n = n + 1
   local op = ARGV[i]
@@ -131,7 +131,7 @@ end
 if #released > 0 then
   -- In entry order, so the last released job ends up at the head, as with separate calls.
   local _, len = call_chunked('LPUSH', K.ready, released)
-  if len == #released then rcall('PUBLISH', ARGV[2], '1') end
+  if len == #released then wake_one() end
 end
 if min_due then
   call_pairs('ZADD', K.delayed, retried)
@@ -139,7 +139,7 @@ if min_due then
     marker = fmt(min_due)
     rcall('HSET', K.active, ':due', marker)
     -- Idle workers sleep until the due time they know of; this one is earlier.
-    rcall('PUBLISH', ARGV[2], '1')
+    wake_one()
   end
 end
 if #dead > 0 then
@@ -154,7 +154,7 @@ if #dead > 0 then
 end
 
 if want > 0 then
-  marker = promote(now, marker, ARGV[2])
+  marker = promote(now, marker)
   out[2] = marker or ''
   -- The next jobs go to the successful entries in order, each with its own lease duration.
   local expiries, asked = {}, {}

@@ -4,7 +4,6 @@
   with its attempts kept and lastError saying the lease expired.
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] limit  ARGV[2] lease-expired error (JSON text)  ARGV[3] scan budget (entries)
-  ARGV[4] wake channel
   Returns how many jobs it recovered.
 
   Leases live in the `active` hash, so settling a job costs one read and one delete; expired
@@ -89,13 +88,13 @@ if #moved > 0 then
   call_chunked('HDEL', K.active, moved)
   write_records(rewritten)
   local _, len = call_chunked('RPUSH', K.ready, moved)
-  if len == #moved then rcall('PUBLISH', ARGV[4], '1') end
+  if len == #moved then wake_one() end
 end
 if rcall('HEXISTS', K.active, ':due') == 0 then
   local head = rcall('ZRANGE', K.delayed, 0, 0, 'WITHSCORES')
   if head[2] then
     rcall('HSET', K.active, ':due', fmt(tonumber(head[2])))
-    rcall('PUBLISH', ARGV[4], '1')
+    wake_one()
   end
 end
 forget_old_adds(now, 1000)

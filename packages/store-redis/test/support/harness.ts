@@ -28,7 +28,7 @@ export async function bucketKeys(client: Redis | Cluster, store: RedisJobStore):
 
 /** Deletes every key of `store`'s queue. */
 export async function dropKeys(client: Redis | Cluster, store: RedisJobStore): Promise<void> {
-	const { wake: _channel, jobs: _buckets, ...keys } = store.keys;
+	const { jobs: _buckets, ...keys } = store.keys;
 	const all = [...Object.values(keys), ...(await bucketKeys(client, store))];
 	// One DEL per key: on a cluster they share a slot anyway, and this works on both.
 	await Promise.all(all.map((key) => client.del(key)));

@@ -1,11 +1,17 @@
 /**
  * A TCP proxy in front of Redis that can withhold replies, hold requests back (a black hole: no
- * reset, no reply) and let them through later, and cut every connection.
+ * reset, no reply) and let them through later, cut every connection, and be pointed at another
+ * port for new connections (a DNS name or virtual IP an operator moves in a failover).
  */
 import { createServer, type Socket, connect as tcpConnect } from "node:net";
 
 export interface ReplyDroppingProxy {
 	readonly port: number;
+	/**
+	 * The loopback port new connections are forwarded to (at first `targetPort`). Changing it
+	 * leaves open connections where they are: only connections made afterwards go to the new one.
+	 */
+	target: number;
 	/** While true, replies from Redis are dropped instead of forwarded. */
 	dropReplies: boolean;
 	/** While true, requests to Redis are held back; setting it false sends them on, in order. */
@@ -15,14 +21,14 @@ export interface ReplyDroppingProxy {
 	close(): Promise<void>;
 }
 
-/** Starts a proxy on a free loopback port that forwards to `targetPort`. */
+/** Starts a proxy on a free loopback port that forwards to `targetPort` (see `target`). */
 export async function startProxy(targetPort: number): Promise<ReplyDroppingProxy> {
 	const pairs = new Set<[Socket, Socket]>();
 	/** One per connection: sends on the requests it held back. */
 	const holds = new Set<() => void>();
 	let holding = false;
 	const server = createServer((client) => {
-		const upstream = tcpConnect(targetPort, "127.0.0.1");
+		const upstream = tcpConnect(proxy.target, "127.0.0.1");
 		const pair: [Socket, Socket] = [client, upstream];
 		pairs.add(pair);
 		const held: Buffer[] = [];
@@ -51,6 +57,7 @@ export async function startProxy(targetPort: number): Promise<ReplyDroppingProxy
 	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 	const proxy: ReplyDroppingProxy = {
 		port: (server.address() as { port: number }).port,
+		target: targetPort,
 		dropReplies: false,
 		get holdRequests() {
 			return holding;

@@ -18,8 +18,15 @@ local K = {
   ready = base .. ':ready', delayed = base .. ':delayed', active = base .. ':active',
   dead_order = base .. ':dead-order', meta = KEYS[1], adds = base .. ':adds', jobs = base .. ':j:',
   ids = base .. ':ids', done_ids = base .. ':done-ids', uniq = base .. ':uniq',
-  uniq_exp = base .. ':uniq-exp', add_outcomes = base .. ':add-outcomes',
+  uniq_exp = base .. ':uniq-exp', add_outcomes = base .. ':add-outcomes', wake = base .. ':wake',
 }
+
+-- Wakes one idle worker: it pops the token with BLPOP (see src/waker.ts), and its reserve wakes
+-- the next one if it leaves jobs ready. At most one token waits, so nothing piles up while no
+-- worker idles, and a new job costs one idle worker a reserve, not every idle worker one.
+local function wake_one()
+  if rcall('LLEN', K.wake) == 0 then rcall('RPUSH', K.wake, '1') end
+end
 
 local function fmt(n)
   return string.format('%.0f', n)

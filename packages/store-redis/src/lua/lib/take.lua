@@ -14,7 +14,7 @@
 ]]
 local PROMOTE_MAX = 1000
 
-local function promote(now, marker, channel)
+local function promote(now, marker)
   if not marker or tonumber(marker) > now then return marker end
   local due = rcall('ZRANGEBYSCORE', K.delayed, '-inf', fmt(now), 'LIMIT', 0, PROMOTE_MAX)
   if #due > 0 then
@@ -23,8 +23,8 @@ local function promote(now, marker, channel)
     call_chunked('RPUSH', K.ready, seqs)
     -- The due members are exactly the lowest ranks, so drop them by rank.
     rcall('ZREMRANGEBYRANK', K.delayed, 0, #due - 1)
-    -- Other idle workers may take what this caller leaves.
-    rcall('PUBLISH', channel, '1')
+    -- An idle worker may take what this caller leaves.
+    wake_one()
   end
   local head = rcall('ZRANGE', K.delayed, 0, 0, 'WITHSCORES')
   if head[2] then
@@ -38,8 +38,8 @@ local function promote(now, marker, channel)
 end
 
 -- Promotes with the marker as stored (for the scripts that do not read it themselves).
-local function promote_now(now, channel)
-  return promote(now, rcall('HGET', K.active, ':due'), channel)
+local function promote_now(now)
+  return promote(now, rcall('HGET', K.active, ':due'))
 end
 
 -- `expiry` is the lease expiry (epoch ms, formatted) of every job, or a table of one per job
