@@ -26,10 +26,18 @@ export interface RedisJobStoreOptions {
 	 * How long a producer-side call (`add`, `stats`, the lookups, the dead-letter calls) may take
 	 * before it rejects with `StoreUnavailableError`, in milliseconds. Default 5,000. Within it,
 	 * `add` and the reads ride through a short outage (a restart, a failover), sending the call
-	 * again until it gets through; an `add` that rejected never applies later. Worker-side calls
-	 * (`reserve`, settles, `extend`, `sweep`) have no timeout: they wait through an outage.
+	 * again until it gets through; an `add` that rejected never applies later. A producer
+	 * connection with a call out that hears nothing back for this long is closed and reopened
+	 * (a dead connection: no reset, no reply).
 	 */
 	commandTimeoutMs?: number;
+	/**
+	 * How long a worker-side call (`reserve`, the settles, `extend`, `sweep`) waits through an
+	 * outage, a failover or a dead connection before it rejects with `StoreUnavailableError`, in
+	 * milliseconds; the worker then tries again on its own schedule. Default 30,000. A worker
+	 * connection with a call out that hears nothing back for this long is closed and reopened.
+	 */
+	workerTimeoutMs?: number;
 	/** Further ioredis options for every connection (e.g. `tls`). `keyPrefix` is refused. */
 	redisOptions?: RedisOptions;
 	/**
@@ -43,6 +51,9 @@ export interface RedisJobStoreOptions {
 /** Default of {@link RedisJobStoreOptions.commandTimeoutMs}. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;
 
+/** Default of {@link RedisJobStoreOptions.workerTimeoutMs}. */
+export const DEFAULT_WORKER_TIMEOUT_MS = 30_000;
+
 /** Default of {@link RedisJobStoreOptions.jobIdHistory}. */
 export const DEFAULT_JOB_ID_HISTORY = 100_000;
 
@@ -54,6 +65,8 @@ export interface OwnedClients {
 	worker: Redis;
 	/** The producer calls' timeout ({@link RedisJobStoreOptions.commandTimeoutMs}). */
 	commandTimeoutMs: number;
+	/** The worker calls' timeout ({@link RedisJobStoreOptions.workerTimeoutMs}). */
+	workerTimeoutMs: number;
 }
 
 /** Reconnects quickly at first, then every second: a worker resumes soon after Redis is back. */
@@ -67,7 +80,10 @@ const clientName = (prefix: string, role: string): string =>
 export function openClients(options: RedisJobStoreOptions, prefix: string): OwnedClients {
 	const extra = options.redisOptions ?? {};
 	refuseKeyPrefix(extra.keyPrefix);
-	const timeout = commandTimeoutOf(options.commandTimeoutMs) ?? DEFAULT_COMMAND_TIMEOUT_MS;
+	const timeout =
+		timeoutOf("commandTimeoutMs", options.commandTimeoutMs) ?? DEFAULT_COMMAND_TIMEOUT_MS;
+	const workerTimeout =
+		timeoutOf("workerTimeoutMs", options.workerTimeoutMs) ?? DEFAULT_WORKER_TIMEOUT_MS;
 	const explicit = definedOnly({
 		host: options.host,
 		port: options.port,
@@ -83,31 +99,44 @@ export function openClients(options: RedisJobStoreOptions, prefix: string): Owne
 		// Give up on a command after one failed reconnect, and after `timeout` in any case.
 		maxRetriesPerRequest: 1,
 		commandTimeout: timeout,
+		// Close a connection that hears nothing back for that long (a black hole): reconnect.
+		socketTimeout: extra.socketTimeout ?? timeout,
 	});
 	const worker = new Redis({
 		...base,
 		connectionName: clientName(prefix, "worker"),
 		maxRetriesPerRequest: null,
 		lazyConnect: true,
+		socketTimeout: extra.socketTimeout ?? workerTimeout,
 	});
-	return { producer, worker, commandTimeoutMs: timeout };
+	return { producer, worker, commandTimeoutMs: timeout, workerTimeoutMs: workerTimeout };
 }
 
-/** Checks a `commandTimeoutMs` option: undefined, or a positive number of milliseconds. */
-export function commandTimeoutOf(value: unknown): number | undefined {
+/** Checks a timeout option: undefined, or a positive number of milliseconds. */
+export function timeoutOf(option: string, value: unknown): number | undefined {
 	if (value === undefined) return undefined;
 	if (!(typeof value === "number" && Number.isFinite(value) && value > 0)) {
-		throw new InvalidOptionError("commandTimeoutMs", "must be a positive number of milliseconds");
+		throw new InvalidOptionError(option, "must be a positive number of milliseconds");
 	}
 	return value;
 }
 
-/** The `commandTimeout` a caller's client was made with, if any. */
+/** The `commandTimeout` a client was made with, if any. */
 export function clientCommandTimeout(client: RedisClient): number | undefined {
-	const timeout = isCluster(client)
-		? client.options.redisOptions?.commandTimeout
-		: (client as Redis).options.commandTimeout;
-	return typeof timeout === "number" && timeout > 0 ? timeout : undefined;
+	return positive(clientOptions(client)?.commandTimeout);
+}
+
+/** The `socketTimeout` a client was made with, if any. */
+export function clientSocketTimeout(client: RedisClient): number | undefined {
+	return positive(clientOptions(client)?.socketTimeout);
+}
+
+function clientOptions(client: RedisClient): RedisOptions | undefined {
+	return isCluster(client) ? client.options.redisOptions : (client as Redis).options;
+}
+
+function positive(value: unknown): number | undefined {
+	return typeof value === "number" && value > 0 ? value : undefined;
 }
 
 function fromUrl(url: string | undefined): RedisOptions {

@@ -10,7 +10,12 @@
  * @module
  */
 export type { JobStore } from "@jobs/core";
-export { DEFAULT_JOB_ID_HISTORY, type RedisJobStoreOptions } from "./connect.js";
+export {
+	DEFAULT_COMMAND_TIMEOUT_MS,
+	DEFAULT_JOB_ID_HISTORY,
+	DEFAULT_WORKER_TIMEOUT_MS,
+	type RedisJobStoreOptions,
+} from "./connect.js";
 export {
 	hashTagOf,
 	type KeyName,

@@ -53,14 +53,16 @@ import {
 import {
 	checkClient,
 	clientCommandTimeout,
-	commandTimeoutOf,
+	clientSocketTimeout,
 	DEFAULT_COMMAND_TIMEOUT_MS,
 	DEFAULT_JOB_ID_HISTORY,
+	DEFAULT_WORKER_TIMEOUT_MS,
 	finiteRetries,
 	isCluster,
 	type OwnedClients,
 	openClients,
 	type RedisJobStoreOptions,
+	timeoutOf,
 } from "./connect.js";
 import { type QueueKeys, queueKeys } from "./keys.js";
 import {
@@ -90,11 +92,17 @@ export interface FromClientOptions {
 	 * else 5,000.
 	 */
 	commandTimeoutMs?: number;
+	/**
+	 * See {@link RedisJobStoreOptions.workerTimeoutMs}. Default 30,000. (Give the client a
+	 * `socketTimeout` to have it reopen a dead connection by itself.)
+	 */
+	workerTimeoutMs?: number;
 }
 
 /**
  * How a script call meets trouble: `once` fails at once; `until` sends it again (a call that
- * changes nothing the second time) until a deadline; `wait` waits for Redis however long.
+ * changes nothing the second time) until a deadline; `wait` waits for Redis through an outage,
+ * up to `workerTimeoutMs`.
  */
 type Patience = "once" | { until: number } | "wait";
 
@@ -139,6 +147,8 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 	readonly #settles: SettleBatcher;
 	/** The producer calls' timeout. */
 	readonly #timeoutMs: number;
+	/** The worker calls' timeout. */
+	readonly #workerTimeoutMs: number;
 	#closed = false;
 	#closing: Promise<void> | undefined;
 	#warnedRetries = false;
@@ -164,6 +174,7 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		return new RedisJobStore(prefix, keys, owned.producer, owned.worker, owned, {
 			jobIdHistory: history,
 			commandTimeoutMs: owned.commandTimeoutMs,
+			workerTimeoutMs: owned.workerTimeoutMs,
 		});
 	}
 
@@ -177,12 +188,15 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		const prefix = options.prefix ?? "jobs";
 		const jobIdHistory = jobIdHistoryOf(options.jobIdHistory);
 		const commandTimeoutMs =
-			commandTimeoutOf(options.commandTimeoutMs) ??
+			timeoutOf("commandTimeoutMs", options.commandTimeoutMs) ??
 			clientCommandTimeout(client) ??
 			DEFAULT_COMMAND_TIMEOUT_MS;
+		const workerTimeoutMs =
+			timeoutOf("workerTimeoutMs", options.workerTimeoutMs) ?? DEFAULT_WORKER_TIMEOUT_MS;
 		return new RedisJobStore(prefix, queueKeys(prefix), client, client, undefined, {
 			jobIdHistory,
 			commandTimeoutMs,
+			workerTimeoutMs,
 		});
 	}
 
@@ -192,7 +206,11 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		producer: RedisClient,
 		worker: RedisClient,
 		owned: OwnedClients | undefined,
-		{ jobIdHistory, commandTimeoutMs }: { jobIdHistory: number; commandTimeoutMs: number },
+		{
+			jobIdHistory,
+			commandTimeoutMs,
+			workerTimeoutMs,
+		}: { jobIdHistory: number; commandTimeoutMs: number; workerTimeoutMs: number },
 	) {
 		this.prefix = prefix;
 		this.keys = keys;
@@ -201,12 +219,14 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		this.#worker = worker;
 		this.#owned = owned;
 		this.#timeoutMs = commandTimeoutMs;
+		this.#workerTimeoutMs = workerTimeoutMs;
 		defineScripts(producer);
 		if (worker !== producer) defineScripts(worker);
 		this.#wakeUps = new WakeUps(
 			() => this.#duplicateForWakeUps(),
 			keys.wake,
 			(args) => this.#run(worker, "reserve", args, "wait"),
+			clientSocketTimeout(worker) ?? workerTimeoutMs,
 		);
 		const serverClock = new ServerClock(
 			async (until) => (await this.#run(producer, "serverTime", [], { until })) as number,
@@ -221,6 +241,7 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 			client: worker,
 			scriptKeys: this.#scriptKeys,
 			jobIdHistory,
+			timeoutMs: workerTimeoutMs,
 			tokens: this.#tokens,
 			wakeUps: this.#wakeUps,
 			closed: () => this.#closed,
@@ -475,7 +496,8 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		const closed = () => this.#closed;
 		try {
 			if (patience === "wait") {
-				return await runScriptPatiently(client, name, this.#scriptKeys, args, closed);
+				const deadline = Date.now() + this.#workerTimeoutMs;
+				return await runScriptPatiently(client, name, this.#scriptKeys, args, closed, deadline);
 			}
 			if (patience !== "once") {
 				return await runScriptUntil(client, name, this.#scriptKeys, args, patience.until, closed);

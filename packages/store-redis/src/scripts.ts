@@ -145,11 +145,13 @@ const NOT_RUN = /^(BUSY|LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|READONLY)\b/;
 const NOT_RUN_MAX_WAIT_MS = 1_000;
 
 /**
- * {@link runScript} for worker calls, which wait through trouble instead of failing: a reply
- * that says the script did not run ({@link NOT_RUN}) is tried again, after 25 ms doubling to
- * 1 s, until it runs or `closed()` (then the reply's error is thrown). Trying again is exact:
- * the first try changed nothing. READONLY (the node was demoted by a failover) also reconnects
- * a standalone client, so it finds the new master wherever its address now points.
+ * {@link runScript} for worker calls, which wait through trouble instead of failing at once: a
+ * reply that says the script did not run ({@link NOT_RUN}) is tried again, after 25 ms doubling
+ * to 1 s, until it runs, `closed()` (then the reply's error is thrown) or `deadline` (local epoch
+ * ms: then it rejects with {@link TIMED_OUT}, whatever hangs: a dead connection, an outage).
+ * Trying again is exact: the first try changed nothing. READONLY (the node was demoted by a
+ * failover) also reconnects a standalone client, so it finds the new master wherever its
+ * address now points.
  */
 export async function runScriptPatiently(
 	client: RedisClient,
@@ -157,18 +159,43 @@ export async function runScriptPatiently(
 	keys: ScriptKeys,
 	args: readonly ScriptArg[],
 	closed: () => boolean,
+	deadline: number,
 ): Promise<unknown> {
-	for (let wait = 25; ; wait = Math.min(wait * 2, NOT_RUN_MAX_WAIT_MS)) {
-		try {
-			return await runScript(client, name, keys, args);
-		} catch (error) {
-			const message = error instanceof Error ? error.message : "";
-			if (!NOT_RUN.test(message) || closed()) throw error;
-			reconnectIfDemoted(client, message);
-			await new Promise((resolve) => setTimeout(resolve, wait));
+	const expiry = expiryAt(deadline);
+	try {
+		for (let wait = 25; ; wait = Math.min(wait * 2, NOT_RUN_MAX_WAIT_MS)) {
+			const attempt = runScript(client, name, keys, args);
+			attempt.catch(() => {}); // may settle after the deadline: nobody listens then
+			try {
+				return await Promise.race([attempt, expiry.expired]);
+			} catch (error) {
+				const message = error instanceof Error ? error.message : "";
+				if (error === expiry.error || !NOT_RUN.test(message) || closed()) throw error;
+				reconnectIfDemoted(client, message);
+			}
+			await Promise.race([sleep(wait), expiry.expired]);
 		}
+	} finally {
+		expiry.clear();
 	}
 }
+
+/** A promise that rejects with its `error` at `deadline` (local epoch ms), until cleared. */
+function expiryAt(deadline: number): {
+	expired: Promise<never>;
+	error: Error;
+	clear(): void;
+} {
+	const error = new Error(`${TIMED_OUT}: no answer from Redis in time`);
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const expired = new Promise<never>((_, reject) => {
+		timer = setTimeout(() => reject(error), Math.max(0, deadline - Date.now()));
+	});
+	expired.catch(() => {});
+	return { expired, error, clear: () => clearTimeout(timer) };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * READONLY: the node was demoted by a failover. A standalone client reconnects, so it finds the
@@ -215,33 +242,26 @@ export async function runScriptUntil(
 	deadline: number,
 	closed: () => boolean,
 ): Promise<unknown> {
-	const timedOut = new Error(TIMED_OUT);
-	let timer: ReturnType<typeof setTimeout> | undefined;
-	const expired = new Promise<never>((_, reject) => {
-		timer = setTimeout(() => reject(timedOut), Math.max(0, deadline - Date.now()));
-	});
-	expired.catch(() => {});
-	let last: unknown = timedOut;
+	const expiry = expiryAt(deadline);
+	let last: unknown = expiry.error;
 	try {
 		for (let wait = 25; ; wait = Math.min(wait * 2, RESEND_MAX_WAIT_MS)) {
 			const attempt = runScript(client, name, keys, args);
 			attempt.catch(() => {}); // may settle after the deadline: nobody listens then
 			try {
-				return await Promise.race([attempt, expired]);
+				return await Promise.race([attempt, expiry.expired]);
 			} catch (error) {
-				if (error === timedOut) throw last;
+				if (error === expiry.error) throw last;
 				if (!worthResending(error) || closed()) throw error;
 				reconnectIfDemoted(client, (error as Error).message);
 				last = error;
 			}
-			await Promise.race([new Promise((resolve) => setTimeout(resolve, wait)), expired]).catch(
-				() => {
-					throw last;
-				},
-			);
+			await Promise.race([sleep(wait), expiry.expired]).catch(() => {
+				throw last;
+			});
 		}
 	} finally {
-		clearTimeout(timer);
+		expiry.clear();
 	}
 }
 

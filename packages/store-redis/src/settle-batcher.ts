@@ -60,6 +60,8 @@ export interface SettleBatcherOptions {
 	readonly wakeUps: WakeUps;
 	/** Whether the store is closed, which explains any connection error. */
 	closed(): boolean;
+	/** How long a settle call may wait for Redis (`workerTimeoutMs`). */
+	readonly timeoutMs: number;
 }
 
 /**
@@ -132,7 +134,8 @@ export class SettleBatcher {
 			wakeUps.lookingForJobs();
 		}
 		this.#settleCallsInFlight++;
-		runScriptPatiently(client, "settleMany", scriptKeys, args, this.#options.closed).then(
+		const deadline = Date.now() + this.#options.timeoutMs;
+		runScriptPatiently(client, "settleMany", scriptKeys, args, this.#options.closed, deadline).then(
 			(reply) => {
 				this.#settleCallsInFlight--;
 				this.#settled(batch, reply);

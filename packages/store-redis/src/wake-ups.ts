@@ -21,13 +21,15 @@ export class WakeUps {
 	 * @param createBlocker Opens the connection wake-ups block on.
 	 * @param wake The queue's wake list.
 	 * @param runReserve Runs the `reserve` script with these ARGV (failures already `JobsError`s).
+	 * @param socketTimeoutMs The blocking connection's socket timeout.
 	 */
 	constructor(
 		createBlocker: () => RedisClient,
 		wake: string,
 		private readonly runReserve: (args: readonly ScriptArg[]) => Promise<unknown>,
+		socketTimeoutMs: number,
 	) {
-		this.#waker = new Waker(createBlocker, wake);
+		this.#waker = new Waker(createBlocker, wake, socketTimeoutMs);
 	}
 
 	/**

@@ -15,8 +15,8 @@ export interface WakerWait {
 	seenSeq: number;
 }
 
-/** How long one BLPOP blocks, in seconds: short, so a dead connection shows (socket timeout). */
-const BLOCK_SECONDS = 5;
+/** How long one BLPOP blocks at most, in ms: short, so a dead connection shows. */
+const MAX_BLOCK_MS = 5_000;
 
 /**
  * Scripts push a token on the queue's wake list (at most one waits) whenever `ready` goes from
@@ -38,10 +38,21 @@ export class Waker {
 	#observed = false;
 	#closed = false;
 
+	/** Seconds one BLPOP blocks: under the connection's socket timeout, so only a dead one trips it. */
+	readonly #blockSeconds: number;
+
+	/**
+	 * @param createBlocker Opens the connection to block on.
+	 * @param wakeKey The queue's wake list.
+	 * @param socketTimeoutMs The blocking connection's socket timeout.
+	 */
 	constructor(
 		private readonly createBlocker: () => RedisClient,
 		private readonly wakeKey: string,
-	) {}
+		socketTimeoutMs: number,
+	) {
+		this.#blockSeconds = Math.max(0.05, Math.min(MAX_BLOCK_MS, socketTimeoutMs / 2) / 1000);
+	}
 
 	/** Counts wake-ups; a caller notes it before looking for jobs. */
 	get seq(): number {
@@ -110,7 +121,7 @@ export class Waker {
 		try {
 			const blocker = this.#connect();
 			while (!this.#closed && this.#wakers.size > 0) {
-				const token = await blocker.blpop(this.wakeKey, BLOCK_SECONDS).catch(() => null);
+				const token = await blocker.blpop(this.wakeKey, this.#blockSeconds).catch(() => null);
 				if (token === null || this.#closed) continue;
 				if (this.#wakers.size > 0) this.#wake();
 				else await blocker.rpush(this.wakeKey, "1").catch(() => {});
