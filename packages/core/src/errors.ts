@@ -20,6 +20,7 @@ export type JobsErrorCode =
 	| "JOBS_STORE_UNAVAILABLE"
 	| "JOBS_STORE_FULL"
 	| "JOBS_STORE_ERROR"
+	| "JOBS_BAD_RECORD"
 	| "JOBS_UNSUPPORTED"
 	| "JOBS_JOB_ACTIVE"
 	| "JOBS_IDS_EXHAUSTED";
@@ -167,6 +168,17 @@ export class StoreFullError extends JobsError {
 export class StoreError extends JobsError {
 	constructor(message: string, options?: ErrorOptions) {
 		super("JOBS_STORE_ERROR", message, options);
+	}
+}
+
+/**
+ * A stored record the store cannot read (corrupt, or written by something else). A store that
+ * meets one while serving others sets it aside and reports it (`onError`, the queue's `error`
+ * event) rather than fail every call behind it; a call on that one record fails with it.
+ */
+export class BadRecordError extends JobsError {
+	constructor(message: string, options?: ErrorOptions) {
+		super("JOBS_BAD_RECORD", message, options);
 	}
 }
 

@@ -6,7 +6,7 @@
 import { type Backoff, defaultBackoff } from "./backoff.js";
 import { requireCapability } from "./capabilities.js";
 import { type Clock, systemClock } from "./clock.js";
-import { DuplicateHandlerError, InvalidOptionError } from "./errors.js";
+import { DuplicateHandlerError, InvalidOptionError, StoreError } from "./errors.js";
 import { QueueEventEmitter, type QueueEvents } from "./events.js";
 import type { DeadJob, JobHandler, JobMap, JobName, QueuedJob } from "./job.js";
 import type {
@@ -155,6 +155,8 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 	readonly #handlers = new Map<string, HandlerEntry>();
 	readonly #workers = new Set<Worker>();
 	readonly #events = new QueueEventEmitter();
+	/** Ends the subscription to the store's own `onError`, if it has one. */
+	readonly #unsubscribe: (() => void) | undefined;
 	readonly #maxAttempts: number;
 	readonly #backoff: Backoff;
 	readonly #maxPayloadBytes: number;
@@ -186,6 +188,11 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 		if (options.clock !== undefined) assertClock(options.clock);
 		this.#clock = options.clock ?? systemClock;
 		this.#ownsStore = options.ownsStore ?? true;
+		const { onError } = options.store;
+		if (typeof onError === "function") {
+			const off = onError.call(options.store, (error) => this.#events.emit("error", error));
+			this.#unsubscribe = typeof off === "function" ? off : undefined;
+		}
 	}
 
 	/**
@@ -297,7 +304,7 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 		return records.map((r) => ({
 			id: r.id,
 			name: r.name as JobName<Jobs>,
-			data: JSON.parse(r.payload),
+			data: this.#decode(r.id, r.payload) as Jobs[JobName<Jobs>],
 			attempts: r.attempts,
 			maxAttempts: r.maxAttempts,
 			error: r.error,
@@ -313,7 +320,7 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 		checkJobId("id", id);
 		requireCapability(this.store, "lookup", "getJob");
 		const record = await this.#door.getJob(id);
-		return record && toJobInfo(record);
+		return record && this.#info(record);
 	}
 
 	/**
@@ -324,7 +331,7 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 		const params = checkListParams("options", options);
 		requireCapability(this.store, "lookup", "jobs");
 		const page = await this.#door.listJobs(params);
-		return { jobs: page.jobs.map(toJobInfo), total: page.total };
+		return { jobs: page.jobs.map((record) => this.#info(record)), total: page.total };
 	}
 
 	/**
@@ -355,9 +362,32 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 	close(): Promise<void> {
 		this.#closing ??= (async () => {
 			await Promise.all([...this.#workers].map((w) => w.stop()));
+			this.#unsubscribe?.();
 			if (this.#ownsStore) await this.#door.close();
 		})();
 		return this.#closing;
+	}
+
+	/** A stored job as `getJob` and `jobs` return it. */
+	#info(record: JobRecord): QueuedJob<Jobs> {
+		return toJobInfo(record, this.#decode(record.id, record.payload));
+	}
+
+	/**
+	 * A stored payload decoded. One that is not JSON (a foreign or corrupt record) gives
+	 * `undefined` and an `error` event naming the job, rather than failing the whole listing.
+	 */
+	#decode(id: string, payload: string): unknown {
+		try {
+			return JSON.parse(payload);
+		} catch (error) {
+			const reason = error instanceof Error ? error.message : String(error);
+			this.#events.emit(
+				"error",
+				new StoreError(`job ${id}: its stored data is not JSON (${reason}); read as undefined`),
+			);
+			return undefined;
+		}
 	}
 
 	#prepare(name: unknown, data: unknown, options: AddOptions | undefined, at = ""): NewJob {
@@ -438,11 +468,11 @@ function uniqueSpec(option: string, unique: unknown, name: string, payload: stri
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the job map is the caller's; the record's name picks the member
-function toJobInfo(record: JobRecord): any {
+function toJobInfo(record: JobRecord, data: unknown): any {
 	return {
 		id: record.id,
 		name: record.name,
-		data: JSON.parse(record.payload),
+		data,
 		state: record.state,
 		attempts: record.attempts,
 		maxAttempts: record.maxAttempts,

@@ -453,4 +453,11 @@ export interface JobStore {
 
 	/** Releases the store's resources. Idempotent. */
 	close(): Promise<void>;
+
+	/**
+	 * Optional: subscribes to problems the store met and dealt with without failing a call (say
+	 * a corrupt record it set aside so the jobs behind it keep flowing). A `JobQueue` re-emits
+	 * each as its `error` event. Returns a function that unsubscribes.
+	 */
+	onError?(listener: (error: Error) => void): () => void;
 }

@@ -41,6 +41,7 @@ export type JobHandler<Data = unknown, Name extends string = string> = (
 export interface DeadJob<Data = unknown, Name extends string = string> {
 	readonly id: string;
 	readonly name: Name;
+	/** The decoded data; `undefined` when the stored payload is not JSON (a corrupt or foreign record). */
 	readonly data: Data;
 	/** How many attempts ran. */
 	readonly attempts: number;
@@ -56,6 +57,7 @@ export interface DeadJob<Data = unknown, Name extends string = string> {
 export interface JobInfo<Data = unknown, Name extends string = string> {
 	readonly id: string;
 	readonly name: Name;
+	/** The decoded data; `undefined` when the stored payload is not JSON (a corrupt or foreign record). */
 	readonly data: Data;
 	/** `ready`, `delayed`, `active` (leased to a worker) or `dead`. */
 	readonly state: JobState;

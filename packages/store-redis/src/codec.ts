@@ -204,10 +204,10 @@ export const SETTLE_STALE = -1;
 export const SETTLE_CORRUPT = -2;
 
 /** The dead jobs in a dead-letter reply. */
-export function deadJobs(reply: unknown): DeadJobRecord[] {
-	const r = strings(reply, 0, DEAD_FIELDS);
+export function deadJobs(reply: unknown, from: number): DeadJobRecord[] {
+	const r = strings(reply, from, DEAD_FIELDS);
 	const jobs: DeadJobRecord[] = [];
-	for (let i = 0; i < r.length; i += DEAD_FIELDS) {
+	for (let i = from; i < r.length; i += DEAD_FIELDS) {
 		const job: DeadJobRecord = {
 			id: r[i]!,
 			name: r[i + 4]!,

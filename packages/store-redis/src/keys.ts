@@ -34,6 +34,8 @@ export interface QueueKeys {
 	readonly uniqExp: string;
 	/** Hash of recent add keys → the outcomes of their jobs (adds with a jobId or unique key). */
 	readonly addOutcomes: string;
+	/** Hash of the records set aside because they cannot be read: `<place>:<entry>` → raw record. */
+	readonly quarantine: string;
 	/**
 	 * List holding at most one wake-up token: an idle worker pops it (BLPOP) and looks for jobs,
 	 * waking the next one if it leaves jobs ready.
@@ -84,6 +86,7 @@ export function queueKeys(prefix: string): QueueKeys {
 		uniq: `${base}:uniq`,
 		uniqExp: `${base}:uniq-exp`,
 		addOutcomes: `${base}:add-outcomes`,
+		quarantine: `${base}:quarantine`,
 		wake: `${base}:wake`,
 	};
 }

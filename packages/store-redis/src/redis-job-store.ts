@@ -3,7 +3,13 @@
  * @module
  */
 
-import { InvalidOptionError, JobActiveError, StoreClosedError, StoreError } from "@jobs/core";
+import {
+	BadRecordError,
+	InvalidOptionError,
+	JobActiveError,
+	StoreClosedError,
+	StoreError,
+} from "@jobs/core";
 import {
 	type AddResult,
 	checkDuration,
@@ -149,6 +155,7 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 	readonly #timeoutMs: number;
 	/** The worker calls' timeout. */
 	readonly #workerTimeoutMs: number;
+	readonly #errorListeners = new Set<(error: Error) => void>();
 	#closed = false;
 	#closing: Promise<void> | undefined;
 	#warnedRetries = false;
@@ -369,16 +376,15 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		const jobs: DeadJobRecord[] = [];
 		while (jobs.length < limit) {
 			const want = Math.min(DEAD_BATCH, limit - jobs.length);
-			const page = deadJobs(
-				await this.#run(
-					this.#producer,
-					"deadLetter",
-					[offset + jobs.length, want],
-					this.#untilTimeout(),
-				),
-			);
-			jobs.push(...page);
-			if (page.length < want) break;
+			const reply = (await this.#run(
+				this.#producer,
+				"deadLetter",
+				[offset + jobs.length, want],
+				this.#untilTimeout(),
+			)) as unknown[];
+			this.#reportSetAside(reply[0], "deadLetter");
+			jobs.push(...deadJobs(reply, 2));
+			if (Number(reply[1]) < want) break;
 		}
 		return jobs;
 	}
@@ -389,19 +395,16 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		if (ids !== "all") {
 			let moved = 0;
 			for (const chunk of chunks(ids, IDS_CHUNK)) {
-				moved += (await this.#run(this.#producer, "retryDead", ["ids", ...chunk])) as number;
+				moved += this.#moved(await this.#run(this.#producer, "retryDead", ["ids", ...chunk]));
 			}
 			return moved;
 		}
 		// In batches, so a large dead letter never blocks Redis for long.
 		let total = 0;
 		for (;;) {
-			const moved = (await this.#run(this.#producer, "retryDead", [
-				"oldest",
-				DEAD_BATCH,
-			])) as number;
-			total += moved;
-			if (moved < DEAD_BATCH) return total;
+			const reply = await this.#run(this.#producer, "retryDead", ["oldest", DEAD_BATCH]);
+			total += this.#moved(reply);
+			if (Number((reply as unknown[])[2]) < DEAD_BATCH) return total;
 		}
 	}
 
@@ -452,6 +455,16 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		if (state === "active") throw new JobActiveError(id, "remove");
 		if (state === "") return { removed: false };
 		return { removed: true, state: state as RemoveResult["state"] & string };
+	}
+
+	/**
+	 * Subscribes to the problems the store deals with without failing a call: a record it cannot
+	 * read (corrupt, or foreign) is set aside in the `quarantine` hash, so the jobs behind it keep
+	 * flowing, and reported here as a `BadRecordError`. A `JobQueue` re-emits each as `error`.
+	 */
+	onError(listener: (error: Error) => void): () => void {
+		this.#errorListeners.add(listener);
+		return () => this.#errorListeners.delete(listener);
 	}
 
 	waitForJob(params: WaitForJobParams): Promise<void> {
@@ -511,6 +524,27 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 	/** Patience for a read: resent until `commandTimeoutMs` from now. */
 	#untilTimeout(): Patience {
 		return { until: Date.now() + this.#timeoutMs };
+	}
+
+	/** How many jobs a `retryDead` call moved; reports the records it set aside. */
+	#moved(reply: unknown): number {
+		const [moved, notes] = reply as [number, string];
+		this.#reportSetAside(notes, "retryDead");
+		return moved;
+	}
+
+	/**
+	 * Reports each record a script set aside in the `quarantine` hash (its notes, one per line)
+	 * to the {@link onError} listeners, as a `BadRecordError`.
+	 */
+	#reportSetAside(notes: unknown, operation: string): void {
+		if (typeof notes !== "string" || notes === "") return;
+		for (const note of notes.split("\n")) {
+			const error = new BadRecordError(
+				`${operation} set aside a record it cannot read, in ${this.keys.quarantine}: ${note}`,
+			);
+			for (const listener of this.#errorListeners) listener(error);
+		}
 	}
 
 	#checkOpen(): void {

@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import {
+	BadRecordError,
 	IdsExhaustedError,
 	type JobsError,
 	StoreClosedError,
@@ -279,7 +280,8 @@ export function scriptKeys(keys: QueueKeys): ScriptKeys {
 
 /** The codes a script raises (`error({ err = 'JOBS_… detail' })`), each with its error class. */
 const scriptErrors: Record<string, (detail: string, cause: Error) => JobsError> = {
-	JOBS_BAD_RECORD: (detail, cause) => new StoreError(`corrupt data in Redis: ${detail}`, { cause }),
+	JOBS_BAD_RECORD: (detail, cause) =>
+		new BadRecordError(`corrupt data in Redis: ${detail}`, { cause }),
 	JOBS_IDS_EXHAUSTED: (detail) => new IdsExhaustedError(detail),
 };
 

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { StoreError } from "@jobs/core";
+import { BadRecordError } from "@jobs/core";
 import type { SettleParams, SettleResult } from "@jobs/core/store";
 import { plain, SETTLE_CORRUPT, settleReply, type TokenSource } from "./codec.js";
 import {
@@ -169,8 +169,9 @@ export class SettleBatcher {
 			const status = statuses[k]!;
 			if (status === SETTLE_CORRUPT) {
 				s.reject(
-					new StoreError(
-						`corrupt data in Redis: the record of job ${s.id} cannot be read (${s.op} changed nothing)`,
+					new BadRecordError(
+						`corrupt data in Redis: the record of job ${s.id} cannot be read (${s.op} changed nothing; ` +
+							"the sweep sets it aside once its lease expires)",
 					),
 				);
 				continue;

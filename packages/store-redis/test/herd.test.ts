@@ -72,7 +72,8 @@ describe("wake-ups of 50 idle workers", () => {
 		const before = reserves();
 		const JOBS = 20;
 		for (let i = 0; i < JOBS; i++) {
-			const [{ id }] = await producer.add([{ name: "herd", payload: "{}" }]);
+			const [added] = await producer.add([{ name: "herd", payload: "{}" }]);
+			const id = added!.id;
 			for (let t = 0; t < 500 && !handled().includes(id); t++) await sleep(2);
 			expect(handled()).toContain(id);
 			await sleep(20); // let the worker reserve again and go idle

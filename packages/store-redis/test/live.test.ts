@@ -3,11 +3,11 @@
  * jobs in flight, a lost reply to an add, numbers past 300,000,000, a large sweep, wake-ups.
  */
 import {
+	BadRecordError,
 	IdsExhaustedError,
 	InvalidOptionError,
 	type LeasedJob,
 	type NewJob,
-	StoreError,
 } from "@jobs/core";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
@@ -419,7 +419,9 @@ describe.skipIf(!url)("RedisJobStore on a live server", () => {
 			await store.add([job(1)]);
 			await admin.rpush(store.keys.ready, "not a job record");
 			await store.add([job(2)]);
-			await expect(store.reserve({ limit: 10, leaseMs: LONG })).rejects.toBeInstanceOf(StoreError);
+			await expect(store.reserve({ limit: 10, leaseMs: LONG })).rejects.toBeInstanceOf(
+				BadRecordError,
+			);
 			expect(await admin.llen(store.keys.ready)).toBe(3);
 			expect(await admin.lindex(store.keys.ready, 1)).toBe("not a job record");
 			expect(await store.stats()).toMatchObject({ ready: 3, active: 0 });

@@ -3,7 +3,7 @@
  * waiting job costs in Redis memory, that an unknown version is refused by name, and that every
  * record reads back byte for byte in every state.
  */
-import { type NewJob, StoreError } from "@jobs/core";
+import { BadRecordError, type NewJob } from "@jobs/core";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { RedisJobStore, recordKey } from "../src/index.js";
@@ -140,7 +140,7 @@ describe.skipIf(!url)("job records", () => {
 		const future = `2N5T${Date.now().toString(36)}|bench{}`;
 		await admin.hset(recordKey(store.keys, first!), first!, future);
 		const error = await store.reserve({ limit: 2, leaseMs: LONG }).catch((e: unknown) => e);
-		expect(error).toBeInstanceOf(StoreError);
+		expect(error).toBeInstanceOf(BadRecordError);
 		expect((error as Error).message).toMatch(/unknown job record version "2"/);
 		expect(await admin.lrange(store.keys.ready, 0, -1)).toEqual([first, second]);
 		expect(await recordOf(store, first!)).toBe(future);

@@ -3,10 +3,10 @@
  * one script call: each keeps its own fencing, outcome, next jobs and errors.
  */
 import {
+	BadRecordError,
 	InvalidOptionError,
 	type LeasedJob,
 	type NewJob,
-	StoreError,
 	StoreUnavailableError,
 } from "@jobs/core";
 import { type RedisServer, startRedisServer } from "@jobs/test-support";
@@ -190,7 +190,7 @@ describe.skipIf(!url)("batched settles", () => {
 			store.ack({ ...b!, ...next() }),
 		]);
 		expect(retried.status).toBe("rejected");
-		expect((retried as PromiseRejectedResult).reason).toBeInstanceOf(StoreError);
+		expect((retried as PromiseRejectedResult).reason).toBeInstanceOf(BadRecordError);
 		expect((retried as PromiseRejectedResult).reason.message).toMatch(/corrupt data/);
 		expect(acked).toMatchObject({ status: "fulfilled", value: { ok: true, next: [] } });
 		expect(await admin.hget(store.keys.active, a!.id)).toBe(lease);

@@ -65,6 +65,7 @@ export function unreachableStore(): JobStore {
 	return new Proxy({} as JobStore, {
 		get: (_target, key) => {
 			if (key === "then") return undefined; // not a thenable: `await` must not call it
+			if (key === "onError") return undefined; // an optional hook it does not have
 			if (key === "capabilities") return {};
 			return key === "close" ? () => Promise.resolve() : down;
 		},

@@ -5,10 +5,12 @@
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] mode: 'ids' or 'oldest'
   ARGV[2..] with 'ids': the ids (unknown ones are ignored); with 'oldest': how many to move
-  Returns how many jobs moved.
+  Returns { how many jobs moved, notes, dead entries read }: a record that cannot be read is
+  set aside (lib/quarantine.lua), with one line in notes ('' for none).
 ]]
 -- @include lib/common.lua
 -- @include lib/record.lua
+-- @include lib/quarantine.lua
 
 local seqs
 if ARGV[1] == 'oldest' then
@@ -29,14 +31,18 @@ else
   for i = 1, #scored do seqs[i] = scored[i][2] end
 end
 local recs = read_records(seqs)
-local moved, rewritten = {}, {}
+local moved, rewritten, notes = {}, {}, {}
 for _, seq in ipairs(seqs) do
   local rec = recs[seq]
   if rec then
-    local job = decode(rec)
-    job.att, job.failed = 0, nil
-    rewritten[seq] = encode(job)
-    moved[#moved + 1] = seq
+    local job, why = try_decode(rec)
+    if job then
+      job.att, job.failed = 0, nil
+      rewritten[seq] = encode(job)
+      moved[#moved + 1] = seq
+    else
+      quarantine('dead', seq, rec, why, notes)
+    end
   end
 end
 -- A seq whose record is gone (deleted by hand) names no job: it leaves the order too.
@@ -46,4 +52,4 @@ if #moved > 0 then
   local _, len = call_chunked('RPUSH', K.ready, moved)
   if len == #moved then wake_one() end
 end
-return #moved
+return { #moved, table.concat(notes, '\n'), #seqs }
