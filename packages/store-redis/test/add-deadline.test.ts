@@ -7,10 +7,10 @@
  */
 import { StoreUnavailableError } from "@jobs/core";
 import { startRedisServer } from "@jobs/test-support";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Redis } from "ioredis";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { RedisJobStore } from "../src/index.js";
-import { dropKeys, sleep, uniquePrefix } from "./support/harness.js";
+import { sleep, storesCleanedUp, uniquePrefix } from "./support/harness.js";
 import { startProxy } from "./support/proxy.js";
 
 const url = inject("redisUrl");
@@ -18,17 +18,10 @@ const LONG = 600_000;
 const job = (n: number) => ({ name: "deadline", payload: JSON.stringify({ n }) });
 
 describe("the deadline of an add", () => {
+	const { admin: adminClient, stores } = storesCleanedUp(url);
 	let admin: Redis;
-	const stores: RedisJobStore[] = [];
 	beforeAll(() => {
-		admin = new Redis(url);
-	});
-	afterAll(async () => {
-		for (const store of stores) {
-			await store.close();
-			await dropKeys(admin, store);
-		}
-		admin.disconnect();
+		admin = adminClient();
 	});
 
 	it("an add that rejected never applies, even when Redis receives it after the timeout", async () => {

@@ -5,10 +5,10 @@
  * around it keep flowing.
  */
 import { BadRecordError, JobQueue } from "@jobs/core";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Redis } from "ioredis";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { RedisJobStore, recordKey } from "../src/index.js";
-import { dropKeys, sleep, uniquePrefix } from "./support/harness.js";
+import { sleep, storesCleanedUp, uniquePrefix } from "./support/harness.js";
 
 const url = inject("redisUrl");
 const LONG = 600_000;
@@ -16,17 +16,10 @@ const job = (n: number) => ({ name: "q", payload: JSON.stringify({ n }) });
 const GARBAGE = "\u0000not a record";
 
 describe("records that cannot be read", () => {
+	const { admin: adminClient, stores } = storesCleanedUp(url);
 	let admin: Redis;
-	const stores: RedisJobStore[] = [];
 	beforeAll(() => {
-		admin = new Redis(url);
-	});
-	afterAll(async () => {
-		for (const store of stores) {
-			await store.close();
-			await dropKeys(admin, store);
-		}
-		admin.disconnect();
+		admin = adminClient();
 	});
 
 	/** A store whose onError reports are collected. */

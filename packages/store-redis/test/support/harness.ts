@@ -1,7 +1,8 @@
 /** Fresh, isolated stores for tests: a random prefix each, its keys deleted afterwards. */
 import { randomUUID } from "node:crypto";
 import type { ContractHarness } from "@jobs/store-contract";
-import { Cluster, type Redis } from "ioredis";
+import { Cluster, Redis as IORedis, type Redis } from "ioredis";
+import { afterAll, beforeAll } from "vitest";
 import { RedisJobStore } from "../../src/index.js";
 
 /** Waits in real time: the store's clock is the Redis server's. */
@@ -32,6 +33,26 @@ export async function dropKeys(client: Redis | Cluster, store: RedisJobStore): P
 	const all = [...Object.values(keys), ...(await bucketKeys(client, store))];
 	// One DEL per key: on a cluster they share a slot anyway, and this works on both.
 	await Promise.all(all.map((key) => client.del(key)));
+}
+
+/**
+ * For a describe block: an admin client on `url` (`admin()`), and `stores`, where the block puts
+ * the stores it opens; after the block each is closed and its keys deleted.
+ */
+export function storesCleanedUp(url: string): { admin: () => Redis; stores: RedisJobStore[] } {
+	let client: Redis | undefined;
+	const stores: RedisJobStore[] = [];
+	beforeAll(() => {
+		client = new IORedis(url);
+	});
+	afterAll(async () => {
+		for (const store of stores.splice(0)) {
+			await store.close();
+			await dropKeys(client!, store);
+		}
+		client?.disconnect();
+	});
+	return { admin: () => client!, stores };
 }
 
 /** A harness on a store that owns its connections to `url`. */
