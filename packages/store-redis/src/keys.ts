@@ -11,8 +11,16 @@ export interface QueueKeys {
 	readonly ready: string;
 	/** Sorted set of delayed jobs (`<L><seq>`) scored by due time (epoch ms). */
 	readonly delayed: string;
-	/** Hash of leased jobs: seq → `expiry,token,attempts,leasedAt[,x]`; field `:due` caches the next due time. */
+	/**
+	 * Hash of leased jobs: seq → `expiry,token,attempts,leasedAt[,x]`; field `:due` caches the next
+	 * due time. Each lease is also scored by its expiry in {@link QueueKeys.leaseExp}.
+	 */
 	readonly active: string;
+	/**
+	 * Sorted set of the seqs of leased jobs scored by their lease expiry (epoch ms), the same
+	 * expiry as in {@link QueueKeys.active}: a sweep finds the expired leases here.
+	 */
+	readonly leaseExp: string;
 	/** Sorted set of the seqs of dead jobs scored by death sequence (oldest death first). */
 	readonly deadOrder: string;
 	/** Hash of counters: `id` (last seq), `dseq` (death sequence), `sweep` (scan cursor). */
@@ -75,6 +83,7 @@ export function queueKeys(prefix: string): QueueKeys {
 		ready: `${base}:ready`,
 		delayed: `${base}:delayed`,
 		active: `${base}:active`,
+		leaseExp: `${base}:lease-exp`,
 		deadOrder: `${base}:dead-order`,
 		meta: `${base}:meta`,
 		adds: `${base}:adds`,

@@ -15,6 +15,7 @@
             -1 stale token, -2 unreadable record (both: nothing changed), else how many jobs the
             entry leased, then 3 strings per leased job (see lib/take.lua), the jobs of each
             entry after those of the entries before it }.
+  Every entry that succeeds ends its lease: its `active` entry and its `lease-exp` score go.
   Moves per op: ack deletes the lease and the record (a job with a jobId or unique key also
   updates those indexes); retry puts the job in `delayed`, due `delay` ms from now, attempts
   kept, error as lastError; fail moves it to `dead-order`, the record holding the final error
@@ -122,7 +123,10 @@ for k = 1, n do
   out[3 + k - 1] = status
 end
 
-if #gone > 0 then call_chunked('HDEL', K.active, gone) end
+if #gone > 0 then
+  call_chunked('HDEL', K.active, gone)
+  call_chunked('ZREM', K.lease_exp, gone)
+end
 if #acked > 0 then delete_records(acked) end
 write_records(rewritten)
 for _, f in ipairs(finished) do

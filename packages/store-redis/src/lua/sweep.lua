@@ -7,7 +7,7 @@
   Returns how many jobs it recovered.
 
   Leases live in the `active` hash, so settling a job costs one read and one delete; expired
-  ones are found by HSCAN. Each call scans at most ARGV[3] entries and reads about 8 MB of
+  ones are found by HSCAN. What it moves or drops also leaves `lease-exp`. Each call scans at most ARGV[3] entries and reads about 8 MB of
   records, resuming from the cursor kept in meta `sweep`, so a call never blocks Redis for
   long; a call that finds fewer than `limit` may leave expired leases in the part it did not
   reach, for the next sweep.
@@ -75,6 +75,7 @@ while from <= #expired and bytes < MAX_BYTES do
       moved[#moved + 1] = seq
     elseif not rec then
       rcall('HDEL', K.active, seq)
+      rcall('ZREM', K.lease_exp, seq)
     end
     if bytes >= MAX_BYTES then
       if k < #expired then resume = started end
@@ -86,6 +87,7 @@ end
 if resume ~= started then rcall('HSET', K.meta, 'sweep', resume) end
 if #moved > 0 then
   call_chunked('HDEL', K.active, moved)
+  call_chunked('ZREM', K.lease_exp, moved)
   write_records(rewritten)
   local _, len = call_chunked('RPUSH', K.ready, moved)
   if len == #moved then wake_one() end

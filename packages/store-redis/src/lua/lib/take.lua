@@ -6,7 +6,8 @@
   in `delayed` (absent when `delayed` is empty). Reading it instead of `delayed` keeps the hot
   path at one command; it is recomputed whenever a promotion runs.
   promote returns the marker after promotion (false when nothing is delayed).
-  take appends 3 strings per leased job to `out`, and returns how many jobs it leased:
+  take writes each lease to `active` and scores it by its expiry in `lease-exp`; it appends
+  3 strings per leased job to `out`, and returns how many jobs it leased:
     '<idLen>:<id><token>,<attempts>,<maxAttempts>,<err>' (a chosen id may hold any character,
     so it goes length-prefixed; token, attempts and maxAttempts hold no comma; err, the JSON of
     the last error or '', is the rest), then the name, then the payload.
@@ -73,7 +74,7 @@ local function take(limit, expiry, token_base, now, out)
     end
   end
   local per_job = type(expiry) == 'table'
-  local fields = {}
+  local fields, scores = {}, {}
   local n = #out
   local at = fmt(now)
   for i = 1, #jobs do
@@ -84,12 +85,17 @@ local function take(limit, expiry, token_base, now, out)
     if per_job then exp = expiry[i] end
     fields[2 * i - 1] = job.seq
     fields[2 * i] = lease_value(exp, token, att, at, job.job_id or job.ukey)
+    scores[2 * i - 1] = exp
+    scores[2 * i] = job.seq
     local id = ext_id(job, job.seq)
     out[n + 1] = #id .. ':' .. id .. token .. ',' .. fmt(att) .. ',' .. job.max .. ',' .. job.err
     out[n + 2] = job.name
     out[n + 3] = job.payload
     n = n + 3
   end
-  if #jobs > 0 then call_pairs('HSET', K.active, fields) end
+  if #jobs > 0 then
+    call_pairs('HSET', K.active, fields)
+    call_pairs('ZADD', K.lease_exp, scores)
+  end
   return #jobs
 end
