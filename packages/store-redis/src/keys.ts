@@ -23,7 +23,10 @@ export interface QueueKeys {
 	readonly leaseExp: string;
 	/** Sorted set of the seqs of dead jobs scored by death sequence (oldest death first). */
 	readonly deadOrder: string;
-	/** Hash of counters: `id` (last seq), `dseq` (death sequence), `sweep` (scan cursor). */
+	/**
+	 * Hash of counters: `id` (last seq), `dseq` (death sequence), `sweep` (cursor of the sweep's
+	 * slow scan of `active` for leases missing from `lease-exp`).
+	 */
 	readonly meta: string;
 	/** Sorted set of recent add keys scored by their first seq (dedupes resent adds). */
 	readonly adds: string;
