@@ -168,7 +168,7 @@ function readLeased(r: readonly string[], at: number, count: number): LeasedJob[
 }
 
 /**
- * A settle-many reply, `{ now, nextDue, one status per entry, 3 strings per leased job }`: the
+ * A settle-many reply, `{ now, nextDue, notes, one status per entry, 3 strings per leased job }`: the
  * statuses (see {@link SETTLE_STALE}, {@link SETTLE_CORRUPT}; otherwise how many jobs the entry
  * leased) and a reader of each entry's jobs, which follow in entry order.
  */
@@ -176,13 +176,13 @@ export function settleReply(
 	reply: unknown,
 	entries: number,
 ): { statuses: number[]; jobsOf(entry: number): LeasedJob[] } {
-	const from = 2 + entries;
+	const from = 3 + entries;
 	const r = strings(reply, from, LEASED_FIELDS) as unknown as (string | number)[];
 	const statuses = new Array<number>(entries);
 	const offsets = new Array<number>(entries);
 	let at = from;
 	for (let k = 0; k < entries; k++) {
-		const status = r[2 + k];
+		const status = r[3 + k];
 		if (typeof status !== "number") throw unexpected(reply);
 		statuses[k] = status;
 		offsets[k] = at;

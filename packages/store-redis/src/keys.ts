@@ -11,11 +11,22 @@ export interface QueueKeys {
 	readonly ready: string;
 	/** Sorted set of delayed jobs (`<L><seq>`) scored by due time (epoch ms). */
 	readonly delayed: string;
-	/** Hash of leased jobs: seq → `expiry,token,attempts,leasedAt[,x]`; field `:due` caches the next due time. */
+	/**
+	 * Hash of leased jobs: seq → `expiry,token,attempts,leasedAt[,x]`; field `:due` caches the next
+	 * due time. Each lease is also scored by its expiry in {@link QueueKeys.leaseExp}.
+	 */
 	readonly active: string;
+	/**
+	 * Sorted set of the seqs of leased jobs scored by their lease expiry (epoch ms), the same
+	 * expiry as in {@link QueueKeys.active}: a sweep finds the expired leases here.
+	 */
+	readonly leaseExp: string;
 	/** Sorted set of the seqs of dead jobs scored by death sequence (oldest death first). */
 	readonly deadOrder: string;
-	/** Hash of counters: `id` (last seq), `dseq` (death sequence), `sweep` (scan cursor). */
+	/**
+	 * Hash of counters: `id` (last seq), `dseq` (death sequence), `sweep` (cursor of the sweep's
+	 * slow scan of `active` for leases missing from `lease-exp`).
+	 */
 	readonly meta: string;
 	/** Sorted set of recent add keys scored by their first seq (dedupes resent adds). */
 	readonly adds: string;
@@ -77,6 +88,7 @@ export function queueKeys(prefix: string): QueueKeys {
 		ready: `${base}:ready`,
 		delayed: `${base}:delayed`,
 		active: `${base}:active`,
+		leaseExp: `${base}:lease-exp`,
 		deadOrder: `${base}:dead-order`,
 		meta: `${base}:meta`,
 		adds: `${base}:adds`,

@@ -62,6 +62,8 @@ export interface SettleBatcherOptions {
 	closed(): boolean;
 	/** How long a settle call may wait for Redis (`workerTimeoutMs`). */
 	readonly timeoutMs: number;
+	/** Reports the notes of the records a call set aside (its reply's third string). */
+	reportSetAside(notes: unknown): void;
 }
 
 /**
@@ -156,6 +158,7 @@ export class SettleBatcher {
 			for (const s of batch) s.reject(error);
 			return;
 		}
+		this.#options.reportSetAside((reply as unknown[])[2]);
 		const { statuses } = parsed;
 		for (let k = 0; k < batch.length; k++) {
 			// The script promoted and read the next due time: keep it for waitForJob.

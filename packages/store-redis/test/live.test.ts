@@ -414,17 +414,22 @@ describe.skipIf(!url)("RedisJobStore on a live server", () => {
 			expect(await store.stats()).toEqual({ ready: 0, delayed: 0, active: 0, dead: 0 });
 		});
 
-		it("loses nothing when a reserve meets a corrupt record: it fails loudly and leaves all in place", async () => {
+		it("sets a corrupt ready entry aside and leases the jobs around it, reporting it", async () => {
 			const store = await open();
+			const errors: Error[] = [];
+			store.onError((error) => errors.push(error));
 			await store.add([job(1)]);
 			await admin.rpush(store.keys.ready, "not a job record");
 			await store.add([job(2)]);
-			await expect(store.reserve({ limit: 10, leaseMs: LONG })).rejects.toBeInstanceOf(
-				BadRecordError,
+			const leased = await store.reserve({ limit: 10, leaseMs: LONG });
+			expect(leased.map((j) => j.payload)).toEqual([job(1).payload, job(2).payload]);
+			expect(errors).toHaveLength(1);
+			expect(errors[0]).toBeInstanceOf(BadRecordError);
+			expect(errors[0]!.message).toMatch(
+				/reserve set aside .*ready entry not a job record: not a seq/,
 			);
-			expect(await admin.llen(store.keys.ready)).toBe(3);
-			expect(await admin.lindex(store.keys.ready, 1)).toBe("not a job record");
-			expect(await store.stats()).toMatchObject({ ready: 3, active: 0 });
+			expect(await admin.hgetall(store.keys.quarantine)).toEqual({ "ready:not a job record": "" });
+			expect(await store.stats()).toMatchObject({ ready: 0, active: 2 });
 		});
 
 		it("restores a lost due-time marker on sweep, so delayed jobs still fall due", async () => {

@@ -70,6 +70,37 @@ describe("records that cannot be read", () => {
 		expect(await store.stats()).toEqual({ ready: 0, delayed: 0, active: 2, dead: 0 });
 	});
 
+	it("ends the lease of a job whose record broke while it ran: the sweep sets it aside", async () => {
+		const { store, errors } = await open();
+		await store.add([job(1), job(2)]);
+		const [a, b] = await store.reserve({ limit: 2, leaseMs: 50 });
+		await corrupt(store, a!.id);
+		// A retry, which rewrites the record, fails alone and changes nothing; the other settles.
+		await expect(store.retry({ ...a!, delay: 0, error: { message: "x" } })).rejects.toBeInstanceOf(
+			BadRecordError,
+		);
+		expect(await store.ack(b!)).toMatchObject({ ok: true });
+		await sleep(80);
+		expect(await store.sweep({ limit: 10 })).toBe(0);
+		expect(errors.map((e) => e.message)).toEqual([
+			expect.stringContaining(`active entry ${a!.id}`),
+		]);
+		expect(await store.stats()).toEqual({ ready: 0, delayed: 0, active: 0, dead: 0 });
+		expect(await admin.hget(store.keys.quarantine, `active:${a!.id}`)).toBe(GARBAGE);
+	});
+
+	it("leases the next jobs of a settle around a corrupt ready record", async () => {
+		const { store, errors } = await open();
+		const ids = (await store.add([job(1), job(2), job(3)])).map((r) => r.id);
+		const [first] = await store.reserve({ limit: 1, leaseMs: LONG });
+		await corrupt(store, ids[1]!);
+		const { ok, next } = await store.ack({ ...first!, reserve: { limit: 2, leaseMs: LONG } });
+		expect(ok).toBe(true);
+		expect(next?.map((j) => j.id)).toEqual([ids[2]]);
+		expect(errors).toHaveLength(1);
+		expect(errors[0]!.message).toContain(`ready entry ${ids[1]}`);
+	});
+
 	it("reaches a JobQueue's error event, and a dead job whose data is not JSON reads as undefined", async () => {
 		const { store } = await open();
 		const ids = await deadThree(store);

@@ -134,17 +134,23 @@ describe.skipIf(!url)("job records", () => {
 		expect(retried.map((j) => j.payload).toSorted()).toEqual(odd.map((j) => j.payload).toSorted());
 	});
 
-	it("refuses a record of a version it does not know with JOBS_BAD_RECORD naming it, and loses nothing", async () => {
+	it("sets a record of a version it does not know aside with JOBS_BAD_RECORD naming it, keeping it whole", async () => {
 		const store = await open();
+		const errors: Error[] = [];
+		store.onError((error) => errors.push(error));
 		const [first, second] = (await store.add([benchJob(1), benchJob(2)])).map((r) => r.id);
 		const future = `2N5T${Date.now().toString(36)}|bench{}`;
 		await admin.hset(recordKey(store.keys, first!), first!, future);
-		const error = await store.reserve({ limit: 2, leaseMs: LONG }).catch((e: unknown) => e);
-		expect(error).toBeInstanceOf(BadRecordError);
-		expect((error as Error).message).toMatch(/unknown job record version "2"/);
-		expect(await admin.lrange(store.keys.ready, 0, -1)).toEqual([first, second]);
-		expect(await recordOf(store, first!)).toBe(future);
 		await expect(store.getJob(first!)).rejects.toThrow(/unknown job record version "2"/);
+		const leased = await store.reserve({ limit: 2, leaseMs: LONG });
+		expect(leased.map((j) => j.id)).toEqual([second]);
+		expect(errors[0]).toBeInstanceOf(BadRecordError);
+		expect((errors[0] as BadRecordError).code).toBe("JOBS_BAD_RECORD");
+		expect(errors[0]!.message).toMatch(/unknown job record version "2"/);
+		// Kept whole where it can be inspected (and put back by hand), gone from the queue.
+		expect(await admin.hget(store.keys.quarantine, `ready:${first}`)).toBe(future);
+		expect(await recordOf(store, first!)).toBeNull();
+		await admin.hset(recordKey(store.keys, first!), first!, future);
 		await admin.hset(recordKey(store.keys, first!), first!, `1N5Q3T0|bench{}`);
 		await expect(store.getJob(first!)).rejects.toThrow(/unknown field Q/);
 	});

@@ -10,6 +10,7 @@ const empty = (): Snapshot => ({
 	ready: [],
 	delayed: [],
 	active: [],
+	leaseExp: [],
 	deadOrder: [],
 	records: [],
 	dueMarker: undefined,
@@ -109,5 +110,17 @@ describe("the fault-test invariants", () => {
 		const text = structureViolations(snap).join("\n");
 		expect(text).toMatch(/job 1 is ready but has no record/);
 		expect(text).toMatch(/job 2 has a record but is in no place/);
+	});
+
+	it("catch a lease missing from lease-exp, one scored off its expiry, and an entry of no lease", () => {
+		const snap = empty();
+		snap.records.push("1", "2");
+		snap.active.push({ id: "1", value: "5,t,1,0", expiry: 5, token: "t", attempts: 1 });
+		snap.active.push({ id: "2", value: "5,u,1,0", expiry: 5, token: "u", attempts: 1 });
+		snap.leaseExp.push({ id: "2", expiry: 9 }, { id: "3", expiry: 5 });
+		const text = structureViolations(snap).join("\n");
+		expect(text).toMatch(/job 1 is active but not in lease-exp/);
+		expect(text).toMatch(/lease-exp scores job 2 at 9, its lease expires at 5/);
+		expect(text).toMatch(/lease-exp holds job 3, which has no lease/);
 	});
 });

@@ -6,7 +6,8 @@ import { parseActive, storeKeys } from "./support/store-layout.js";
  * The Redis store keeps a job's lease as its `active` entry: `<expiry>,<token>,<attempts>,…`
  * (see store-layout.ts). "Deleting the lease by hand" is, in that layout, overwriting the entry
  * with something that holds no lease, so that the job is still active but nobody holds it, as a
- * partial write or a hand edit would leave it.
+ * partial write or a hand edit would leave it. Its entry in the index `lease-exp` stays, so a
+ * sweep looks at it once the lease it held would have expired.
  */
 async function stripLease(s: Scenario, id: string): Promise<void> {
 	const key = storeKeys(s.prefix).active;

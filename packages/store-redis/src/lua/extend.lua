@@ -1,6 +1,7 @@
 #!lua flags=allow-oom
 --[[
-  extend: renews leases; each live one now expires `lease ms` from now.
+  extend: renews leases; each live one now expires `lease ms` from now (its `active` entry and
+  its score in `lease-exp`).
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] lease ms  ARGV[2..] two per lease: id, token
   Returns one integer per lease in input order: 1 renewed, 0 stale (expired, settled or re-leased).
@@ -9,7 +10,7 @@
 
 local now = now_ms()
 local expiry = fmt(now + tonumber(ARGV[1]))
-local out, fields = {}, {}
+local out, fields, scores = {}, {}, {}
 local n = (#ARGV - 1) / 2
 for i = 1, n, 500 do
   local seqs = {}
@@ -22,6 +23,8 @@ for i = 1, n, 500 do
     if att then
       fields[#fields + 1] = seqs[j - i + 1]
       fields[#fields + 1] = lease_value(expiry, token, att, at, flagged)
+      scores[#scores + 1] = expiry
+      scores[#scores + 1] = seqs[j - i + 1]
       out[j] = 1
     else
       out[j] = 0
@@ -30,4 +33,5 @@ for i = 1, n, 500 do
 end
 -- An id listed twice is renewed once; both entries report 1 (the lease is live).
 call_pairs('HSET', K.active, fields)
+call_pairs('ZADD', K.lease_exp, scores)
 return out

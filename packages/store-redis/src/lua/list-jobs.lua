@@ -9,6 +9,7 @@
 ]]
 -- @include lib/common.lua
 -- @include lib/record.lua
+-- @include lib/quarantine.lua
 -- @include lib/take.lua
 -- @include lib/describe.lua
 

@@ -4,18 +4,21 @@
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] limit  ARGV[2] lease ms  ARGV[3] token base (unique per call)
   ARGV[4] '1' when the caller was woken by a wake token (see lib/common.lua), else '0'
-  Returns { now, nextDue or '', 3 strings per leased job (see lib/take.lua) }.
+  Returns { now, nextDue or '', notes of the records set aside (lib/quarantine.lua; '' for none),
+  3 strings per leased job (see lib/take.lua) }.
 ]]
 -- @include lib/common.lua
 -- @include lib/record.lua
+-- @include lib/quarantine.lua
 -- @include lib/take.lua
 
 local now = now_ms()
 local marker = promote_now(now)
-local out = { fmt(now), marker or '' }
+local out = { fmt(now), marker or '', '' }
 local limit = tonumber(ARGV[1])
 local taken = take(limit, fmt(now + tonumber(ARGV[2])), ARGV[3], now, out)
 -- A woken caller that leaves jobs ready (only possible when it took all it asked for) wakes the
 -- next idle worker: a chain of one reserve each instead of a herd.
 if ARGV[4] == '1' and taken == limit and rcall('LLEN', K.ready) > 0 then wake_one() end
+out[3] = table.concat(set_aside, '\n')
 return out

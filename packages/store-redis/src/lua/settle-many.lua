@@ -11,10 +11,12 @@
   ARGV[3..] one entry per settle: op, id, token, next limit (0: none), lease ms of the next jobs,
             then by op: 'a' ack, 'l' release: nothing; 'r' retry: delay ms, error; 'f' fail: error
             (errors are JSON text, stored as is)
-  Returns { now, nextDue or '' (only meaningful when some entry leased), one integer per entry:
+  Returns { now, nextDue or '' (only meaningful when some entry leased), notes of the records
+            the next jobs' take set aside (lib/quarantine.lua; '' for none), one integer per entry:
             -1 stale token, -2 unreadable record (both: nothing changed), else how many jobs the
             entry leased, then 3 strings per leased job (see lib/take.lua), the jobs of each
             entry after those of the entries before it }.
+  Every entry that succeeds ends its lease: its `active` entry and its `lease-exp` score go.
   Moves per op: ack deletes the lease and the record (a job with a jobId or unique key also
   updates those indexes); retry puts the job in `delayed`, due `delay` ms from now, attempts
   kept, error as lastError; fail moves it to `dead-order`, the record holding the final error
@@ -24,6 +26,7 @@
 -- @include lib/common.lua
 -- @include lib/record.lua
 -- @include lib/state.lua
+-- @include lib/quarantine.lua
 -- @include lib/take.lua
 
 local STALE, CORRUPT = -1, -2
@@ -76,7 +79,7 @@ end
 local recs = read_records(needed)
 
 -- Settle in order. Writes are collected and made after the loop, so a raise changes nothing.
-local out = { fmt(now), '' }
+local out = { fmt(now), '', '' }
 local gone, released, retried, dead, rewritten, acked, finished = {}, {}, {}, {}, {}, {}, {}
 local min_due
 local want = 0
@@ -119,10 +122,13 @@ for k = 1, n do
       want = want + limits[k]
     end
   end
-  out[3 + k - 1] = status
+  out[3 + k] = status
 end
 
-if #gone > 0 then call_chunked('HDEL', K.active, gone) end
+if #gone > 0 then
+  call_chunked('HDEL', K.active, gone)
+  call_chunked('ZREM', K.lease_exp, gone)
+end
 if #acked > 0 then delete_records(acked) end
 write_records(rewritten)
 for _, f in ipairs(finished) do
@@ -159,7 +165,7 @@ if want > 0 then
   -- The next jobs go to the successful entries in order, each with its own lease duration.
   local expiries, asked = {}, {}
   for k = 1, n do
-    if out[2 + k] == 0 and limits[k] > 0 then
+    if out[3 + k] == 0 and limits[k] > 0 then
       local expiry = fmt(now + tonumber(leases[k]))
       for _ = 1, limits[k] do expiries[#expiries + 1] = expiry end
       asked[#asked + 1] = k
@@ -168,8 +174,9 @@ if want > 0 then
   local left = take(want, expiries, ARGV[1], now, out)
   for _, k in ipairs(asked) do
     local got = math.min(limits[k], left)
-    out[2 + k] = got
+    out[3 + k] = got
     left = left - got
   end
+  out[3] = table.concat(set_aside, '\n')
 end
 return out

@@ -3,89 +3,146 @@
   sweep: recovers up to `limit` jobs whose lease expired: each goes back to the tail of `ready`
   with its attempts kept and lastError saying the lease expired.
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
-  ARGV[1] limit  ARGV[2] lease-expired error (JSON text)  ARGV[3] scan budget (entries)
-  Returns how many jobs it recovered.
+  ARGV[1] limit  ARGV[2] lease-expired error (JSON text)
+  ARGV[3] budget of the slow scan of `active` (entries per call, see below)
+  Returns { how many jobs it recovered, notes of the records it set aside (lib/quarantine.lua;
+  '' for none) }.
 
-  Leases live in the `active` hash, so settling a job costs one read and one delete; expired
-  ones are found by HSCAN. Each call scans at most ARGV[3] entries and reads about 8 MB of
-  records, resuming from the cursor kept in meta `sweep`, so a call never blocks Redis for
-  long; a call that finds fewer than `limit` may leave expired leases in the part it did not
-  reach, for the next sweep.
+  Expired leases are found in `lease-exp`, which scores every leased seq by its expiry:
+  ZRANGEBYSCORE up to now, so a call costs O(log n + k) whatever the number of live leases.
+  The `active` entry stays the truth (settles fence on it): an index entry whose lease is gone
+  is dropped, one scored earlier than its live lease's expiry is moved to that expiry, and an
+  entry with no readable lease counts as expired, its attempt counted. A call looks at no more
+  than 2 × limit + ARGV[3] index entries, and reads about 8 MB of records at most (the records
+  it moves, payloads included): past that the rest stay expired, found again by the next call.
+  An expired lease whose record cannot be read is set aside in `quarantine` (its lease ends), so
+  it never keeps the others from being found and no job stays active forever.
+  A lease with no index entry (a hand edit, or a lease written by an older version of this
+  package during an upgrade) is still recovered, slowly: each call first scans about ARGV[3]
+  entries of `active` with HSCAN, resuming from the cursor kept in meta `sweep` (a full pass
+  takes active leases / ARGV[3] calls), and scores by its expiry every lease it finds missing
+  from the index or scored past the expiry of its live lease, and by 0 (expired) one with no
+  readable lease that is scored in the future.
   It also forgets up to 1,000 add keys past their keep-until (see lib/adds.lua), so the add keys
-  of a queue nobody adds to are forgotten too. And it restores the `:due` marker if it went missing while jobs are delayed (say the hash was
-  deleted by hand): reserve reads only the marker, and would otherwise never promote them.
+  of a queue nobody adds to are forgotten too. And it restores the `:due` marker if it went
+  missing while jobs are delayed (say the hash was deleted by hand): reserve reads only the
+  marker, and would otherwise never promote them.
 ]]
 -- @include lib/common.lua
 -- @include lib/record.lua
 -- @include lib/adds.lua
+-- @include lib/quarantine.lua
 
 local limit = tonumber(ARGV[1])
 local budget = tonumber(ARGV[3])
 local now = now_ms()
+
+-- The slow scan: leases missing from the index, or scored later than their expiry.
 local cursor = rcall('HGET', K.meta, 'sweep') or '0'
 local started = cursor
 local scanned = 0
-local expired, atts, seen = {}, {}, {}
-local resume
-repeat
-  local page = rcall('HSCAN', K.active, cursor, 'COUNT', 100)
+while budget > 0 do
+  local page = rcall('HSCAN', K.active, cursor, 'COUNT', math.min(budget, 1000))
+  cursor = page[1]
   local kv = page[2]
+  scanned = scanned + #kv / 2
+  local seqs, exps = {}, {}
   for i = 1, #kv, 2 do
-    if #expired >= limit then
-      -- Stopped inside this page: the next call scans it again (what moved is gone from it).
-      resume = cursor
-      break
+    if kv[i] ~= ':due' then
+      seqs[#seqs + 1] = kv[i]
+      exps[#seqs] = split_lease(kv[i + 1]) or false
     end
-    local field = kv[i]
-    if field ~= ':due' and not seen[field] then
-      seen[field] = true -- HSCAN may return a field twice
-      local exp, _, att = split_lease(kv[i + 1])
-      -- An entry with no readable lease (a partial write or a hand edit): nobody can hold it,
-      -- so it is expired, its attempt counted.
-      if not exp or exp <= now then
-        expired[#expired + 1] = field
-        atts[field] = att or false
+  end
+  local fix = {}
+  for from = 1, #seqs, 1000 do
+    local to = math.min(from + 999, #seqs)
+    local scores = rcall('ZMSCORE', K.lease_exp, unpack(seqs, from, to))
+    for k = from, to do
+      local score = scores[k - from + 1] and tonumber(scores[k - from + 1])
+      local exp = exps[k]
+      -- Missing; a live lease scored past its expiry; no readable lease, scored in the future.
+      -- (An expired lease scored in the future was set aside below: it stays so.)
+      if not score or (exp and exp > now and score > exp) or (not exp and score > now) then
+        fix[#fix + 1] = fmt(exp or 0)
+        fix[#fix + 1] = seqs[k]
       end
     end
   end
-  cursor = page[1]
-  scanned = scanned + #kv / 2
-until resume or cursor == '0' or #expired >= limit or scanned >= budget
-resume = resume or cursor
+  call_pairs('ZADD', K.lease_exp, fix)
+  if cursor == '0' or scanned >= budget then break end
+end
+if cursor ~= started then rcall('HSET', K.meta, 'sweep', cursor) end
 
--- Read the records (payloads included) 10 at a time, up to about MAX_BYTES: past that the rest
--- stay expired in `active`, and the cursor stays put so the next call finds them again.
+-- The expired leases, lowest expiry first. Each page is checked against `active`; what is
+-- dropped or moved leaves the range, so the next page starts after the expired ones kept.
 local MAX_BYTES = 8 * 1024 * 1024
 local moved, rewritten = {}, {}
-local bytes = 0
-local from = 1
-while from <= #expired and bytes < MAX_BYTES do
-  local to = math.min(from + 9, #expired)
-  local recs = read_records({ unpack(expired, from, to) })
-  for k = from, to do
-    local seq = expired[k]
-    local rec = recs[seq]
-    local job = rec and try_decode(rec)
-    -- An unreadable record stays where it is (stats counts it active) rather than stop every
-    -- sweep from recovering the others; a lease whose record is gone names no job.
-    if job then
-      bytes = bytes + #rec
-      job.att, job.err = atts[seq] or job.att + 1, ARGV[2]
-      rewritten[seq] = encode(job)
-      moved[#moved + 1] = seq
-    elseif not rec then
-      rcall('HDEL', K.active, seq)
-    end
-    if bytes >= MAX_BYTES then
-      if k < #expired then resume = started end
-      break
+local bytes, looked, offset = 0, 0, 0
+local full = false
+while not full and #moved < limit and looked < 2 * limit + budget do
+  local want = math.min(limit - #moved, 100)
+  local page = rcall('ZRANGEBYSCORE', K.lease_exp, '-inf', fmt(now), 'LIMIT', offset, want)
+  if #page == 0 then break end
+  looked = looked + #page
+  local values = rcall('HMGET', K.active, unpack(page))
+  local expired, atts, stale, early = {}, {}, {}, {}
+  for i, seq in ipairs(page) do
+    local v = values[i]
+    if not v then
+      stale[#stale + 1] = seq -- its lease ended without the index knowing (a hand edit)
+    else
+      local exp, _, att = split_lease(v)
+      if exp and exp > now then
+        -- Renewed without the index knowing (an older version's extend): score its expiry.
+        early[#early + 1] = fmt(exp)
+        early[#early + 1] = seq
+      else
+        -- An entry with no readable lease (a partial write or a hand edit): nobody can hold it,
+        -- so it is expired, its attempt counted.
+        expired[#expired + 1] = seq
+        atts[seq] = att or false
+      end
     end
   end
-  from = to + 1
+  if #stale > 0 then rcall('ZREM', K.lease_exp, unpack(stale)) end
+  if #early > 0 then rcall('ZADD', K.lease_exp, unpack(early)) end
+  -- Read the records (payloads included) 10 at a time, up to about MAX_BYTES.
+  local from = 1
+  while not full and from <= #expired do
+    local to = math.min(from + 9, #expired)
+    local recs = read_records({ unpack(expired, from, to) })
+    for k = from, to do
+      local seq = expired[k]
+      local rec = recs[seq]
+      local job, why
+      if rec then job, why = try_decode(rec) end
+      if job then
+        bytes = bytes + #rec
+        job.att, job.err = atts[seq] or job.att + 1, ARGV[2]
+        rewritten[seq] = encode(job)
+        moved[#moved + 1] = seq
+        offset = offset + 1 -- stays in the range until the writes below
+      elseif not rec then
+        -- A lease whose record is gone names no job.
+        rcall('HDEL', K.active, seq)
+        rcall('ZREM', K.lease_exp, seq)
+      else
+        -- A record that cannot be read: set it aside (lib/quarantine.lua) so the lease ends.
+        quarantine('active', seq, rec, why)
+        rcall('HDEL', K.active, seq)
+        rcall('ZREM', K.lease_exp, seq)
+      end
+      if bytes >= MAX_BYTES then
+        full = true
+        break
+      end
+    end
+    from = to + 1
+  end
 end
-if resume ~= started then rcall('HSET', K.meta, 'sweep', resume) end
 if #moved > 0 then
   call_chunked('HDEL', K.active, moved)
+  call_chunked('ZREM', K.lease_exp, moved)
   write_records(rewritten)
   local _, len = call_chunked('RPUSH', K.ready, moved)
   if len == #moved then wake_one() end
@@ -98,4 +155,4 @@ if rcall('HEXISTS', K.active, ':due') == 0 then
   end
 end
 forget_old_adds(now, 1000)
-return #moved
+return { #moved, table.concat(set_aside, '\n') }

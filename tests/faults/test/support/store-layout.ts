@@ -33,6 +33,8 @@ export interface Snapshot {
 	ready: string[];
 	delayed: { id: string; due: number }[];
 	active: { id: string; value: string; expiry?: number; token?: string; attempts?: number }[];
+	/** The lease index `lease-exp`: seq and score (the lease's expiry). */
+	leaseExp: { id: string; expiry: number }[];
 	/** Seqs in `dead-order`. */
 	deadOrder: string[];
 	/** Seqs that have a record. */
@@ -57,19 +59,21 @@ export async function snapshot(redis: Redis, prefix: string): Promise<Snapshot> 
 		.lrange(k.ready, 0, -1)
 		.zrange(k.delayed, 0, "-1", "WITHSCORES")
 		.hgetall(k.active)
+		.zrange(k.leaseExp, 0, "-1", "WITHSCORES")
 		.zrange(k.deadOrder, 0, "-1")
 		.hgetall(k.meta);
 	for (const bucket of buckets) multi = multi.hgetall(bucket);
 	const replies = await multi.exec();
 	if (!replies) throw new Error("snapshot: MULTI aborted");
 	for (const [error] of replies) if (error) throw error;
-	const [time, ready, delayed, active, deadOrder, meta, ...recordSets] = replies.map(
+	const [time, ready, delayed, active, leaseExp, deadOrder, meta, ...recordSets] = replies.map(
 		([, r]) => r,
 	) as [
 		[string, string],
 		string[],
 		string[],
 		Record<string, string>,
+		string[],
 		string[],
 		Record<string, string>,
 		...Record<string, string>[],
@@ -87,6 +91,7 @@ export async function snapshot(redis: Redis, prefix: string): Promise<Snapshot> 
 		ready,
 		delayed: [],
 		active: [],
+		leaseExp: [],
 		deadOrder,
 		records,
 		dueMarker: undefined,
@@ -101,6 +106,9 @@ export async function snapshot(redis: Redis, prefix: string): Promise<Snapshot> 
 			malformed.push(`delayed: ${member.slice(0, 60)}`);
 		}
 		snap.delayed.push({ id: seq, due: Number(delayed[i + 1]) });
+	}
+	for (let i = 0; i < leaseExp.length; i += 2) {
+		snap.leaseExp.push({ id: leaseExp[i]!, expiry: Number(leaseExp[i + 1]) });
 	}
 	for (const [field, value] of Object.entries(active)) {
 		if (field === ":due") {
@@ -137,7 +145,8 @@ export function placesOf(snap: Snapshot): Map<string, string[]> {
 
 /**
  * The store's own invariants: no job in two places (or twice in one), every job in a place has
- * a record and every record a place, every active job has a well-formed lease, the `:due`
+ * a record and every record a place, every active job has a well-formed lease, every lease is in
+ * the index `lease-exp` scored by its expiry and every entry there is a lease, the `:due`
  * marker is a lower bound of the earliest delayed job, and — when `stats` is given (read while
  * nothing moved) — the counts balance with `stats()`.
  */
@@ -155,6 +164,21 @@ export function structureViolations(snap: Snapshot, stats?: JobStats): string[] 
 	}
 	for (const id of recorded) {
 		if (!places.has(id)) violations.push(`job ${id} has a record but is in no place (lost)`);
+	}
+	const indexed = new Map(snap.leaseExp.map((e) => [e.id, e.expiry]));
+	for (const lease of snap.active) {
+		const score = indexed.get(lease.id);
+		if (score === undefined) {
+			violations.push(`job ${lease.id} is active but not in lease-exp (no sweep would find it)`);
+		} else if (lease.expiry !== undefined && score !== lease.expiry) {
+			violations.push(
+				`lease-exp scores job ${lease.id} at ${score}, its lease expires at ${lease.expiry}`,
+			);
+		}
+	}
+	const leased = new Set(snap.active.map((lease) => lease.id));
+	for (const { id } of snap.leaseExp) {
+		if (!leased.has(id)) violations.push(`lease-exp holds job ${id}, which has no lease`);
 	}
 	if (snap.delayed.length > 0) {
 		const earliest = Math.min(...snap.delayed.map((d) => d.due));

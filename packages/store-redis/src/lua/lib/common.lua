@@ -6,7 +6,10 @@
   bucket stays a compact listpack). `ready` lists seqs, `delayed` scores `<L><seq>` (L is
   string.char(64 + #seq), so equal due times sort in add order), `active` maps seq to the lease
   `<expiry>,<token>,<attempts>,<leasedAt>[,x]` (x: the job has a jobId or a unique key, which its
-  settle must clean up), and `dead-order` scores seqs by death order.
+  settle must clean up), `lease-exp` scores each leased seq by its lease's expiry (so a sweep
+  finds the expired ones without reading the live ones; written and removed with the `active`
+  entry, and never scored later than the expiry in it, except an entry the sweep set aside, see
+  sweep.lua), and `dead-order` scores seqs by death order.
   A job's id is its seq, or the jobId its caller chose (the `ids` hash maps it to the seq).
   Numbers are always written with string.format('%.0f'): tostring() gives 1e+15 past 14 digits.
 ]]
@@ -19,7 +22,7 @@ local K = {
   dead_order = base .. ':dead-order', meta = KEYS[1], adds = base .. ':adds', jobs = base .. ':j:',
   ids = base .. ':ids', done_ids = base .. ':done-ids', uniq = base .. ':uniq',
   uniq_exp = base .. ':uniq-exp', add_outcomes = base .. ':add-outcomes', wake = base .. ':wake',
-  quarantine = base .. ':quarantine',
+  quarantine = base .. ':quarantine', lease_exp = base .. ':lease-exp',
 }
 
 -- Wakes one idle worker: it pops the token with BLPOP (see src/waker.ts), and its reserve wakes

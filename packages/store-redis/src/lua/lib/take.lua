@@ -6,7 +6,8 @@
   in `delayed` (absent when `delayed` is empty). Reading it instead of `delayed` keeps the hot
   path at one command; it is recomputed whenever a promotion runs.
   promote returns the marker after promotion (false when nothing is delayed).
-  take appends 3 strings per leased job to `out`, and returns how many jobs it leased:
+  take writes each lease to `active` and scores it by its expiry in `lease-exp`; it appends
+  3 strings per leased job to `out`, and returns how many jobs it leased:
     '<idLen>:<id><token>,<attempts>,<maxAttempts>,<err>' (a chosen id may hold any character,
     so it goes length-prefixed; token, attempts and maxAttempts hold no comma; err, the JSON of
     the last error or '', is the rest), then the name, then the payload.
@@ -48,32 +49,33 @@ local function take(limit, expiry, token_base, now, out)
   if limit < 1 then return 0 end
   local seqs = rcall('LPOP', K.ready, limit)
   if not seqs then return 0 end
-  -- Check all before writing: an entry that is not a seq, or a record that cannot be read, goes
-  -- back where it was with the rest, so a failing reserve loses nothing (a script that raises
-  -- keeps the writes it already made). A seq whose record is gone (deleted by hand) names no
-  -- job and is dropped.
+  -- An entry that is not a seq, or whose record cannot be read, is set aside (lib/quarantine.lua)
+  -- and noted in `set_aside`, so the jobs behind it keep flowing. A seq whose record is gone
+  -- (deleted by hand) names no job and is dropped.
+  local valid = {}
   for i = 1, #seqs do
-    if not string.find(seqs[i], '^%d+$') then
-      for j = #seqs, 1, -1 do rcall('LPUSH', K.ready, seqs[j]) end
-      bad_record('malformed ready entry', seqs[i])
+    if string.find(seqs[i], '^%d+$') then
+      valid[#valid + 1] = seqs[i]
+    else
+      quarantine('ready', seqs[i], nil, 'not a seq')
     end
   end
-  local recs = read_records(seqs)
+  local recs = read_records(valid)
   local jobs = {}
-  for i = 1, #seqs do
-    local rec = recs[seqs[i]]
+  for _, seq in ipairs(valid) do
+    local rec = recs[seq]
     if rec then
       local job, why = try_decode(rec)
-      if not job then
-        for j = #seqs, 1, -1 do rcall('LPUSH', K.ready, seqs[j]) end
-        bad_record(why, rec)
+      if job then
+        job.seq = seq
+        jobs[#jobs + 1] = job
+      else
+        quarantine('ready', seq, rec, why)
       end
-      job.seq = seqs[i]
-      jobs[#jobs + 1] = job
     end
   end
   local per_job = type(expiry) == 'table'
-  local fields = {}
+  local fields, scores = {}, {}
   local n = #out
   local at = fmt(now)
   for i = 1, #jobs do
@@ -84,12 +86,17 @@ local function take(limit, expiry, token_base, now, out)
     if per_job then exp = expiry[i] end
     fields[2 * i - 1] = job.seq
     fields[2 * i] = lease_value(exp, token, att, at, job.job_id or job.ukey)
+    scores[2 * i - 1] = exp
+    scores[2 * i] = job.seq
     local id = ext_id(job, job.seq)
     out[n + 1] = #id .. ':' .. id .. token .. ',' .. fmt(att) .. ',' .. job.max .. ',' .. job.err
     out[n + 2] = job.name
     out[n + 3] = job.payload
     n = n + 3
   end
-  if #jobs > 0 then call_pairs('HSET', K.active, fields) end
+  if #jobs > 0 then
+    call_pairs('HSET', K.active, fields)
+    call_pairs('ZADD', K.lease_exp, scores)
+  end
   return #jobs
 end
