@@ -162,41 +162,77 @@ export async function runScriptPatiently(
 	closed: () => boolean,
 	deadline: number,
 ): Promise<unknown> {
-	const expiry = expiryAt(deadline);
-	try {
-		for (let wait = 25; ; wait = Math.min(wait * 2, NOT_RUN_MAX_WAIT_MS)) {
-			const attempt = runScript(client, name, keys, args);
-			attempt.catch(() => {}); // may settle after the deadline: nobody listens then
-			try {
-				return await Promise.race([attempt, expiry.expired]);
-			} catch (error) {
-				const message = error instanceof Error ? error.message : "";
-				if (error === expiry.error || !NOT_RUN.test(message) || closed()) throw error;
-				reconnectIfDemoted(client, message);
-			}
-			await Promise.race([sleep(wait), expiry.expired]);
+	for (let wait = 25; ; wait = Math.min(wait * 2, NOT_RUN_MAX_WAIT_MS)) {
+		try {
+			return await bounded(runScript(client, name, keys, args), deadline);
+		} catch (error) {
+			const message = error instanceof Error ? error.message : "";
+			if (error instanceof DeadlineError || !NOT_RUN.test(message) || closed()) throw error;
+			reconnectIfDemoted(client, message);
 		}
-	} finally {
-		expiry.clear();
+		await bounded(sleep(wait), deadline);
 	}
 }
 
-/** A promise that rejects with its `error` at `deadline` (local epoch ms), until cleared. */
-function expiryAt(deadline: number): {
-	expired: Promise<never>;
-	error: Error;
-	clear(): void;
-} {
-	const error = new Error(`${TIMED_OUT}: no answer from Redis in time`);
-	let timer: ReturnType<typeof setTimeout> | undefined;
-	const expired = new Promise<never>((_, reject) => {
-		timer = setTimeout(() => reject(error), Math.max(0, deadline - Date.now()));
-	});
-	expired.catch(() => {});
-	return { expired, error, clear: () => clearTimeout(timer) };
+/** A call that got no answer by its deadline. */
+class DeadlineError extends Error {
+	constructor() {
+		super(`${TIMED_OUT}: no answer from Redis in time`);
+	}
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A pending call's deadline, and how to end it there. */
+interface Watch {
+	readonly deadline: number;
+	expire(): void;
+}
+
+// One shared timer checks every pending call's deadline (10 times a second, while any waits)
+// rather than a timer per call: a store makes thousands of calls a second, almost all answered
+// in a millisecond.
+const watched = new Set<Watch>();
+let ticker: ReturnType<typeof setInterval> | undefined;
+
+function tick(): void {
+	const now = Date.now();
+	for (const watch of watched) {
+		if (now >= watch.deadline) {
+			watched.delete(watch);
+			watch.expire();
+		}
+	}
+	if (watched.size === 0 && ticker) {
+		clearInterval(ticker);
+		ticker = undefined;
+	}
+}
+
+/**
+ * What `attempt` settles to, or a {@link DeadlineError} at `deadline` (local epoch ms), checked
+ * within 100 ms. The attempt may still settle later: nobody listens then.
+ */
+function bounded<T>(attempt: Promise<T>, deadline: number): Promise<T> {
+	return new Promise<T>((resolve, reject) => {
+		const watch: Watch = { deadline, expire: () => reject(new DeadlineError()) };
+		watched.add(watch);
+		if (!ticker) {
+			ticker = setInterval(tick, 100);
+			ticker.unref?.();
+		}
+		attempt.then(
+			(value) => {
+				watched.delete(watch);
+				resolve(value);
+			},
+			(error: unknown) => {
+				watched.delete(watch);
+				reject(error);
+			},
+		);
+	});
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * READONLY: the node was demoted by a failover. A standalone client reconnects, so it finds the
@@ -243,26 +279,21 @@ export async function runScriptUntil(
 	deadline: number,
 	closed: () => boolean,
 ): Promise<unknown> {
-	const expiry = expiryAt(deadline);
-	let last: unknown = expiry.error;
-	try {
-		for (let wait = 25; ; wait = Math.min(wait * 2, RESEND_MAX_WAIT_MS)) {
-			const attempt = runScript(client, name, keys, args);
-			attempt.catch(() => {}); // may settle after the deadline: nobody listens then
-			try {
-				return await Promise.race([attempt, expiry.expired]);
-			} catch (error) {
-				if (error === expiry.error) throw last;
-				if (!worthResending(error) || closed()) throw error;
-				reconnectIfDemoted(client, (error as Error).message);
-				last = error;
-			}
-			await Promise.race([sleep(wait), expiry.expired]).catch(() => {
-				throw last;
-			});
+	let last: unknown;
+	for (let wait = 25; ; wait = Math.min(wait * 2, RESEND_MAX_WAIT_MS)) {
+		try {
+			return await bounded(runScript(client, name, keys, args), deadline);
+		} catch (error) {
+			if (error instanceof DeadlineError) throw last ?? error;
+			if (!worthResending(error) || closed()) throw error;
+			reconnectIfDemoted(client, (error as Error).message);
+			last = error;
 		}
-	} finally {
-		expiry.clear();
+		try {
+			await bounded(sleep(wait), deadline);
+		} catch (error) {
+			throw last ?? error;
+		}
 	}
 }
 
