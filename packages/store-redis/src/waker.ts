@@ -15,6 +15,9 @@ export interface WakerWait {
 	seenSeq: number;
 }
 
+/** A BLPOP that failed (not one that timed out, which answers null). */
+const FAILED = Symbol("failed");
+
 /** How long one BLPOP blocks at most, in ms: short, so a dead connection shows. */
 const MAX_BLOCK_MS = 5_000;
 
@@ -121,8 +124,13 @@ export class Waker {
 		try {
 			const blocker = this.#connect();
 			while (!this.#closed && this.#wakers.size > 0) {
-				const token = await blocker.blpop(this.wakeKey, this.#blockSeconds).catch(() => null);
-				if (token === null || this.#closed) continue;
+				const token = await blocker.blpop(this.wakeKey, this.#blockSeconds).then(
+					(reply) => reply,
+					() => FAILED,
+				);
+				// A client that gives up on commands during an outage fails at once: do not spin.
+				if (token === FAILED) await new Promise((resolve) => setTimeout(resolve, 100));
+				if (token === null || token === FAILED || this.#closed) continue;
 				if (this.#wakers.size > 0) this.#wake();
 				else await blocker.rpush(this.wakeKey, "1").catch(() => {});
 			}

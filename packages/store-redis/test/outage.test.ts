@@ -5,6 +5,7 @@
  */
 import { StoreUnavailableError } from "@jobs/core";
 import { freePort, type RedisServer, startRedisServer } from "@jobs/test-support";
+import { Redis } from "ioredis";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { RedisJobStore } from "../src/index.js";
 import { sleep, uniquePrefix } from "./support/harness.js";
@@ -66,6 +67,42 @@ describe.skipIf(!inject("canSpawnRedis"))("Redis unreachable", () => {
 		expect(await reserving).toEqual([]);
 		const ids = (await store.add([job(2)])).map((r) => r.id);
 		expect((await store.reserve({ limit: 5, leaseMs: LONG })).map((j) => j.id)).toEqual(ids);
+	});
+
+	it("does not spin on wake-ups when the caller's client fails commands at once while Redis is down", async () => {
+		const server = await startRedisServer();
+		cleanup.push(() => server.stop());
+		// No offline queue: while the connection is down every command fails at once.
+		const client = new Redis(server.url, { maxRetriesPerRequest: 0, enableOfflineQueue: false });
+		client.on("error", () => {});
+		await new Promise((resolve) => client.once("ready", resolve));
+		let pops = 0;
+		const duplicate = client.duplicate.bind(client);
+		client.duplicate = (...args: Parameters<typeof client.duplicate>) => {
+			const blocker = duplicate(...args);
+			blocker.on("error", () => {});
+			const blpop = blocker.blpop.bind(blocker);
+			blocker.blpop = ((...a: Parameters<typeof blpop>) => {
+				pops++;
+				return blpop(...a);
+			}) as typeof blocker.blpop;
+			return blocker;
+		};
+		const store = RedisJobStore.fromClient(client, { prefix: uniquePrefix() });
+		cleanup.push(async () => {
+			await store.close();
+			client.disconnect();
+		});
+		expect(await store.reserve({ limit: 1, leaseMs: LONG })).toEqual([]); // next due time known
+		await server.stop();
+		const abort = new AbortController();
+		const started = Date.now();
+		await store.waitForJob({ timeoutMs: 600, signal: abort.signal });
+		expect(Date.now() - started).toBeGreaterThanOrEqual(550);
+		console.info(`[outage] ${pops} BLPOP tries in 600 ms`);
+		// About one try per 100 ms, not thousands.
+		expect(pops).toBeGreaterThan(0);
+		expect(pops).toBeLessThanOrEqual(12);
 	});
 
 	it(`mid-run (${OUTAGE_MS} ms): bounded add failures, waiting workers resume, no acknowledged add lost`, async () => {
