@@ -3,10 +3,10 @@
  * expired ones without reading the live ones, and no settled job leaves an entry behind.
  */
 import type { NewJob } from "@jobs/core";
-import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Redis } from "ioredis";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { RedisJobStore, recordKey } from "../src/index.js";
-import { dropKeys, sleep, uniquePrefix } from "./support/harness.js";
+import { sleep, storesCleanedUp, uniquePrefix } from "./support/harness.js";
 
 const url = inject("redisUrl");
 const LONG = 600_000;
@@ -15,8 +15,8 @@ const jobs = (from: number, count: number) =>
 	Array.from({ length: count }, (_, i) => job(from + i));
 
 describe.skipIf(!url)("the lease index", () => {
+	const { admin: adminClient, stores } = storesCleanedUp(url!);
 	let admin: Redis;
-	const stores: RedisJobStore[] = [];
 	const open = async () => {
 		const store = await RedisJobStore.connect({
 			url,
@@ -27,15 +27,8 @@ describe.skipIf(!url)("the lease index", () => {
 		return store;
 	};
 	beforeAll(() => {
-		admin = new Redis(url!);
+		admin = adminClient();
 	});
-	afterEach(async () => {
-		for (const store of stores.splice(0)) {
-			await store.close();
-			await dropKeys(admin, store);
-		}
-	});
-	afterAll(() => admin.quit());
 
 	/** The expiry written in the `active` entry of `id`. */
 	const activeExpiry = async (store: RedisJobStore, id: string) =>

@@ -4,10 +4,10 @@
  * record reads back byte for byte in every state.
  */
 import { BadRecordError, type NewJob } from "@jobs/core";
-import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Redis } from "ioredis";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { RedisJobStore, recordKey } from "../src/index.js";
-import { bucketKeys, dropKeys, sleep, uniquePrefix } from "./support/harness.js";
+import { bucketKeys, sleep, storesCleanedUp, uniquePrefix } from "./support/harness.js";
 
 const url = inject("redisUrl");
 const LONG = 600_000;
@@ -18,23 +18,16 @@ const benchJob = (i: number): NewJob => ({
 });
 
 describe.skipIf(!url)("job records", () => {
+	const { admin: adminClient, stores } = storesCleanedUp(url!);
 	let admin: Redis;
-	const stores: RedisJobStore[] = [];
 	const open = async (options: { jobIdHistory?: number } = {}) => {
 		const store = await RedisJobStore.connect({ url, prefix: uniquePrefix("record"), ...options });
 		stores.push(store);
 		return store;
 	};
 	beforeAll(() => {
-		admin = new Redis(url!);
+		admin = adminClient();
 	});
-	afterEach(async () => {
-		for (const store of stores.splice(0)) {
-			await store.close();
-			await dropKeys(admin, store);
-		}
-	});
-	afterAll(() => admin.quit());
 
 	/** The record of job `seq`, read straight from its bucket. */
 	const recordOf = (store: RedisJobStore, seq: string) =>

@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { ContractHarness } from "@jobs/store-contract";
 import { Cluster, Redis as IORedis, type Redis } from "ioredis";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { RedisJobStore } from "../../src/index.js";
 
 /** Waits in real time: the store's clock is the Redis server's. */
@@ -36,8 +36,8 @@ export async function dropKeys(client: Redis | Cluster, store: RedisJobStore): P
 }
 
 /**
- * For a describe block: an admin client on `url` (`admin()`), and `stores`, where the block puts
- * the stores it opens; after the block each is closed and its keys deleted.
+ * For a describe block: an admin client on `url` (`admin()`), and `stores`, where its tests put
+ * the stores they open; after each test each is closed and its keys deleted.
  */
 export function storesCleanedUp(url: string): { admin: () => Redis; stores: RedisJobStore[] } {
 	let client: Redis | undefined;
@@ -45,11 +45,13 @@ export function storesCleanedUp(url: string): { admin: () => Redis; stores: Redi
 	beforeAll(() => {
 		client = new IORedis(url);
 	});
-	afterAll(async () => {
+	afterEach(async () => {
 		for (const store of stores.splice(0)) {
 			await store.close();
 			await dropKeys(client!, store);
 		}
+	});
+	afterAll(() => {
 		client?.disconnect();
 	});
 	return { admin: () => client!, stores };
