@@ -154,7 +154,7 @@ const NOT_RUN_MAX_WAIT_MS = 1_000;
  * failover) also reconnects a standalone client, so it finds the new master wherever its
  * address now points.
  */
-export async function runScriptPatiently(
+export function runScriptPatiently(
 	client: RedisClient,
 	name: ScriptName,
 	keys: ScriptKeys,
@@ -162,15 +162,53 @@ export async function runScriptPatiently(
 	closed: () => boolean,
 	deadline: number,
 ): Promise<unknown> {
-	for (let wait = 25; ; wait = Math.min(wait * 2, NOT_RUN_MAX_WAIT_MS)) {
+	const notRun = (error: unknown) => error instanceof Error && NOT_RUN.test(error.message);
+	return runAgainUntil(client, name, keys, args, deadline, closed, {
+		worthTrying: notRun,
+		maxWaitMs: NOT_RUN_MAX_WAIT_MS,
+		blameLast: false,
+	});
+}
+
+/** When {@link runAgainUntil} sends a call again, and what it says once `deadline` passed. */
+interface AgainPolicy {
+	/** Whether a failure is worth another try. */
+	worthTrying(error: unknown): boolean;
+	/** The longest wait between two tries (the first is 25 ms, doubling). */
+	maxWaitMs: number;
+	/** At the deadline, reject with the last failure (else with the timeout). */
+	blameLast: boolean;
+}
+
+/**
+ * Runs a script until it answers, a failure is not worth another try or `closed()`, or
+ * `deadline` (local epoch ms) passes; a READONLY failure also reconnects a standalone client.
+ */
+async function runAgainUntil(
+	client: RedisClient,
+	name: ScriptName,
+	keys: ScriptKeys,
+	args: readonly ScriptArg[],
+	deadline: number,
+	closed: () => boolean,
+	policy: AgainPolicy,
+): Promise<unknown> {
+	let last: unknown;
+	const atDeadline = (timeout: unknown) => (policy.blameLast ? (last ?? timeout) : timeout);
+	for (let wait = 25; ; wait = Math.min(wait * 2, policy.maxWaitMs)) {
 		try {
 			return await bounded(runScript(client, name, keys, args), deadline);
 		} catch (error) {
-			const message = error instanceof Error ? error.message : "";
-			if (error instanceof DeadlineError || !NOT_RUN.test(message) || closed()) throw error;
-			reconnectIfDemoted(client, message);
+			if (error instanceof DeadlineError) throw atDeadline(error);
+			if (!policy.worthTrying(error) || closed()) throw error;
+			reconnectIfDemoted(client, (error as Error).message);
+			last = error;
 		}
-		await bounded(sleep(wait), deadline);
+		try {
+			await bounded(sleep(wait), deadline);
+		} catch (error) {
+			throw atDeadline(error);
+		}
 	}
 }
 
@@ -271,7 +309,7 @@ const RESEND_MAX_WAIT_MS = 250;
  * `deadline`, never before (a copy may still be on its way: an `add` relies on Redis refusing it
  * by then), with the last of them; other failures end it at once.
  */
-export async function runScriptUntil(
+export function runScriptUntil(
 	client: RedisClient,
 	name: ScriptName,
 	keys: ScriptKeys,
@@ -279,22 +317,11 @@ export async function runScriptUntil(
 	deadline: number,
 	closed: () => boolean,
 ): Promise<unknown> {
-	let last: unknown;
-	for (let wait = 25; ; wait = Math.min(wait * 2, RESEND_MAX_WAIT_MS)) {
-		try {
-			return await bounded(runScript(client, name, keys, args), deadline);
-		} catch (error) {
-			if (error instanceof DeadlineError) throw last ?? error;
-			if (!worthResending(error) || closed()) throw error;
-			reconnectIfDemoted(client, (error as Error).message);
-			last = error;
-		}
-		try {
-			await bounded(sleep(wait), deadline);
-		} catch (error) {
-			throw last ?? error;
-		}
-	}
+	return runAgainUntil(client, name, keys, args, deadline, closed, {
+		worthTrying: worthResending,
+		maxWaitMs: RESEND_MAX_WAIT_MS,
+		blameLast: true,
+	});
 }
 
 /**
