@@ -69,17 +69,17 @@ export class AddBatcher {
 		this.#pendingAdds = [];
 		this.#pendingJobs = 0;
 		const all: NewJob[] = [];
-		const jobArgs: ScriptArg[] = [];
-		let mode = "p";
+		// ARGV: add key and deadline (filled in by #send), mode, then three per job.
+		const args: ScriptArg[] = ["", "", "p"];
 		for (const { jobs } of batch) {
 			for (const job of jobs) {
 				const { head, body } = recordFields(job);
-				jobArgs.push(dueSpec(job), head, body);
-				if (hasIdentity(job)) mode = "x";
+				args.push(dueSpec(job), head, body);
+				if (hasIdentity(job)) args[2] = "x";
 				all.push(job);
 			}
 		}
-		this.#send(all, jobArgs, mode).then(
+		this.#send(all, args).then(
 			(results) => {
 				let at = 0;
 				for (const add of batch) {
@@ -93,8 +93,8 @@ export class AddBatcher {
 		);
 	}
 
-	/** Sends one add call until it gets through or its deadline passes. */
-	async #send(jobs: NewJob[], jobArgs: ScriptArg[], mode: string): Promise<AddResult[]> {
+	/** Sends one add call (`args` from its third on) until it gets through or its deadline passes. */
+	async #send(jobs: NewJob[], args: ScriptArg[]): Promise<AddResult[]> {
 		const deadline = Date.now() + this.timeoutMs;
 		let offset: number;
 		try {
@@ -114,8 +114,8 @@ export class AddBatcher {
 		const margin = Math.min(100, this.timeoutMs / 10);
 		const notAfter = Math.floor(deadline + offset - margin);
 		const keepUntil = notAfter + Math.max(1_000, this.timeoutMs);
-		const key = `${keepUntil.toString(36)}.${randomBytes(9).toString("base64url")}`;
-		const args: ScriptArg[] = [key, notAfter.toString(36), mode, ...jobArgs];
+		args[0] = `${keepUntil.toString(36)}.${randomBytes(9).toString("base64url")}`;
+		args[1] = notAfter.toString(36);
 		let reply: unknown;
 		try {
 			reply = await this.run(args, deadline);
