@@ -13,7 +13,9 @@ export interface QueueKeys {
 	readonly delayed: string;
 	/**
 	 * Hash of leased jobs: seq → `expiry,token,attempts,leasedAt[,x]`; field `:due` caches the next
-	 * due time. Each lease is also scored by its expiry in {@link QueueKeys.leaseExp}.
+	 * due time. Each lease is also scored by its expiry in {@link QueueKeys.leaseExp}. A field
+	 * that starts with `:` is no lease: `:due`, and the pin (`:pin: …`, over 64 bytes, in this hash
+	 * and in `leaseExp`), which keeps both out of Redis's slow listpack encoding.
 	 */
 	readonly active: string;
 	/**

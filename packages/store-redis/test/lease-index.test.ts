@@ -30,6 +30,12 @@ describe.skipIf(!url)("the lease index", () => {
 		admin = adminClient();
 	});
 
+	/** How many leases `lease-exp` scores (its pin, scored +inf, is no lease). */
+	const indexed = (store: RedisJobStore) => admin.zcount(store.keys.leaseExp, "-inf", "(+inf");
+	/** The seqs `lease-exp` scores, lowest expiry first. */
+	const indexedIds = (store: RedisJobStore) =>
+		admin.zrangebyscore(store.keys.leaseExp, "-inf", "(+inf");
+
 	/** The expiry written in the `active` entry of `id`. */
 	const activeExpiry = async (store: RedisJobStore, id: string) =>
 		Number((await admin.hget(store.keys.active, id))?.split(",")[0]);
@@ -49,7 +55,7 @@ describe.skipIf(!url)("the lease index", () => {
 		await sleep(20);
 		expect(await store.sweep({ limit: 100 })).toBe(10);
 		expect(await store.stats()).toEqual({ ready: 10, delayed: 0, active: 200_000, dead: 0 });
-		expect(await admin.zcard(store.keys.leaseExp)).toBe(200_000);
+		expect(await indexed(store)).toBe(200_000);
 		const again = await store.reserve({ limit: 100, leaseMs: LONG });
 		expect(again.map((j) => [j.id, j.attempts])).toEqual(expiring.map((id) => [id, 2]));
 	}, 60_000);
@@ -68,7 +74,7 @@ describe.skipIf(!url)("the lease index", () => {
 		await sleep(150);
 		expect(await store.sweep({ limit: 100 })).toBe(0);
 		expect((await store.ack(leased!)).ok).toBe(true);
-		expect(await admin.zcard(store.keys.leaseExp)).toBe(0);
+		expect(await indexed(store)).toBe(0);
 	});
 
 	it("leaves no entry for a job acked, failed, retried, released or swept", async () => {
@@ -76,22 +82,22 @@ describe.skipIf(!url)("the lease index", () => {
 		await store.add(jobs(0, 5));
 		const [a, f, r, l] = await store.reserve({ limit: 4, leaseMs: LONG });
 		const [s] = await store.reserve({ limit: 1, leaseMs: 1 });
-		expect(await admin.zcard(store.keys.leaseExp)).toBe(5);
+		expect(await indexed(store)).toBe(5);
 		expect((await store.ack(a!)).ok).toBe(true);
 		expect((await store.fail({ ...f!, error: { message: "no" } })).ok).toBe(true);
 		expect((await store.retry({ ...r!, delay: LONG, error: { message: "later" } })).ok).toBe(true);
 		expect((await store.release(l!)).ok).toBe(true);
-		expect(await admin.zrange(store.keys.leaseExp, "0", "-1")).toEqual([s!.id]);
+		expect(await indexedIds(store)).toEqual([s!.id]);
 		await sleep(20);
 		expect(await store.sweep({ limit: 10 })).toBe(1);
-		expect(await admin.zcard(store.keys.leaseExp)).toBe(0);
+		expect(await indexed(store)).toBe(0);
 		expect(await store.stats()).toEqual({ ready: 2, delayed: 1, active: 0, dead: 1 });
 		// The next jobs a settle leases are indexed too, and their settles clear them.
 		const [next] = await store.reserve({ limit: 1, leaseMs: LONG });
 		const { next: more } = await store.ack({ ...next!, reserve: { limit: 1, leaseMs: LONG } });
-		expect(await admin.zrange(store.keys.leaseExp, "0", "-1")).toEqual(more!.map((j) => j.id));
+		expect(await indexedIds(store)).toEqual(more!.map((j) => j.id));
 		await store.ack(more![0]!);
-		expect(await admin.zcard(store.keys.leaseExp)).toBe(0);
+		expect(await indexed(store)).toBe(0);
 	});
 
 	it("indexes a lease that has no entry (a hand edit, or an older version's) and recovers it once expired", async () => {
@@ -104,7 +110,7 @@ describe.skipIf(!url)("the lease index", () => {
 		await admin.zadd(store.keys.leaseExp, Date.now() + 10 * LONG, late!.id);
 		await sleep(20);
 		expect(await store.sweep({ limit: 10 })).toBe(1);
-		expect(await admin.zrange(store.keys.leaseExp, "0", "-1")).toEqual([live!.id, late!.id]);
+		expect(await indexedIds(store)).toEqual([live!.id, late!.id]);
 		for (const { id } of [live!, late!]) {
 			expect(Number(await admin.zscore(store.keys.leaseExp, id))).toBe(
 				await activeExpiry(store, id),
@@ -134,7 +140,7 @@ describe.skipIf(!url)("the lease index", () => {
 		console.info(`[lease-index] a lease missing from the index found after ${calls} sweeps`);
 		// Each call scans about 100 entries of `active` for leases missing from the index.
 		expect(calls).toBeLessThanOrEqual(80);
-		expect(await admin.zcard(store.keys.leaseExp)).toBe(5_000);
+		expect(await indexed(store)).toBe(5_000);
 	});
 
 	it("drops the entry of a lease that is gone, and keeps sweeping past it", async () => {
@@ -144,7 +150,7 @@ describe.skipIf(!url)("the lease index", () => {
 		await admin.hdel(store.keys.active, gone!.id);
 		await sleep(20);
 		expect(await store.sweep({ limit: 1 })).toBe(1);
-		expect(await admin.zcard(store.keys.leaseExp)).toBe(0);
+		expect(await indexed(store)).toBe(0);
 		expect((await store.reserve({ limit: 2, leaseMs: LONG })).map((j) => j.id)).toEqual([kept!.id]);
 	});
 
@@ -165,5 +171,31 @@ describe.skipIf(!url)("the lease index", () => {
 		expect(await store.stats()).toMatchObject({ active: 2, ready: 0 });
 		expect(await admin.zscore(store.keys.leaseExp, bad!.id)).toBeNull();
 		expect(await admin.hget(store.keys.quarantine, `active:${bad!.id}`)).toBe("not a record");
+	});
+
+	it("keeps `active` a hash table and `lease-exp` a skiplist from the first lease, even made anew", async () => {
+		const store = await open();
+		await store.add(jobs(0, 4));
+		const [first] = await store.reserve({ limit: 1, leaseMs: LONG });
+		const encodings = async () => [
+			await admin.object("ENCODING", store.keys.active),
+			await admin.object("ENCODING", store.keys.leaseExp),
+		];
+		// As listpacks, a take's new leases are placed by a walk of the whole structure each.
+		expect(await encodings()).toEqual(["hashtable", "skiplist"]);
+		await store.ack(first!);
+		expect(await encodings()).toEqual(["hashtable", "skiplist"]);
+		await admin.del(store.keys.active, store.keys.leaseExp);
+		const [second] = await store.reserve({ limit: 1, leaseMs: LONG });
+		expect(await encodings()).toEqual(["hashtable", "skiplist"]);
+		// The pins are no jobs: not counted, not listed, never swept.
+		expect(await store.stats()).toMatchObject({ active: 1, ready: 2 });
+		expect((await store.listJobs({ state: "active" })).jobs.map((j) => j.id)).toEqual([second!.id]);
+		expect(await indexedIds(store)).toEqual([second!.id]);
+		const [short] = await store.reserve({ limit: 1, leaseMs: 1 });
+		await sleep(20);
+		expect(await store.sweep({ limit: 100 })).toBe(1);
+		expect((await store.getJob(short!.id))?.state).toBe("ready");
+		expect(await store.stats()).toMatchObject({ active: 1, ready: 2 });
 	});
 });

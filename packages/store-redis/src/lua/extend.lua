@@ -32,6 +32,5 @@ for i = 1, n, 500 do
   end
 end
 -- An id listed twice is renewed once; both entries report 1 (the lease is live).
-call_pairs('HSET', K.active, fields)
-call_pairs('ZADD', K.lease_exp, scores)
+write_leases(fields, scores)
 return out

@@ -38,7 +38,7 @@ else
   local all = rcall('HKEYS', K.active)
   local sorted = {}
   for _, f in ipairs(all) do
-    if f ~= ':due' then sorted[#sorted + 1] = f end
+    if is_lease_field(f) then sorted[#sorted + 1] = f end
   end
   total = #sorted
   table.sort(sorted, function(a, b) return #a < #b or (#a == #b and a < b) end)

@@ -48,7 +48,7 @@ while budget > 0 do
   scanned = scanned + #kv / 2
   local seqs, exps = {}, {}
   for i = 1, #kv, 2 do
-    if kv[i] ~= ':due' then
+    if is_lease_field(kv[i]) then
       seqs[#seqs + 1] = kv[i]
       exps[#seqs] = split_lease(kv[i + 1]) or false
     end

@@ -108,9 +108,12 @@ export async function snapshot(redis: Redis, prefix: string): Promise<Snapshot> 
 		snap.delayed.push({ id: seq, due: Number(delayed[i + 1]) });
 	}
 	for (let i = 0; i < leaseExp.length; i += 2) {
+		// The pin (see lib/common.lua) keeps the set a skiplist; it is no lease.
+		if (isPin(leaseExp[i]!) && leaseExp[i + 1] === "inf") continue;
 		snap.leaseExp.push({ id: leaseExp[i]!, expiry: Number(leaseExp[i + 1]) });
 	}
 	for (const [field, value] of Object.entries(active)) {
+		if (isPin(field)) continue;
 		if (field === ":due") {
 			snap.dueMarker = Number(value);
 			continue;
@@ -216,4 +219,9 @@ export function structureViolations(snap: Snapshot, stats?: JobStats): string[] 
 		}
 	}
 	return violations;
+}
+
+/** The pin entry of `active` and `lease-exp` (lib/common.lua): over 64 bytes, it keeps each in its fast encoding. */
+function isPin(entry: string): boolean {
+	return entry.startsWith(":pin:");
 }

@@ -9,7 +9,8 @@
   settle must clean up), `lease-exp` scores each leased seq by its lease's expiry (so a sweep
   finds the expired ones without reading the live ones; written and removed with the `active`
   entry, and never scored later than the expiry in it, except an entry the sweep set aside, see
-  sweep.lua), and `dead-order` scores seqs by death order.
+  sweep.lua), and `dead-order` scores seqs by death order. `active` and `lease-exp` also hold a
+  pin (PIN below).
   A job's id is its seq, or the jobId its caller chose (the `ids` hash maps it to the seq).
   Numbers are always written with string.format('%.0f'): tostring() gives 1e+15 past 14 digits.
 ]]
@@ -30,6 +31,35 @@ local K = {
 -- worker idles, and a new job costs one idle worker a reserve, not every idle worker one.
 local function wake_one()
   if rcall('LLEN', K.wake) == 0 then rcall('RPUSH', K.wake, '1') end
+end
+
+-- `active` and `lease-exp` each hold a pin: an entry named by a text over 64 bytes (Redis's
+-- hash-max-listpack-value and zset-max-listpack-value), so Redis keeps them a hash table and a
+-- skiplist. As listpacks (up to 128 entries) every lease written is placed by a walk of the whole
+-- structure, and a take's new leases go past all the others: at concurrency 100 those writes
+-- cost more than the rest of the take. The pin goes first in every write of leases, so a
+-- structure made anew (deleted, or loaded from disk) takes its fast encoding at once. It is
+-- scored +inf in `lease-exp`, where no sweep range reaches. A field of `active` that starts
+-- with ':' (the pin, `:due`) is not a lease.
+local PIN = ':pin: an entry over 64 bytes keeps this a hash table or skiplist, where leases are cheap to write'
+
+-- Writes leases: `fields` holds seq, lease pairs for `active`; `scores` expiry, seq pairs for
+-- `lease-exp`.
+local function write_leases(fields, scores)
+  for i = 1, #fields, 1000 do
+    if i == 1 then
+      rcall('HSET', K.active, PIN, '1', unpack(fields, 1, math.min(1000, #fields)))
+      rcall('ZADD', K.lease_exp, '+inf', PIN, unpack(scores, 1, math.min(1000, #scores)))
+    else
+      rcall('HSET', K.active, unpack(fields, i, math.min(i + 999, #fields)))
+      rcall('ZADD', K.lease_exp, unpack(scores, i, math.min(i + 999, #scores)))
+    end
+  end
+end
+
+-- Whether a field of `active` names a lease (not the pin or `:due`).
+local function is_lease_field(field)
+  return string.byte(field, 1) ~= 58 -- ':'
 end
 
 local function fmt(n)

@@ -95,8 +95,7 @@ local function take(limit, expiry, token_base, now, out)
     n = n + 3
   end
   if #jobs > 0 then
-    call_pairs('HSET', K.active, fields)
-    call_pairs('ZADD', K.lease_exp, scores)
+    write_leases(fields, scores)
   end
   return #jobs
 end
