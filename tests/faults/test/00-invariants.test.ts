@@ -53,6 +53,23 @@ describe("the fault-test invariants", () => {
 		expect(report.violations.join("\n")).toMatch(/LOST/);
 	});
 
+	it("count an ack sent just as Redis was killed and refused on its resend as acked, not lost", () => {
+		// The kill is logged when the signal is sent; the ack, sent 0.1 ms later, still ran.
+		const kill = ev({ t: "redis-killed", hr: 20.9, w: "test" });
+		const events = [add("1"), kill, ...run("1", 1, 10, 1, false)];
+		const report = checkLedger(analyze(events), empty(), { redisRestarted: true });
+		expect(report.violations).toEqual([]);
+		expect(report.ackedUnconfirmed).toBe(1);
+		// Well after the kill, a refused ack of a job that is gone is a loss.
+		const late = [
+			add("1"),
+			ev({ t: "redis-killed", hr: 5, w: "test" }),
+			...run("1", 1, 100, 1, false),
+		];
+		const lost = checkLedger(analyze(late), empty(), { redisRestarted: true });
+		expect(lost.violations.join("\n")).toMatch(/LOST/);
+	});
+
 	it("catch a job completed twice", () => {
 		const events = [add("1"), ...run("1", 1, 10), ...run("1", 2, 5_000, 2)];
 		const report = checkLedger(analyze(events), empty());

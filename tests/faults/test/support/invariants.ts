@@ -117,10 +117,13 @@ export function checkLedger(a: Analysis, snap: Snapshot, options: CheckOptions =
 			} else {
 				// An ack whose reply never came (the worker died), or one in flight across a Redis
 				// kill: ioredis sent it again after the restart and the store, having run the first
-				// one, refused the second.
+				// one, refused the second. The ledger times the kill when the signal is sent: the
+				// server may still run what arrives a moment later, hence the tolerance.
 				const acrossKill = (s: { sent: number; recv?: number }) =>
 					options.redisRestarted === true &&
-					a.redisOutages.some((k) => s.sent <= k && k <= (s.recv ?? Number.POSITIVE_INFINITY));
+					a.redisOutages.some(
+						(k) => s.sent <= k + tol && k <= (s.recv ?? Number.POSITIVE_INFINITY),
+					);
 				const ackSent = leases.some((l) =>
 					l.settles.some(
 						(s) => s.op === "ack" && (s.ok === undefined || (s.ok === false && acrossKill(s))),
