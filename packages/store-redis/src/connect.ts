@@ -107,7 +107,9 @@ export function openClients(options: RedisJobStoreOptions, prefix: string): Owne
 		connectionName: clientName(prefix, "worker"),
 		maxRetriesPerRequest: null,
 		lazyConnect: true,
-		socketTimeout: extra.socketTimeout ?? workerTimeout,
+		// No socketTimeout here (it costs a timer per reply): a worker call unanswered by its
+		// deadline reopens the connection instead (see reopen in scripts.ts).
+		...(extra.socketTimeout === undefined ? {} : { socketTimeout: extra.socketTimeout }),
 	});
 	return { producer, worker, commandTimeoutMs: timeout, workerTimeoutMs: workerTimeout };
 }

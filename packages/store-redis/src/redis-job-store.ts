@@ -75,6 +75,7 @@ import {
 	codeToError,
 	defineScripts,
 	type RedisClient,
+	reopen,
 	runScript,
 	runScriptPatiently,
 	runScriptUntil,
@@ -256,6 +257,7 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 			timeoutMs: workerTimeoutMs,
 			tokens: this.#tokens,
 			wakeUps: this.#wakeUps,
+			onDeadline: owned ? () => reopen(worker) : undefined,
 			reportSetAside: (notes) => this.#reportSetAside(notes, "a settle's reserve"),
 			closed: () => this.#closed,
 		});
@@ -518,7 +520,15 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		try {
 			if (patience === "wait") {
 				const deadline = Date.now() + this.#workerTimeoutMs;
-				return await runScriptPatiently(client, name, this.#scriptKeys, args, closed, deadline);
+				return await runScriptPatiently(
+					client,
+					name,
+					this.#scriptKeys,
+					args,
+					closed,
+					deadline,
+					this.#reopenOnDeadline(client),
+				);
 			}
 			if (patience !== "once") {
 				return await runScriptUntil(client, name, this.#scriptKeys, args, patience.until, closed);
@@ -527,6 +537,11 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		} catch (error) {
 			throw codeToError(error, name, this.#closed);
 		}
+	}
+
+	/** Reopens `client` when a worker call passes its deadline: only a connection the store owns. */
+	#reopenOnDeadline(client: RedisClient): (() => void) | undefined {
+		return this.#owned ? () => reopen(client) : undefined;
 	}
 
 	/** Patience for a read: resent until `commandTimeoutMs` from now. */
@@ -575,7 +590,11 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 
 	#duplicateForWakeUps(): RedisClient {
 		// A connection blocked in BLPOP can run nothing else meanwhile, so wake-ups get their own.
-		return isCluster(this.#worker) ? this.#worker.duplicate() : this.#worker.duplicate();
+		if (isCluster(this.#worker)) return this.#worker.duplicate();
+		// Its own connection closes when it hears nothing (a black hole) and reopens.
+		return this.#owned
+			? this.#worker.duplicate({ socketTimeout: this.#workerTimeoutMs })
+			: this.#worker.duplicate();
 	}
 }
 

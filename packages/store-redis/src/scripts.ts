@@ -161,13 +161,25 @@ export function runScriptPatiently(
 	args: readonly ScriptArg[],
 	closed: () => boolean,
 	deadline: number,
+	onDeadline?: () => void,
 ): Promise<unknown> {
 	const notRun = (error: unknown) => error instanceof Error && NOT_RUN.test(error.message);
 	return runAgainUntil(client, name, keys, args, deadline, closed, {
 		worthTrying: notRun,
 		maxWaitMs: NOT_RUN_MAX_WAIT_MS,
 		blameLast: false,
+		onDeadline,
 	});
+}
+
+/**
+ * Reopens a connection that let a call pass its deadline unanswered: it is dead or black-holed
+ * (a connection that is only slow answers within the deadline). This stands in for a
+ * `socketTimeout`, which would arm and clear a timer on every reply of the hot path. Only
+ * while the connection looks ready: one dead connection is reopened once.
+ */
+export function reopen(client: RedisClient): void {
+	if (!isCluster(client) && client.status === "ready") client.disconnect(true);
 }
 
 /** When {@link runAgainUntil} sends a call again, and what it says once `deadline` passed. */
@@ -178,6 +190,8 @@ interface AgainPolicy {
 	maxWaitMs: number;
 	/** At the deadline, reject with the last failure (else with the timeout). */
 	blameLast: boolean;
+	/** Called when the deadline passes with the call unanswered. */
+	onDeadline?: (() => void) | undefined;
 }
 
 /**
@@ -199,7 +213,10 @@ async function runAgainUntil(
 		try {
 			return await bounded(runScript(client, name, keys, args), deadline);
 		} catch (error) {
-			if (error instanceof DeadlineError) throw atDeadline(error);
+			if (error instanceof DeadlineError) {
+				policy.onDeadline?.();
+				throw atDeadline(error);
+			}
 			if (!policy.worthTrying(error) || closed()) throw error;
 			reconnectIfDemoted(client, (error as Error).message);
 			last = error;

@@ -64,6 +64,8 @@ export interface SettleBatcherOptions {
 	readonly timeoutMs: number;
 	/** Reports the notes of the records a call set aside (its reply's third string). */
 	reportSetAside(notes: unknown): void;
+	/** Called when a call passes its deadline unanswered (the store reopens its connection). */
+	readonly onDeadline?: (() => void) | undefined;
 }
 
 /**
@@ -137,7 +139,15 @@ export class SettleBatcher {
 		}
 		this.#settleCallsInFlight++;
 		const deadline = Date.now() + this.#options.timeoutMs;
-		runScriptPatiently(client, "settleMany", scriptKeys, args, this.#options.closed, deadline).then(
+		runScriptPatiently(
+			client,
+			"settleMany",
+			scriptKeys,
+			args,
+			this.#options.closed,
+			deadline,
+			this.#options.onDeadline,
+		).then(
 			(reply) => {
 				this.#settleCallsInFlight--;
 				this.#settled(batch, reply);

@@ -2,7 +2,8 @@
  * A silently dead connection (a network black hole: no reset, no reply), made by a proxy that
  * holds every request back: each worker-side call rejects within `workerTimeoutMs` instead of
  * hanging, each producer call within `commandTimeoutMs`, and once the path comes back the store
- * has reconnected by itself (the dead connections were closed by their socket timeout).
+ * has reconnected by itself: the producer's and the wake-up connection close on their socket
+ * timeout, and the worker's is reopened when one of its calls passes its deadline unanswered.
  */
 import { StoreUnavailableError } from "@jobs/core";
 import { Redis } from "ioredis";
@@ -78,6 +79,38 @@ describe("a black-holed connection", () => {
 			expect(await store.ack(a!)).toMatchObject({ ok: false });
 			expect(await store.extend({ leases: [b!], leaseMs: LONG })).toEqual([{ ok: true }]);
 			expect(await store.ack(b!)).toMatchObject({ ok: true });
+		} finally {
+			await store.close();
+			await dropKeys(admin, store);
+			await proxy.close();
+		}
+	});
+
+	it("reopens a worker connection that a black hole killed for good", async () => {
+		const proxy = await startProxy(Number(new URL(url).port || 6379));
+		const store = await RedisJobStore.connect({
+			port: proxy.port,
+			prefix: uniquePrefix(),
+			commandTimeoutMs: 500,
+			workerTimeoutMs: 500,
+		});
+		try {
+			await store.add([job(1), job(2)]);
+			const [a, b] = await store.reserve({ limit: 2, leaseMs: LONG });
+			proxy.blackHole = true;
+			const lost = await timed(store.ack(a!));
+			expect(lost.error).toBeInstanceOf(StoreUnavailableError);
+			// The path is back, but the connection it swallowed never will be: only a new one works.
+			proxy.blackHole = false;
+			let renewed: unknown;
+			const started = Date.now();
+			while (Date.now() - started < 10_000) {
+				renewed = await store.extend({ leases: [b!], leaseMs: LONG }).catch((e: unknown) => e);
+				if (Array.isArray(renewed)) break;
+			}
+			expect(renewed).toEqual([{ ok: true }]);
+			expect(Date.now() - started).toBeLessThan(5_000);
+			expect((await store.ack(b!)).ok).toBe(true);
 		} finally {
 			await store.close();
 			await dropKeys(admin, store);

@@ -16,6 +16,12 @@ export interface ReplyDroppingProxy {
 	dropReplies: boolean;
 	/** While true, requests to Redis are held back; setting it false sends them on, in order. */
 	holdRequests: boolean;
+	/**
+	 * While true, every connection swallows what is sent either way (a black hole). Setting it
+	 * false lets new connections through; the ones it swallowed stay dead, as a connection whose
+	 * route or NAT state was lost does, until someone closes them.
+	 */
+	blackHole: boolean;
 	/** Destroys every proxied connection, both sides. */
 	cutAll(): void;
 	close(): Promise<void>;
@@ -27,10 +33,14 @@ export async function startProxy(targetPort: number): Promise<ReplyDroppingProxy
 	/** One per connection: sends on the requests it held back. */
 	const holds = new Set<() => void>();
 	let holding = false;
+	let blackHole = false;
+	/** Connections a black hole swallowed: dead for good. */
+	const dead = new WeakSet<Socket>();
 	const server = createServer((client) => {
 		const upstream = tcpConnect(proxy.target, "127.0.0.1");
 		const pair: [Socket, Socket] = [client, upstream];
 		pairs.add(pair);
+		if (blackHole) dead.add(client);
 		const held: Buffer[] = [];
 		const release = () => {
 			for (const chunk of held.splice(0)) upstream.write(chunk);
@@ -43,11 +53,12 @@ export async function startProxy(targetPort: number): Promise<ReplyDroppingProxy
 			upstream.destroy();
 		};
 		client.on("data", (chunk) => {
+			if (dead.has(client)) return;
 			if (holding) held.push(chunk);
 			else upstream.write(chunk);
 		});
 		upstream.on("data", (chunk) => {
-			if (!proxy.dropReplies) client.write(chunk);
+			if (!proxy.dropReplies && !dead.has(client)) client.write(chunk);
 		});
 		client.on("close", end);
 		upstream.on("close", end);
@@ -65,6 +76,13 @@ export async function startProxy(targetPort: number): Promise<ReplyDroppingProxy
 		set holdRequests(hold: boolean) {
 			holding = hold;
 			if (!hold) for (const release of holds) release();
+		},
+		get blackHole() {
+			return blackHole;
+		},
+		set blackHole(on: boolean) {
+			blackHole = on;
+			if (on) for (const [client] of pairs) dead.add(client);
 		},
 		cutAll() {
 			for (const [client, upstream] of pairs) {
