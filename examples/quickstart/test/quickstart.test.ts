@@ -13,7 +13,7 @@ describe("quick start", () => {
 		expect(stdout).toContain("flaky succeeded on attempt 3");
 		expect(stdout).toContain("built report #42 (it was delayed)");
 		expect(stdout).toMatch(/gave up on charge #\d+ after 2 attempts: card declined/);
-		expect(stdout).toContain('stats: {"ready":0,"delayed":0,"active":0,"dead":1}');
+		expect(stdout).toContain('stats: {"ready":0,"delayed":0,"active":0,"dead":1,"completed":0}');
 		expect(stdout).toContain("done");
 	});
 });

@@ -50,7 +50,7 @@ describe.skipIf(!redis)("examples/worker: one producer, three worker processes, 
 		expect(ids).toHaveLength(300);
 		expect(new Set(ids).size).toBe(300);
 		expect(workers.filter((w) => /done /.test(w.output)).length).toBeGreaterThan(1);
-		expect(await store.stats()).toEqual({ ready: 0, delayed: 0, active: 0, dead: 0 });
+		expect(await store.stats()).toMatchObject({ ready: 0, delayed: 0, active: 0, dead: 0 });
 		await store.close();
 
 		for (const worker of workers) {

@@ -23,7 +23,10 @@ export type JobsErrorCode =
 	| "JOBS_BAD_RECORD"
 	| "JOBS_UNSUPPORTED"
 	| "JOBS_JOB_ACTIVE"
-	| "JOBS_IDS_EXHAUSTED";
+	| "JOBS_IDS_EXHAUSTED"
+	| "JOBS_JOB_FAILED"
+	| "JOBS_JOB_NOT_FOUND"
+	| "JOBS_WAIT_TIMEOUT";
 
 /** Base class of every error raised by `@jobs/*`. */
 export class JobsError extends Error {
@@ -224,5 +227,41 @@ export class IdsExhaustedError extends JobsError {
 			"JOBS_IDS_EXHAUSTED",
 			`the store has assigned every job id up to ${MAX_ASSIGNED_ID}${detail ? ` (${detail})` : ""}: nothing was added`,
 		);
+	}
+}
+
+/** `queue.waitFor` of a job that ended in the dead letter (or was deleted as it died). */
+export class JobFailedError extends JobsError {
+	/** The id of the job. */
+	readonly jobId: string;
+	/** Its final error, as the store keeps it. */
+	readonly error: { name?: string; message: string; stack?: string };
+	constructor(jobId: string, error: { name?: string; message: string; stack?: string }) {
+		super("JOBS_JOB_FAILED", `job ${jobId} failed: ${error.message}`);
+		this.jobId = jobId;
+		this.error = error;
+	}
+}
+
+/**
+ * `queue.waitFor` of a job the store does not know, and whose end is not in the event history
+ * either (never added, removed, or finished long enough ago to be forgotten).
+ */
+export class JobNotFoundError extends JobsError {
+	/** The id asked for. */
+	readonly jobId: string;
+	constructor(jobId: string, detail: string) {
+		super("JOBS_JOB_NOT_FOUND", `job ${jobId}: ${detail}`);
+		this.jobId = jobId;
+	}
+}
+
+/** `queue.waitFor` ran out of time before the job finished; the job itself is untouched. */
+export class WaitTimeoutError extends JobsError {
+	/** The id waited for. */
+	readonly jobId: string;
+	constructor(jobId: string, timeoutMs: number) {
+		super("JOBS_WAIT_TIMEOUT", `job ${jobId} did not finish within ${timeoutMs} ms`);
+		this.jobId = jobId;
 	}
 }

@@ -15,6 +15,13 @@ export interface JobRef {
 
 /** Listener signatures per event name. */
 export interface QueueEvents {
+	/** A job this process ran completed (its ack was accepted), with what its handler returned. */
+	completed(job: JobRef, result: unknown): void;
+	/**
+	 * A job this process ran failed an attempt and will run again after `delayMs` (its retry was
+	 * accepted).
+	 */
+	retrying(job: JobRef, error: Error, delayMs: number): void;
 	/** A job exhausted its attempts and moved to the dead letter (once per dead job). */
 	failed(job: DeadJob, error: Error): void;
 	/**
@@ -30,6 +37,8 @@ export interface QueueEvents {
 /** Minimal typed emitter; logs to the console when nobody listens for `error` or `lease-lost`. */
 export class QueueEventEmitter {
 	#listeners: { [K in keyof QueueEvents]: Set<QueueEvents[K]> } = {
+		completed: new Set(),
+		retrying: new Set(),
 		failed: new Set(),
 		"lease-lost": new Set(),
 		error: new Set(),

@@ -6,13 +6,13 @@
 import { isInputError, JobsError, type JobsErrorCode } from "./errors.js";
 
 /**
- * The HTTP statuses job errors map to: 400 for bad input, 409 for an operation that needs a job
- * not to be running, 503 for an unavailable store.
+ * The HTTP statuses job errors map to: 400 for bad input, 404 for a job `waitFor` cannot find,
+ * 409 for an operation that needs a job not to be running, 503 for an unavailable store.
  *
  * @example
  * const status: JobsErrorStatus | undefined = jobsErrorStatus(err);
  */
-export type JobsErrorStatus = 400 | 409 | 503;
+export type JobsErrorStatus = 400 | 404 | 409 | 503;
 
 /**
  * The JSON body the error handler answers with.
@@ -30,8 +30,8 @@ export interface JobsErrorBody {
 
 /**
  * The HTTP status for an error thrown by `@jobs/*`: 400 for bad input (`isInputError`: bad job
- * name, data, option, payload too large), 409 for `JOBS_JOB_ACTIVE` (removing a job that is
- * running), 503 when the store is unreachable (`JOBS_STORE_UNAVAILABLE`), full
+ * name, data, option, payload too large), 404 for `JOBS_JOB_NOT_FOUND` (`waitFor` of a job the
+ * store does not know), 409 for `JOBS_JOB_ACTIVE` (removing a job that is running), 503 when the store is unreachable (`JOBS_STORE_UNAVAILABLE`), full
  * (`JOBS_STORE_FULL`) or already closed (`JOBS_STORE_CLOSED`, e.g. during shutdown),
  * `undefined` for anything else (a bug: let it be a 500).
  *
@@ -45,6 +45,7 @@ export interface JobsErrorBody {
 export function jobsErrorStatus(error: unknown): JobsErrorStatus | undefined {
 	if (isInputError(error)) return 400;
 	if (error instanceof JobsError && error.code === "JOBS_JOB_ACTIVE") return 409;
+	if (error instanceof JobsError && error.code === "JOBS_JOB_NOT_FOUND") return 404;
 	if (
 		error instanceof JobsError &&
 		(error.code === "JOBS_STORE_UNAVAILABLE" ||

@@ -7,6 +7,11 @@ export {
 export { supports } from "./capabilities.js";
 export { type Clock, FakeClock, systemClock, type TimerHandle } from "./clock.js";
 export * from "./errors.js";
+export {
+	type EventStreamOptions,
+	type JobEvent,
+	JobEventStream,
+} from "./event-stream.js";
 export type { JobRef, QueueEvents } from "./events.js";
 export {
 	type JobsErrorBody,
@@ -14,7 +19,22 @@ export {
 	jobsErrorBody,
 	jobsErrorStatus,
 } from "./http-errors.js";
-export type { DeadJob, Job, JobHandler, JobMap, JobName } from "./job.js";
+export {
+	type DataOf,
+	type DeadJob,
+	type Job,
+	type JobData,
+	type JobHandler,
+	type JobInfo,
+	type JobInfoWithResult,
+	type JobMap,
+	type JobName,
+	type JobResult,
+	MAX_PROGRESS_BYTES,
+	type QueuedJob,
+	type ResultOf,
+	type WithResult,
+} from "./job.js";
 export {
 	type AddOptions,
 	type AnyJobQueue,
@@ -23,9 +43,11 @@ export {
 	JobQueue,
 	type JobQueueOptions,
 	type JobSpec,
+	type WaitForOptions,
 } from "./job-queue.js";
 export type * from "./job-store.js";
-export { JOB_STATES, MAX_PAGE } from "./job-store.js";
+export { JOB_EVENT_TYPES, JOB_STATES, MAX_PAGE } from "./job-store.js";
+export type { KeepOption, KeepOptions } from "./retention.js";
 export { MAX_JOB_ID_LENGTH } from "./store-checks.js";
 export { MAX_DATA_DEPTH, MAX_JOB_NAME_LENGTH } from "./validate.js";
 export { type StopOptions, Worker, type WorkOptions } from "./worker.js";

@@ -7,8 +7,18 @@ import { type Backoff, defaultBackoff } from "./backoff.js";
 import { requireCapability } from "./capabilities.js";
 import { type Clock, systemClock } from "./clock.js";
 import { DuplicateHandlerError, InvalidOptionError, StoreError } from "./errors.js";
+import { type EventStreamOptions, JobEventStream } from "./event-stream.js";
 import { QueueEventEmitter, type QueueEvents } from "./events.js";
-import type { DeadJob, JobHandler, JobMap, JobName, QueuedJob } from "./job.js";
+import type {
+	DataOf,
+	DeadJob,
+	JobData,
+	JobHandler,
+	JobMap,
+	JobName,
+	JobResult,
+	QueuedJob,
+} from "./job.js";
 import type {
 	AddResult,
 	DeadJobSelector,
@@ -22,6 +32,7 @@ import type {
 	UnfinishedState,
 	UniqueSpec,
 } from "./job-store.js";
+import { checkKeepOptions, type KeepOptions, type QueueKeep, queueKeep } from "./retention.js";
 import { checkJobId, checkListParams, checkUniqueSpec, UNFINISHED_STATES } from "./store-checks.js";
 import { StoreDoor } from "./store-door.js";
 import { derivedUniqueKey } from "./unique-key.js";
@@ -34,6 +45,7 @@ import {
 	describe,
 	encodeJobData,
 } from "./validate.js";
+import { FinishWatch } from "./wait-for.js";
 import { type HandlerEntry, Worker, type WorkOptions } from "./worker.js";
 
 /** Options of `new JobQueue(...)`. */
@@ -50,6 +62,19 @@ export interface JobQueueOptions {
 	clock?: Clock;
 	/** Whether `close()` also closes the store. Default true. */
 	ownsStore?: boolean;
+	/**
+	 * What the store keeps of finished jobs (needs the `retention` capability to change):
+	 * completed jobs with their results (default `false`: an acked job leaves the store, the
+	 * fastest), and dead jobs (default `true`: kept until removed). Each is `true`, `false`, or
+	 * `{ count, age }`. An add's `keep` overrides it for that job.
+	 */
+	keep?: KeepOptions;
+}
+
+/** Options of {@link JobQueue.waitFor}. */
+export interface WaitForOptions {
+	/** Give up (reject with `WaitTimeoutError`) after this many ms. Required: a job may never end. */
+	timeout: number;
 }
 
 /** Options of {@link JobQueue.add}. */
@@ -72,6 +97,12 @@ export interface AddOptions {
 	 * the `unique` capability.
 	 */
 	unique?: true | UniqueOptions;
+	/**
+	 * What the store keeps of this job once it finishes, overriding the queue's `keep`: for
+	 * `completed` and `dead`, `true`, `false` or `{ count, age }` (a count or age applies to the
+	 * whole set as this job joins it). Needs a store with `retention`.
+	 */
+	keep?: KeepOptions;
 }
 
 /**
@@ -112,7 +143,7 @@ export interface JobsPage<Jobs extends JobMap> {
 	total: number;
 }
 
-const ADD_OPTIONS = new Set(["delay", "scheduledAt", "maxAttempts", "jobId", "unique"]);
+const ADD_OPTIONS = new Set(["delay", "scheduledAt", "maxAttempts", "jobId", "unique", "keep"]);
 const UNIQUE_OPTIONS = new Set(["key", "ttl", "states", "onConflict"]);
 
 /** Options of {@link JobQueue.handle}. */
@@ -125,7 +156,7 @@ export interface HandleOptions {
 
 /** One entry of {@link JobQueue.addMany}. */
 export type JobSpec<Jobs extends JobMap> = {
-	[N in JobName<Jobs>]: { name: N; data: Jobs[N]; options?: AddOptions };
+	[N in JobName<Jobs>]: { name: N; data: DataOf<Jobs[N]>; options?: AddOptions };
 }[JobName<Jobs>];
 
 /** Which dead jobs a dead-letter call acts on: one id, several, or `{ all: true }`. */
@@ -162,6 +193,8 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 	readonly #maxPayloadBytes: number;
 	readonly #clock: Clock;
 	readonly #ownsStore: boolean;
+	readonly #keep: QueueKeep;
+	#finishes: FinishWatch | undefined;
 	#closing: Promise<void> | undefined;
 
 	constructor(options: JobQueueOptions) {
@@ -188,6 +221,10 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 		if (options.clock !== undefined) assertClock(options.clock);
 		this.#clock = options.clock ?? systemClock;
 		this.#ownsStore = options.ownsStore ?? true;
+		this.#keep = queueKeep(options.keep);
+		if (options.keep !== undefined) {
+			requireCapability(options.store, "retention", "the queue option keep");
+		}
 		const { onError } = options.store;
 		if (typeof onError === "function") {
 			const off = onError.call(options.store, (error) => this.#events.emit("error", error));
@@ -203,7 +240,7 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 	 */
 	async add<N extends JobName<Jobs>>(
 		name: N,
-		data: Jobs[N],
+		data: JobData<Jobs, N>,
 		options?: AddOptions,
 	): Promise<AddResult> {
 		const job = this.#prepare(name, data, options);
@@ -236,7 +273,7 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 	 */
 	handle<N extends JobName<Jobs>>(
 		name: N,
-		handler: JobHandler<Jobs[N], N>,
+		handler: JobHandler<JobData<Jobs, N>, N, JobResult<Jobs, N>>,
 		options: HandleOptions = {},
 	): this {
 		assertJobName(name);
@@ -268,6 +305,8 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 				maxAttempts: this.#maxAttempts,
 				backoff: this.#backoff,
 				events: this.#events,
+				keep: this.#keep,
+				maxResultBytes: this.#maxPayloadBytes,
 			},
 			options,
 		);
@@ -281,14 +320,80 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 	 * Returns a function that removes the listener.
 	 */
 	onFailed(
-		listener: (job: DeadJob<Jobs[JobName<Jobs>], JobName<Jobs>>, error: Error) => void,
+		listener: (job: DeadJob<DataOf<Jobs[JobName<Jobs>]>, JobName<Jobs>>, error: Error) => void,
 	): () => void {
 		return this.#events.on("failed", listener);
 	}
 
-	/** Listens to a queue event (`failed`, `lease-lost`, `error`). Returns a remover. */
+	/**
+	 * Listens to an event of this process's queue (`completed`, `retrying`, `failed`,
+	 * `lease-lost`, `error`): the jobs its own workers ran. Returns a remover. For the events of
+	 * every process, see {@link JobQueue.events}.
+	 */
 	on<K extends keyof QueueEvents>(event: K, listener: QueueEvents[K]): () => void {
+		if (!(QUEUE_EVENTS as readonly string[]).includes(event)) {
+			throw new InvalidOptionError(
+				"event",
+				`${describe(event)} is not a queue event (known: ${QUEUE_EVENTS.join(", ")})`,
+			);
+		}
+		assertFunction("listener", listener);
 		return this.#events.on(event, listener);
+	}
+
+	/**
+	 * The job events of every process that uses this store, as an async iterator: added, active,
+	 * progress, completed (with the result), retrying, failed, stalled, waiting, removed. Starts
+	 * from now by default, or from `"start"` or a `cursor` seen before; follows the store through
+	 * outages from where it was. Needs a store with `events` (see its docs for turning them on).
+	 *
+	 * @example
+	 * for await (const event of queue.events({ types: ["completed"] })) console.log(event.id, event.result);
+	 */
+	events(options?: EventStreamOptions): JobEventStream<Jobs> {
+		requireCapability(this.store, "events", "events()");
+		return new JobEventStream<Jobs>(
+			this.#door,
+			(error) => this.#events.emit("error", error),
+			options,
+		);
+	}
+
+	/**
+	 * Resolves the job's result once it completed (at once if it already did, while retention or
+	 * the event history still has it), from any process. Rejects with `JobFailedError` once it is
+	 * dead, `JobNotFoundError` for a job the store and its history do not know (or that was
+	 * removed), and `WaitTimeoutError` after `timeout` ms. Needs `events` and `lookup`.
+	 * Name the job (`waitFor<"resize">(id)`) to type the result.
+	 */
+	async waitFor<N extends JobName<Jobs> = JobName<Jobs>>(
+		id: string,
+		options: WaitForOptions,
+	): Promise<JobResult<Jobs, N>> {
+		checkJobId("id", id);
+		if (options === null || typeof options !== "object") {
+			throw new InvalidOptionError("waitFor(options)", "must be { timeout }");
+		}
+		assertOptions("waitFor(options)", options);
+		for (const key of Object.keys(options)) {
+			if (key !== "timeout") {
+				throw new InvalidOptionError(
+					`waitFor(options).${key}`,
+					"is not a waitFor option (known: timeout)",
+				);
+			}
+		}
+		assertDuration("waitFor(options).timeout", options.timeout);
+		requireCapability(this.store, "events", "waitFor");
+		requireCapability(this.store, "lookup", "waitFor");
+		this.#finishes ??= new FinishWatch(this.#door, this.#clock, (error) =>
+			this.#events.emit("error", error),
+		);
+		const finish = await this.#finishes.wait(id, options.timeout);
+		if (finish.type !== "completed") throw new StoreError(`job ${id} ended ${finish.type}`);
+		return (
+			finish.result === undefined ? undefined : this.#decode(id, finish.result, "result")
+		) as JobResult<Jobs, N>;
 	}
 
 	/** Job counts per state, read atomically. */
@@ -299,12 +404,12 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 	/** Dead jobs with their decoded data and last error, oldest death first. */
 	async deadLetter(
 		params?: DeadLetterParams,
-	): Promise<DeadJob<Jobs[JobName<Jobs>], JobName<Jobs>>[]> {
+	): Promise<DeadJob<DataOf<Jobs[JobName<Jobs>]>, JobName<Jobs>>[]> {
 		const records = await this.#door.deadLetter(params);
 		return records.map((r) => ({
 			id: r.id,
 			name: r.name as JobName<Jobs>,
-			data: this.#decode(r.id, r.payload) as Jobs[JobName<Jobs>],
+			data: this.#decode(r.id, r.payload) as DataOf<Jobs[JobName<Jobs>]>,
 			attempts: r.attempts,
 			maxAttempts: r.maxAttempts,
 			error: r.error,
@@ -330,6 +435,9 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 	async jobs(options: ListJobsOptions): Promise<JobsPage<Jobs>> {
 		const params = checkListParams("options", options);
 		requireCapability(this.store, "lookup", "jobs");
+		if (params.state === "completed") {
+			requireCapability(this.store, "retention", 'jobs({ state: "completed" })');
+		}
 		const page = await this.#door.listJobs(params);
 		return { jobs: page.jobs.map((record) => this.#info(record)), total: page.total };
 	}
@@ -370,21 +478,26 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 
 	/** A stored job as `getJob` and `jobs` return it. */
 	#info(record: JobRecord): QueuedJob<Jobs> {
-		return toJobInfo(record, this.#decode(record.id, record.payload));
+		const info = toJobInfo(record, this.#decode(record.id, record.payload));
+		if (record.result !== undefined) info.result = this.#decode(record.id, record.result, "result");
+		if (record.progress !== undefined) {
+			info.progress = this.#decode(record.id, record.progress, "progress");
+		}
+		return info;
 	}
 
 	/**
 	 * A stored payload decoded. One that is not JSON (a foreign or corrupt record) gives
 	 * `undefined` and an `error` event naming the job, rather than failing the whole listing.
 	 */
-	#decode(id: string, payload: string): unknown {
+	#decode(id: string, payload: string, what = "data"): unknown {
 		try {
 			return JSON.parse(payload);
 		} catch (error) {
 			const reason = error instanceof Error ? error.message : String(error);
 			this.#events.emit(
 				"error",
-				new StoreError(`job ${id}: its stored data is not JSON (${reason}); read as undefined`),
+				new StoreError(`job ${id}: its stored ${what} is not JSON (${reason}); read as undefined`),
 			);
 			return undefined;
 		}
@@ -436,6 +549,10 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 			job.unique = uniqueSpec(`${at}unique`, unique, name, payload);
 			requireCapability(this.store, "unique", `${at}unique`);
 		}
+		if (options.keep !== undefined) {
+			job.retention = checkKeepOptions(`${at}keep`, options.keep);
+			requireCapability(this.store, "retention", `${at}keep`);
+		}
 		return job;
 	}
 }
@@ -483,8 +600,14 @@ function toJobInfo(record: JobRecord, data: unknown): any {
 		leaseExpiresAt: record.leaseExpiresAt,
 		failedAt: record.failedAt,
 		uniqueKey: record.uniqueKey,
+		result: undefined,
+		finishedAt: record.finishedAt,
+		progress: undefined,
 	};
 }
+
+/** The names {@link JobQueue.on} accepts. */
+const QUEUE_EVENTS = ["completed", "retrying", "failed", "lease-lost", "error"] as const;
 
 function toSelector(target: DeadJobTarget): DeadJobSelector {
 	if (typeof target === "string") return { ids: [target] };

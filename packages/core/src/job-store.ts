@@ -11,11 +11,36 @@
  * @module
  */
 
-/** The states a stored job can be in. An acked job leaves the store. */
-export type JobState = "delayed" | "ready" | "active" | "dead";
+/**
+ * The states a stored job can be in. An acked job leaves the store, unless the store keeps
+ * completed jobs (capability `retention`): then it is `completed` until its policy trims it.
+ */
+export type JobState = "delayed" | "ready" | "active" | "dead" | "completed";
 
 /** Every {@link JobState}, for validation and tables. */
-export const JOB_STATES: readonly JobState[] = ["ready", "delayed", "active", "dead"];
+export const JOB_STATES: readonly JobState[] = ["ready", "delayed", "active", "dead", "completed"];
+
+/**
+ * How many finished jobs of one kind (completed, or dead) a store keeps, and for how long
+ * (capability `retention`). `{}` keeps them all; `{ count: 0 }` keeps none.
+ */
+export interface KeepPolicy {
+	/** Keep at most this many, the most recently finished. Default: no limit. */
+	count?: number;
+	/** Keep none that finished more than this many ms ago (store clock). Default: no limit. */
+	age?: number;
+}
+
+/**
+ * A job's own retention, overriding the queue's for that job (capability `retention`): a
+ * {@link KeepPolicy}, or `false` for "do not keep this job" (the others stay as they are).
+ */
+export interface JobKeep {
+	/** For the job once completed. */
+	completed?: KeepPolicy | false;
+	/** For the job once dead. */
+	dead?: KeepPolicy | false;
+}
 
 /** A failure as the store keeps it: plain strings, so any backend can persist it. */
 export interface JobErrorInfo {
@@ -80,6 +105,11 @@ export interface NewJob {
 	jobId?: string;
 	/** Deduplication (capability `unique`); see {@link UniqueSpec}. */
 	unique?: UniqueSpec;
+	/**
+	 * The job's own retention (capability `retention`). The store only keeps it and returns it
+	 * with the lease: the engine resolves the effective policy and passes it to `ack` and `fail`.
+	 */
+	retention?: JobKeep;
 }
 
 /** What {@link JobStore.add} did with one job. */
@@ -112,6 +142,11 @@ export interface LeasedJob {
 	 * {@link JobStore.retry}, or the "lease expired" note written by {@link JobStore.sweep}.
 	 */
 	lastError?: JobErrorInfo;
+	/**
+	 * The job's own retention, as `add` gave it (capability `retention`). Named apart from the
+	 * settles' `keep`, so a lease spread into `ack({ ...leased })` never passes it as a policy.
+	 */
+	retention?: JobKeep;
 }
 
 /** A job in the dead letter. */
@@ -157,6 +192,12 @@ export interface JobRecord {
 	failedAt?: number;
 	/** The unique key it holds, if it was added with one. */
 	uniqueKey?: string;
+	/** The handler's result as JSON text (completed jobs kept by `retention`), when it returned one. */
+	result?: string;
+	/** When it completed (completed jobs). */
+	finishedAt?: number;
+	/** The last progress its handler reported, as JSON text (capability `progress`), until it finishes. */
+	progress?: string;
 }
 
 /** Parameters of {@link LookupCapable.listJobs}. */
@@ -200,6 +241,8 @@ export interface JobStats {
 	active: number;
 	/** Jobs in the dead letter. */
 	dead: number;
+	/** Completed jobs kept (stores with the `retention` capability; others leave it out). */
+	completed?: number;
 }
 
 /** Parameters of {@link JobStore.reserve}. */
@@ -226,6 +269,19 @@ export interface SettleParams extends LeaseRef {
 	reserve?: ReserveParams;
 }
 
+/**
+ * Parameters of {@link JobStore.ack}. A store with the `retention` capability keeps the job as
+ * `completed`, with `result`, when `keep` is given, then trims its completed jobs to `keep`;
+ * without `keep` the job leaves the store. A store with `events` writes `result` in the job's
+ * `completed` event. Other stores ignore both.
+ */
+export interface AckParams extends SettleParams {
+	/** The handler's result as JSON text. */
+	result?: string;
+	/** Keep the job as completed under this policy; absent or `false`: it leaves the store. */
+	keep?: KeepPolicy | false;
+}
+
 /** Parameters of {@link JobStore.retry}. */
 export interface RetryParams extends SettleParams {
 	/** Milliseconds from the store's "now" before the job is ready again (0 or more). */
@@ -238,6 +294,12 @@ export interface RetryParams extends SettleParams {
 export interface FailParams extends SettleParams {
 	/** The final error, kept with the dead job. */
 	error: JobErrorInfo;
+	/**
+	 * With the `retention` capability: trim the dead letter to this policy once the job is in it
+	 * (the job itself may go at once), or with `false` delete the job instead of keeping it (its
+	 * `failed` event is still written). Absent: dead jobs stay until removed.
+	 */
+	keep?: KeepPolicy | false;
 }
 
 /** Result of a settle (`ack`, `retry`, `fail`, `release`). */
@@ -272,6 +334,11 @@ export interface ExtendParams {
 export interface SweepParams {
 	/** The most expired leases to recover in this call. */
 	limit: number;
+	/**
+	 * With the `retention` capability: also trim the completed and dead jobs past these policies
+	 * (the queue's), a bounded number per call, so jobs age out when nothing new finishes.
+	 */
+	keep?: JobKeep;
 }
 
 /** Parameters of {@link JobStore.deadLetter}. */
@@ -313,6 +380,15 @@ export interface StoreCapabilities {
 	readonly lookup?: boolean;
 	/** {@link RemoveCapable}: `removeJob`. */
 	readonly remove?: boolean;
+	/**
+	 * Completed jobs kept with their results, and dead ones trimmed, under a {@link KeepPolicy}
+	 * given with each `ack` and `fail` ({@link AckParams.keep}, {@link FailParams.keep}).
+	 */
+	readonly retention?: boolean;
+	/** {@link ProgressCapable}: `progress`. */
+	readonly progress?: boolean;
+	/** {@link EventsCapable}: a stream of job events any process can read. */
+	readonly events?: boolean;
 }
 
 /** The name of a capability. */
@@ -350,6 +426,110 @@ export interface RemoveCapable {
 	removeJob(id: string): Promise<RemoveResult>;
 }
 
+/** Parameters of {@link ProgressCapable.progress}. */
+export interface ProgressParams extends LeaseRef {
+	/** The progress as JSON text. */
+	progress: string;
+}
+
+/** Capability `progress`. */
+export interface ProgressCapable {
+	/**
+	 * Records the progress of a leased job, fenced by the token like a settle: `{ ok: false }`
+	 * and nothing written when the lease is not current. The value is the job's `progress` in
+	 * lookups until the job finishes, and a `progress` event with the `events` capability.
+	 */
+	progress(params: ProgressParams): Promise<{ ok: boolean }>;
+}
+
+/** The kinds of {@link StoredEvent}. */
+export type JobEventType =
+	| "added"
+	| "active"
+	| "progress"
+	| "completed"
+	| "retrying"
+	| "failed"
+	| "stalled"
+	| "waiting"
+	| "removed";
+
+/** Every {@link JobEventType}, for validation. */
+export const JOB_EVENT_TYPES: readonly JobEventType[] = [
+	"added",
+	"active",
+	"progress",
+	"completed",
+	"retrying",
+	"failed",
+	"stalled",
+	"waiting",
+	"removed",
+];
+
+/**
+ * One job event as a store keeps it (capability `events`). Written in the same atomic step as
+ * the change it reports, so the events of one job are in the order its changes happened:
+ * - `added`: stored by `add` (not for an add that found an existing job);
+ * - `active`: leased by `reserve` or a settle's `next` (`attempt` is the attempt starting);
+ * - `progress`: `progress` recorded `progress`;
+ * - `completed`: acked, with `result` when the handler returned one;
+ * - `retrying`: `retry`, with `error` and `dueAt`;
+ * - `failed`: moved to the dead letter by `fail`, with `error`;
+ * - `stalled`: its lease expired and `sweep` put it back in `ready`;
+ * - `waiting`: back in `ready` by `release` or `retryDead`;
+ * - `removed`: deleted by `removeJob` or `removeDead` (not by a retention trim).
+ */
+export interface StoredEvent {
+	/** The event's cursor: strictly increasing in stream order. */
+	id: string;
+	type: JobEventType;
+	jobId: string;
+	name: string;
+	/** The attempt the event belongs to (0 before the first). */
+	attempt: number;
+	/** When it happened, epoch ms on the store's clock. */
+	at: number;
+	/** `completed`: the result as JSON text, when there is one. */
+	result?: string;
+	/** `progress`: the value as JSON text. */
+	progress?: string;
+	/** `retrying` and `failed`: the attempt's error. */
+	error?: JobErrorInfo;
+	/** `retrying`: when the job falls due again. */
+	dueAt?: number;
+}
+
+/** Parameters of {@link EventsCapable.readEvents}. */
+export interface ReadEventsParams {
+	/** Read events after this cursor; absent: from the oldest event kept. */
+	after?: string;
+	/** The most events to return (at least 1). */
+	limit: number;
+	/** When none is there yet, wait up to this many ms for one. Default 0: answer at once. */
+	waitMs?: number;
+	/** Ends a wait early (resolving what is there). */
+	signal?: AbortSignal;
+}
+
+/** What {@link EventsCapable.readEvents} returns. */
+export interface EventPage {
+	/** Events after the cursor asked for, oldest first. */
+	events: StoredEvent[];
+	/** The cursor to read after next time: the last event's id, or the one asked for. */
+	cursor: string;
+	/** `true` when events after the cursor asked for were already trimmed (the cap): some are missed. */
+	missed: boolean;
+}
+
+/** Capability `events`: a capped stream of {@link StoredEvent}s. */
+export interface EventsCapable {
+	/** Reads events in stream order (see {@link ReadEventsParams}). */
+	readEvents(params: ReadEventsParams): Promise<EventPage>;
+	/** The cursor of the newest event (reading after it gives only later events). */
+	eventsCursor(): Promise<string>;
+}
+
 /** The methods each capability adds to {@link JobStore}. */
 export interface CapabilityMethods {
 	waitForJob: WaitForJobCapable;
@@ -357,6 +537,9 @@ export interface CapabilityMethods {
 	unique: unknown;
 	lookup: LookupCapable;
 	remove: RemoveCapable;
+	retention: unknown;
+	progress: ProgressCapable;
+	events: EventsCapable;
 }
 
 /**
@@ -399,8 +582,11 @@ export interface JobStore {
 	 */
 	reserve(params: ReserveParams): Promise<LeasedJob[]>;
 
-	/** Completes a leased job: it leaves the store. Fenced by the token. */
-	ack(params: SettleParams): Promise<SettleResult>;
+	/**
+	 * Completes a leased job: it leaves the store (or, with `retention` and `keep`, stays as
+	 * `completed`). Fenced by the token.
+	 */
+	ack(params: AckParams): Promise<SettleResult>;
 
 	/**
 	 * Puts a leased job back in `delayed`, due `delay` ms from now, keeping its attempts count and

@@ -6,12 +6,42 @@ import type { JobErrorInfo, JobState } from "./job-store.js";
 
 /**
  * A map of job name → data type, e.g. `{ 'send-welcome': { email: string } }`. Giving one to
- * `JobQueue<Jobs>` makes a wrong name or wrong data a compile error.
+ * `JobQueue<Jobs>` makes a wrong name or wrong data a compile error. An entry may also declare
+ * what its handler returns with {@link WithResult}.
  */
 export type JobMap = object;
 
 /** The job names of a job map. */
 export type JobName<Jobs extends JobMap> = keyof Jobs & string;
+
+declare const resultBrand: unique symbol;
+
+/**
+ * A job map entry that declares its handler's result type as well as its data type: the handler
+ * must return a `Result`, and `waitFor`, `getJob` and `completed` events give it back typed.
+ *
+ * @example
+ * type Jobs = {
+ *   "send-welcome": { email: string };
+ *   resize: WithResult<{ url: string }, { width: number; height: number }>;
+ * };
+ */
+export interface WithResult<Data, Result> {
+	/** Type-level only: never present at run time. */
+	readonly [resultBrand]: { data: Data; result: Result };
+}
+
+/** The data type of a job map entry. */
+export type DataOf<Entry> = Entry extends WithResult<infer Data, unknown> ? Data : Entry;
+
+/** The result type of a job map entry: `unknown` unless it declares one with {@link WithResult}. */
+export type ResultOf<Entry> = Entry extends WithResult<unknown, infer Result> ? Result : unknown;
+
+/** The data type of job `N` of a job map. */
+export type JobData<Jobs extends JobMap, N extends JobName<Jobs>> = DataOf<Jobs[N]>;
+
+/** The result type of job `N` of a job map. */
+export type JobResult<Jobs extends JobMap, N extends JobName<Jobs>> = ResultOf<Jobs[N]>;
 
 /** The handler's view of a running job. */
 export interface Job<Data = unknown, Name extends string = string> {
@@ -30,12 +60,26 @@ export interface Job<Data = unknown, Name extends string = string> {
 	 * `fetch` and friends so abandoned work stops.
 	 */
 	readonly signal: AbortSignal;
+	/**
+	 * Reports how far the job has got: any JSON value of at most {@link MAX_PROGRESS_BYTES}. It
+	 * is the job's `progress` in `getJob` until the job finishes, and a `progress` event. Fenced
+	 * by the lease: once the lease is lost it rejects with `LeaseLostError` and writes nothing.
+	 * A value that is not JSON or is too large rejects with `InvalidJobDataError` or
+	 * `PayloadTooLargeError`. Needs a store with the `progress` capability.
+	 */
+	progress(value: unknown): Promise<void>;
 }
 
-/** Runs one job. Resolve to succeed; throw or reject (with anything) to fail the attempt. */
-export type JobHandler<Data = unknown, Name extends string = string> = (
+/** The largest progress value {@link Job.progress} accepts, in bytes of JSON. */
+export const MAX_PROGRESS_BYTES = 64 * 1024;
+
+/**
+ * Runs one job. Resolve to succeed (the value is the job's result); throw or reject (with
+ * anything) to fail the attempt.
+ */
+export type JobHandler<Data = unknown, Name extends string = string, Result = unknown> = (
 	job: Job<Data, Name>,
-) => unknown;
+) => Result | Promise<Result>;
 
 /** A job that ended in the dead letter, as `onFailed` listeners and `deadLetter()` see it. */
 export interface DeadJob<Data = unknown, Name extends string = string> {
@@ -59,7 +103,7 @@ export interface JobInfo<Data = unknown, Name extends string = string> {
 	readonly name: Name;
 	/** The decoded data; `undefined` when the stored payload is not JSON (a corrupt or foreign record). */
 	readonly data: Data;
-	/** `ready`, `delayed`, `active` (leased to a worker) or `dead`. */
+	/** `ready`, `delayed`, `active` (leased to a worker), `dead`, or `completed` (when kept). */
 	readonly state: JobState;
 	/** Attempts so far; for an active job, the running attempt (1-based). */
 	readonly attempts: number;
@@ -81,6 +125,17 @@ export interface JobInfo<Data = unknown, Name extends string = string> {
 	readonly uniqueKey: string | undefined;
 }
 
+/** A {@link JobInfo} with what a kept completed job and a running one's progress add. */
+export interface JobInfoWithResult<Data = unknown, Name extends string = string, Result = unknown>
+	extends JobInfo<Data, Name> {
+	/** The handler's result (completed jobs, while retention keeps them). */
+	readonly result: Result | undefined;
+	/** When it completed (completed jobs). */
+	readonly finishedAt: number | undefined;
+	/** The last progress its handler reported, until it finishes. */
+	readonly progress: unknown;
+}
+
 /**
  * A {@link JobInfo} of a job map, discriminated by name: checking `job.name` narrows `job.data`.
  *
@@ -89,5 +144,5 @@ export interface JobInfo<Data = unknown, Name extends string = string> {
  * if (job?.name === "send-welcome") console.log(job.data.email);
  */
 export type QueuedJob<Jobs extends JobMap> = {
-	[N in JobName<Jobs>]: JobInfo<Jobs[N], N>;
+	[N in JobName<Jobs>]: JobInfoWithResult<DataOf<Jobs[N]>, N, ResultOf<Jobs[N]>>;
 }[JobName<Jobs>];

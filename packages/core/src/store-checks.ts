@@ -8,14 +8,19 @@
 import { requireCapability } from "./capabilities.js";
 import { InvalidJobDataError, InvalidJobNameError, InvalidOptionError } from "./errors.js";
 import {
+	JOB_EVENT_TYPES,
 	JOB_STATES,
 	type JobErrorInfo,
+	type JobEventType,
+	type JobKeep,
 	type JobState,
 	type JobStore,
+	type KeepPolicy,
 	type LeaseRef,
 	type ListJobsParams,
 	MAX_PAGE,
 	type NewJob,
+	type ReadEventsParams,
 	type ReserveParams,
 	type UnfinishedState,
 	type UniqueSpec,
@@ -194,7 +199,91 @@ export function checkNewJob(job: unknown, at: string, store?: JobStore): NewJob 
 		checkUniqueSpec(`${at}.unique`, job.unique);
 		if (store) requireCapability(store, "unique", `${at}.unique`);
 	}
+	if (job.retention !== undefined) {
+		checkJobKeep(`${at}.retention`, job.retention);
+		if (store) requireCapability(store, "retention", `${at}.retention`);
+	}
 	return job as unknown as NewJob;
+}
+
+/** Checks a {@link KeepPolicy}: `{ count?, age? }`, each an integer >= 0. Returns a copy. */
+export function checkKeepPolicy(option: string, policy: unknown): KeepPolicy {
+	if (!isObject(policy) || Array.isArray(policy)) {
+		throw new InvalidOptionError(option, `must be { count?, age? }, got ${describe(policy)}`);
+	}
+	for (const key of Object.keys(policy)) {
+		if (key !== "count" && key !== "age") {
+			throw new InvalidOptionError(`${option}.${key}`, "is not a keep option (known: count, age)");
+		}
+	}
+	const checked: KeepPolicy = {};
+	if (policy.count !== undefined) checked.count = checkInteger(`${option}.count`, policy.count, 0);
+	if (policy.age !== undefined) checked.age = checkInteger(`${option}.age`, policy.age, 0);
+	return checked;
+}
+
+/** Checks a {@link KeepPolicy} or `false` (keep nothing of this job). Returns a copy. */
+export function checkKeep(option: string, keep: unknown): KeepPolicy | false {
+	return keep === false ? false : checkKeepPolicy(option, keep);
+}
+
+/** Checks a {@link JobKeep}: `{ completed?, dead? }`, each a {@link KeepPolicy} or `false`. Returns a copy. */
+export function checkJobKeep(option: string, keep: unknown): JobKeep {
+	if (!isObject(keep) || Array.isArray(keep)) {
+		throw new InvalidOptionError(option, `must be { completed?, dead? }, got ${describe(keep)}`);
+	}
+	const checked: JobKeep = {};
+	for (const key of Object.keys(keep)) {
+		if (key !== "completed" && key !== "dead") {
+			throw new InvalidOptionError(
+				`${option}.${key}`,
+				"is not a keep option (known: completed, dead)",
+			);
+		}
+		const policy = keep[key];
+		if (policy !== undefined) checked[key] = checkKeep(`${option}.${key}`, policy);
+	}
+	return checked;
+}
+
+/** Checks `{ after?, limit, waitMs?, signal? }` of `readEvents`. */
+export function checkReadEventsParams(option: string, params: unknown): ReadEventsParams {
+	if (!isObject(params)) {
+		throw new InvalidOptionError(option, "must be { after?, limit, waitMs?, signal? }");
+	}
+	const checked: ReadEventsParams = { limit: checkInteger(`${option}.limit`, params.limit, 1) };
+	if (params.after !== undefined) {
+		if (typeof params.after !== "string" || params.after === "") {
+			throw new InvalidOptionError(
+				`${option}.after`,
+				`must be a cursor the store returned, got ${describe(params.after)}`,
+			);
+		}
+		checked.after = params.after;
+	}
+	if (params.waitMs !== undefined)
+		checked.waitMs = checkDuration(`${option}.waitMs`, params.waitMs);
+	if (params.signal !== undefined) checked.signal = params.signal as AbortSignal;
+	return checked;
+}
+
+/** Checks a list of event types: known, no repeats. */
+export function checkEventTypes(option: string, types: unknown): JobEventType[] {
+	if (!Array.isArray(types) || types.length === 0) {
+		throw new InvalidOptionError(
+			option,
+			`must be a non-empty array of event types, got ${describe(types)}`,
+		);
+	}
+	for (const type of types) {
+		if (!JOB_EVENT_TYPES.includes(type)) {
+			throw new InvalidOptionError(
+				option,
+				`${describe(type)} is not an event type (known: ${JOB_EVENT_TYPES.join(", ")})`,
+			);
+		}
+	}
+	return [...new Set(types as JobEventType[])];
 }
 
 /** Checks `{ ids }` or `{ all: true }`; returns the ids, or `"all"`. */

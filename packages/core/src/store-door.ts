@@ -4,12 +4,14 @@
  */
 import { requireCapability, supports } from "./capabilities.js";
 import type {
+	AckParams,
 	AddResult,
 	Capability,
 	CapabilityMethods,
 	DeadJobRecord,
 	DeadJobSelector,
 	DeadLetterParams,
+	EventPage,
 	ExtendParams,
 	ExtendResult,
 	FailParams,
@@ -20,6 +22,8 @@ import type {
 	LeasedJob,
 	ListJobsParams,
 	NewJob,
+	ProgressParams,
+	ReadEventsParams,
 	RemoveResult,
 	ReserveParams,
 	RetryParams,
@@ -62,7 +66,7 @@ export class StoreDoor {
 	}
 
 	/** {@link JobStore.ack}. */
-	ack(params: SettleParams): Promise<SettleResult> {
+	ack(params: AckParams): Promise<SettleResult> {
 		return this.#store.ack(params);
 	}
 
@@ -134,6 +138,21 @@ export class StoreDoor {
 	/** `removeJob` of capability `remove`. */
 	removeJob(id: string): Promise<RemoveResult> {
 		return this.#capable("remove", "removeJob").removeJob(id);
+	}
+
+	/** `progress` of capability `progress`. */
+	progress(params: ProgressParams): Promise<{ ok: boolean }> {
+		return this.#capable("progress", "job.progress").progress(params);
+	}
+
+	/** `readEvents` of capability `events`. */
+	readEvents(params: ReadEventsParams): Promise<EventPage> {
+		return this.#capable("events", "readEvents").readEvents(params);
+	}
+
+	/** `eventsCursor` of capability `events`. */
+	eventsCursor(): Promise<string> {
+		return this.#capable("events", "eventsCursor").eventsCursor();
 	}
 
 	/** The store narrowed to `capability`, or `UnsupportedError` naming `method`. */

@@ -9,16 +9,21 @@
  */
 export { requireCapability, supports } from "./capabilities.js";
 export type * from "./job-store.js";
-export { JOB_STATES, MAX_PAGE } from "./job-store.js";
+export { JOB_EVENT_TYPES, JOB_STATES, MAX_PAGE } from "./job-store.js";
 export {
 	checkDeadSelector,
 	checkDuration,
 	checkErrorInfo,
+	checkEventTypes,
 	checkInteger,
 	checkJobId,
+	checkJobKeep,
+	checkKeep,
+	checkKeepPolicy,
 	checkLeaseRef,
 	checkListParams,
 	checkNewJob,
+	checkReadEventsParams,
 	checkReserveParams,
 	checkState,
 	checkUniqueSpec,

@@ -3,12 +3,15 @@ import {
 	DuplicateHandlerError,
 	InvalidJobDataError,
 	isInputError,
+	JobFailedError,
+	JobNotFoundError,
 	JobsError,
 	jobsErrorBody,
 	jobsErrorStatus,
 	NoHandlerError,
 	StoreFullError,
 	StoreUnavailableError,
+	WaitTimeoutError,
 } from "../src/index.js";
 
 describe("JobsError", () => {
@@ -30,6 +33,17 @@ describe("JobsError", () => {
 });
 
 describe("jobsErrorStatus", () => {
+	it("maps a job waitFor cannot find to 404 with its message, and a timeout or a failed job to none", () => {
+		const error = new JobNotFoundError("7", "no such job");
+		expect(jobsErrorStatus(error)).toBe(404);
+		expect(jobsErrorBody(error, 404)).toEqual({
+			error: "job 7: no such job",
+			code: "JOBS_JOB_NOT_FOUND",
+		});
+		expect(jobsErrorStatus(new WaitTimeoutError("7", 100))).toBeUndefined();
+		expect(jobsErrorStatus(new JobFailedError("7", { message: "x" }))).toBeUndefined();
+	});
+
 	it("maps a full store to 503 with its own code and a generic line", () => {
 		const error = new StoreFullError("Redis is out of memory: OOM command not allowed");
 		expect(jobsErrorStatus(error)).toBe(503);

@@ -103,7 +103,7 @@ describe("types", () => {
 		expectTypeOf(jobs(queue)).toEqualTypeOf<MiddlewareHandler<JobsEnv<JobQueue<Jobs>>>>();
 		expectTypeOf(jobsErrorHandler()).toEqualTypeOf<ErrorHandler>();
 		expectTypeOf(jobsErrorStatus).returns.toEqualTypeOf<JobsErrorStatus | undefined>();
-		expectTypeOf<JobsErrorStatus>().toEqualTypeOf<400 | 409 | 503>();
+		expectTypeOf<JobsErrorStatus>().toEqualTypeOf<400 | 404 | 409 | 503>();
 		expectTypeOf<Parameters<ErrorHandler>[1]>().toEqualTypeOf<Context>();
 	});
 

@@ -22,12 +22,15 @@ import { capabilitiesContract } from "./suites/capabilities.js";
 import { closeContract } from "./suites/close.js";
 import { deadLetterContract } from "./suites/dead-letter.js";
 import { delayedContract } from "./suites/delayed.js";
+import { eventsContract } from "./suites/events.js";
 import { jobIdsContract } from "./suites/job-ids.js";
 import { leaseContract } from "./suites/leases.js";
 import { lookupContract } from "./suites/lookup.js";
 import { payloadContract } from "./suites/payload.js";
+import { progressContract } from "./suites/progress.js";
 import { removeContract } from "./suites/remove.js";
 import { reserveContract } from "./suites/reserve.js";
+import { retentionContract } from "./suites/retention.js";
 import { settleContract } from "./suites/settle.js";
 import { statsContract } from "./suites/stats.js";
 import { sweepContract } from "./suites/sweep.js";
@@ -42,12 +45,15 @@ export {
 	closeContract,
 	deadLetterContract,
 	delayedContract,
+	eventsContract,
 	jobIdsContract,
 	leaseContract,
 	lookupContract,
 	payloadContract,
+	progressContract,
 	removeContract,
 	reserveContract,
+	retentionContract,
 	settleContract,
 	statsContract,
 	sweepContract,
@@ -84,6 +90,9 @@ export const contractGroups: readonly ContractGroup[] = [
 	{ name: "unique jobs", capability: "unique", register: uniqueContract },
 	{ name: "lookup", capability: "lookup", register: lookupContract },
 	{ name: "remove", capability: "remove", register: removeContract },
+	{ name: "retention", capability: "retention", register: retentionContract },
+	{ name: "progress", capability: "progress", register: progressContract },
+	{ name: "events", capability: "events", register: eventsContract },
 ];
 
 /**

@@ -39,6 +39,12 @@ export class Deque<T> {
 		return item;
 	}
 
+	/** The item `i` places from the head (0: the head), or `undefined` past the tail. */
+	at(i: number): T | undefined {
+		if (i < 0 || i >= this.#size) return undefined;
+		return this.#buf[(this.#head + i) & (this.#buf.length - 1)];
+	}
+
 	/** The items, head first. */
 	*values(): IterableIterator<T> {
 		for (let i = 0; i < this.#size; i++)

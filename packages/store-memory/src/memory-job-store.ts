@@ -8,35 +8,48 @@ import {
 	StoreClosedError,
 	systemClock,
 	type TimerHandle,
+	UnsupportedError,
 } from "@jobs/core";
 import {
+	type AckParams,
 	type AddResult,
 	checkDeadSelector,
 	checkDuration,
 	checkErrorInfo,
 	checkInteger,
 	checkJobId,
+	checkJobKeep,
+	checkKeep,
 	checkLeaseRef,
 	checkListParams,
 	checkNewJob,
+	checkReadEventsParams,
 	checkReserveParams,
 	copyErrorInfo,
 	type DeadJobRecord,
 	type DeadJobSelector,
 	type DeadLetterParams,
+	type EventPage,
+	type EventsCapable,
 	type ExtendParams,
 	type ExtendResult,
 	type FailParams,
 	type JobErrorInfo,
+	type JobEventType,
+	type JobKeep,
 	type JobPage,
 	type JobRecord,
 	type JobState,
 	type JobStats,
 	type JobStore,
+	type KeepPolicy,
 	type LeasedJob,
 	type ListJobsParams,
 	type LookupCapable,
 	type NewJob,
+	type ProgressCapable,
+	type ProgressParams,
+	type ReadEventsParams,
 	type RemoveCapable,
 	type RemoveResult,
 	type ReserveParams,
@@ -44,6 +57,7 @@ import {
 	type SettleParams,
 	type SettleResult,
 	type StoreCapabilities,
+	type StoredEvent,
 	type SweepParams,
 	type UnfinishedState,
 	type UniqueSpec,
@@ -66,10 +80,22 @@ export interface MemoryJobStoreOptions {
 	 * Default 100,000; 0 forgets an id as soon as its job completes.
 	 */
 	jobIdHistory?: number;
+	/**
+	 * Keep a stream of job events (capability `events`) that `readEvents` follows, in this
+	 * process: `true` for the default cap, or `{ maxLen }` events kept, the oldest dropped first.
+	 * Default off: then the store declares no `events` capability and records nothing.
+	 */
+	events?: boolean | { maxLen?: number };
 }
 
 /** Default of {@link MemoryJobStoreOptions.jobIdHistory}. */
 export const DEFAULT_JOB_ID_HISTORY = 100_000;
+
+/** Default cap of the event stream ({@link MemoryJobStoreOptions.events}). */
+export const DEFAULT_EVENTS_MAX_LEN = 10_000;
+
+/** The most finished jobs one call trims past their retention policy (the rest go in later calls). */
+export const TRIM_PER_CALL = 1_000;
 
 /** The note {@link MemoryJobStore.sweep} records as `lastError` of a recovered job. */
 export const LEASE_EXPIRED_MESSAGE =
@@ -100,6 +126,14 @@ interface StoredJob {
 	/** Whether `id` is the caller's `jobId`. */
 	readonly chosenId: boolean;
 	readonly unique: UniqueSpec | undefined;
+	/** Its own retention, as `add` gave it. */
+	readonly retention: JobKeep | undefined;
+	/** The last progress reported, JSON text, until it finishes. */
+	progress: string | undefined;
+	/** The handler's result, while kept as completed. */
+	result: string | undefined;
+	/** When it completed, while kept as completed. */
+	finishedAt: number;
 }
 
 /** A place in `ready`; stale once the job's `slot` is another object. */
@@ -142,14 +176,16 @@ interface UniqueHold extends HeapEntry {
  * await queue.add("report", { id: 42 }, { delay: 60_000 });
  * await clock.advance(60_000); // the job is due now, and an idle worker wakes up for it
  */
-export class MemoryJobStore implements JobStore, WaitForJobCapable, LookupCapable, RemoveCapable {
-	readonly capabilities: StoreCapabilities = {
-		waitForJob: true,
-		jobIds: true,
-		unique: true,
-		lookup: true,
-		remove: true,
-	};
+export class MemoryJobStore
+	implements
+		JobStore,
+		WaitForJobCapable,
+		LookupCapable,
+		RemoveCapable,
+		ProgressCapable,
+		EventsCapable
+{
+	readonly capabilities: StoreCapabilities;
 	readonly #clock: Clock;
 	readonly #jobIdHistory: number;
 	#closed = false;
@@ -173,6 +209,15 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable, LookupCapabl
 	readonly #holdExpiry = new MinHeap<UniqueHold>();
 	/** Ids of completed jobs added with a jobId, oldest first. */
 	readonly #completedIds = new Set<string>();
+	/** Completed jobs kept by their retention policy, oldest completion first. */
+	readonly #completed = new Map<string, StoredJob>();
+
+	/** The event stream (events on), oldest first, at most `#eventsMaxLen`. */
+	readonly #events = new Deque<StoredEvent>();
+	/** 0 when events are off. */
+	readonly #eventsMaxLen: number;
+	#lastEventId = 0;
+	readonly #eventWaiters = new Set<() => void>();
 
 	readonly #waiters = new Set<() => void>();
 	#dueTimer: TimerHandle | undefined;
@@ -184,6 +229,17 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable, LookupCapabl
 			options.jobIdHistory === undefined
 				? DEFAULT_JOB_ID_HISTORY
 				: checkInteger("jobIdHistory", options.jobIdHistory, 0);
+		this.#eventsMaxLen = eventsMaxLen(options.events);
+		this.capabilities = {
+			waitForJob: true,
+			jobIds: true,
+			unique: true,
+			lookup: true,
+			remove: true,
+			retention: true,
+			progress: true,
+			...(this.#eventsMaxLen > 0 ? { events: true } : {}),
+		};
 	}
 
 	async add(jobs: readonly NewJob[]): Promise<AddResult[]> {
@@ -239,10 +295,15 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable, LookupCapabl
 			failedAt: 0,
 			chosenId: input.jobId !== undefined,
 			unique: input.unique,
+			retention: input.retention && checkJobKeep("retention", input.retention),
+			progress: undefined,
+			result: undefined,
+			finishedAt: 0,
 		};
 		this.#jobs.set(job.id, job);
 		if (input.unique) this.#claim(job, input.unique, now);
 		this.#place(job, dueAtOf(input, now));
+		this.#emit("added", job, now);
 		return { id: job.id, created: true };
 	}
 
@@ -342,8 +403,13 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable, LookupCapabl
 
 	/** An acked job leaves the store; a chosen id is remembered so it is not run twice. */
 	#complete(job: StoredJob): void {
-		this.#jobs.delete(job.id);
 		this.#releaseHold(job, false);
+		this.#forget(job);
+	}
+
+	/** A finished job leaves the store for good; a chosen id is remembered. */
+	#forget(job: StoredJob): void {
+		this.#jobs.delete(job.id);
 		if (!job.chosenId || this.#jobIdHistory === 0) return;
 		this.#completedIds.add(job.id);
 		if (this.#completedIds.size > this.#jobIdHistory) {
@@ -360,8 +426,24 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable, LookupCapabl
 		return leased;
 	}
 
-	async ack(params: SettleParams): Promise<SettleResult> {
-		return this.#settle("ack", params, (job) => this.#complete(job));
+	async ack(params: AckParams): Promise<SettleResult> {
+		this.#open();
+		const keep = params?.keep === undefined ? undefined : checkKeep("ack.keep", params.keep);
+		const result = params?.result;
+		if (result !== undefined && typeof result !== "string") {
+			throw new InvalidOptionError("ack.result", "must be JSON text");
+		}
+		return this.#settle("ack", params, (job, now) => {
+			job.progress = undefined;
+			this.#emit("completed", job, now, result === undefined ? {} : { result });
+			if (!keep) return this.#complete(job);
+			job.state = "completed";
+			job.result = result;
+			job.finishedAt = now;
+			this.#completed.set(job.id, job);
+			this.#releaseHold(job, false);
+			this.#trim(this.#completed, keep, now);
+		});
 	}
 
 	async retry(params: RetryParams): Promise<SettleResult> {
@@ -371,26 +453,55 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable, LookupCapabl
 		return this.#settle("retry", params, (job, now) => {
 			job.lastError = error;
 			this.#toDelayed(job, now + delay);
+			this.#emit("retrying", job, now, { error: copyErrorInfo(error), dueAt: now + delay });
 		});
 	}
 
 	async fail(params: FailParams): Promise<SettleResult> {
 		this.#open();
 		const error = checkErrorInfo("fail.error", params?.error);
+		const keep = params.keep === undefined ? undefined : checkKeep("fail.keep", params.keep);
 		return this.#settle("fail", params, (job, now) => {
 			job.lastError = error;
 			job.state = "dead";
 			job.failedAt = now;
+			job.progress = undefined;
 			this.#dead.set(job.id, job);
 			this.#releaseHold(job, false);
+			this.#emit("failed", job, now, { error: copyErrorInfo(error) });
+			if (keep === false) {
+				this.#dead.delete(job.id);
+				this.#forget(job);
+			} else if (keep) {
+				this.#trim(this.#dead, keep, now);
+			}
 		});
 	}
 
 	async release(params: SettleParams): Promise<SettleResult> {
-		return this.#settle("release", params, (job) => {
+		return this.#settle("release", params, (job, now) => {
 			job.attempts--;
 			this.#toReady(job, true);
+			this.#emit("waiting", job, now);
 		});
+	}
+
+	/**
+	 * Records progress for a leased job, fenced by its token: `{ ok: false }` and nothing written
+	 * for a stale one.
+	 */
+	async progress(params: ProgressParams): Promise<{ ok: boolean }> {
+		this.#open();
+		const ref = checkLeaseRef("progress", params);
+		if (typeof params.progress !== "string") {
+			throw new InvalidOptionError("progress.progress", "must be JSON text");
+		}
+		const now = this.#now();
+		const job = this.#current(ref.id, ref.token, now);
+		if (!job) return { ok: false };
+		job.progress = params.progress;
+		this.#emit("progress", job, now, { progress: params.progress });
+		return { ok: true };
 	}
 
 	async extend(params: ExtendParams): Promise<ExtendResult[]> {
@@ -415,7 +526,10 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable, LookupCapabl
 	async sweep(params: SweepParams): Promise<number> {
 		this.#open();
 		const limit = checkInteger("sweep.limit", params?.limit, 1);
+		const keep = params.keep === undefined ? undefined : checkJobKeep("sweep.keep", params.keep);
 		const now = this.#now();
+		if (keep?.completed) this.#trim(this.#completed, keep.completed, now);
+		if (keep?.dead) this.#trim(this.#dead, keep.dead, now);
 		let recovered = 0;
 		while (recovered < limit) {
 			const entry = this.#leases.peek();
@@ -428,6 +542,7 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable, LookupCapabl
 			job.token = "";
 			job.lastError = { message: LEASE_EXPIRED_MESSAGE };
 			this.#toReady(job, false);
+			this.#emit("stalled", job, now);
 			recovered++;
 		}
 		this.#changed();
@@ -444,6 +559,7 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable, LookupCapabl
 			delayed: this.#delayedCount,
 			active: this.#active.size,
 			dead: this.#dead.size,
+			completed: this.#completed.size,
 		};
 	}
 
@@ -477,7 +593,7 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable, LookupCapabl
 	async retryDead(selector: DeadJobSelector): Promise<number> {
 		this.#open();
 		const ids = checkDeadSelector("retryDead", selector);
-		this.#now();
+		const now = this.#now();
 		let moved = 0;
 		for (const id of ids === "all" ? [...this.#dead.keys()] : ids) {
 			const job = this.#dead.get(id);
@@ -485,6 +601,7 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable, LookupCapabl
 			this.#dead.delete(id);
 			job.attempts = 0;
 			this.#toReady(job, false);
+			this.#emit("waiting", job, now);
 			moved++;
 		}
 		this.#changed();
@@ -494,6 +611,7 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable, LookupCapabl
 	async removeDead(selector: DeadJobSelector): Promise<number> {
 		this.#open();
 		const ids = checkDeadSelector("removeDead", selector);
+		const now = this.#clock.now();
 		let removed = 0;
 		for (const id of ids === "all" ? [...this.#dead.keys()] : ids) {
 			const job = this.#dead.get(id);
@@ -501,6 +619,7 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable, LookupCapabl
 			this.#dead.delete(id);
 			this.#jobs.delete(id);
 			this.#releaseHold(job, true);
+			this.#emit("removed", job, now);
 			removed++;
 		}
 		return removed;
@@ -539,21 +658,25 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable, LookupCapabl
 				return [...this.#active.values()];
 			case "dead":
 				return [...this.#dead.values()];
+			case "completed":
+				return [...this.#completed.values()];
 		}
 	}
 
 	async removeJob(id: string): Promise<RemoveResult> {
 		this.#open();
 		checkJobId("removeJob(id)", id);
-		this.#now();
+		const now = this.#now();
 		const job = this.#jobs.get(id);
 		if (!job) return { removed: false };
 		const { state } = job;
 		if (state === "active") throw new JobActiveError(id, "remove");
 		if (state === "dead") this.#dead.delete(id);
+		else if (state === "completed") this.#completed.delete(id);
 		else this.#unplace(job);
 		this.#jobs.delete(id);
 		this.#releaseHold(job, true);
+		this.#emit("removed", job, now);
 		this.#changed();
 		return { removed: true, state };
 	}
@@ -584,11 +707,60 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable, LookupCapabl
 		});
 	}
 
+	/**
+	 * Events after `after` (all kept ones without it), oldest first, at most `limit`. When there
+	 * are none yet, waits up to `waitMs` of clock time for one (or until `signal` aborts or the
+	 * store closes). Needs `events` on.
+	 */
+	async readEvents(params: ReadEventsParams): Promise<EventPage> {
+		this.#open();
+		this.#eventsOn("readEvents");
+		const { after, limit, waitMs = 0, signal } = checkReadEventsParams("readEvents", params);
+		const from = after === undefined ? 0 : cursorNumber(after);
+		if (this.#lastEventId <= from && waitMs > 0 && !signal?.aborted) {
+			await new Promise<void>((resolve) => {
+				const timer = this.#clock.setTimeout(() => done(), waitMs);
+				const done = () => {
+					if (!this.#eventWaiters.delete(done)) return;
+					this.#clock.clearTimeout(timer);
+					signal?.removeEventListener("abort", done);
+					resolve();
+				};
+				this.#eventWaiters.add(done);
+				signal?.addEventListener("abort", done, { once: true });
+			});
+			this.#open();
+		}
+		// Ids are consecutive: the first event after `from` sits at a known place.
+		const oldest = this.#lastEventId - this.#events.size + 1;
+		const events: StoredEvent[] = [];
+		for (let i = Math.max(0, from + 1 - oldest); events.length < limit; i++) {
+			const event = this.#events.at(i);
+			if (!event) break;
+			events.push(copyEvent(event));
+		}
+		return {
+			events,
+			cursor: events.length > 0 ? events[events.length - 1]!.id : String(Math.max(from, 0)),
+			missed: after !== undefined && from + 1 < oldest && from < this.#lastEventId,
+		};
+	}
+
+	/** The cursor of the newest event: reading after it gives only later events. */
+	async eventsCursor(): Promise<string> {
+		this.#open();
+		this.#eventsOn("eventsCursor");
+		return String(this.#lastEventId);
+	}
+
 	/** Drops every job, wakes every `waitForJob` caller and rejects later calls. Idempotent. */
 	async close(): Promise<void> {
 		if (this.#closed) return;
 		this.#closed = true;
 		this.#wakeAll();
+		for (const wake of [...this.#eventWaiters]) wake();
+		this.#events.clear();
+		this.#completed.clear();
 		this.#jobs.clear();
 		this.#ready.clear();
 		this.#delayed.clear();
@@ -602,6 +774,54 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable, LookupCapabl
 
 	#open(): void {
 		if (this.#closed) throw new StoreClosedError();
+	}
+
+	#eventsOn(method: string): void {
+		if (this.#eventsMaxLen === 0) {
+			throw new UnsupportedError("events", `${method} (create the store with { events: true })`);
+		}
+	}
+
+	/** Appends an event (events on), drops the oldest past the cap, wakes the readers. */
+	#emit(
+		type: JobEventType,
+		job: StoredJob,
+		at: number,
+		extra: Pick<StoredEvent, "result" | "progress" | "error" | "dueAt"> = {},
+	): void {
+		if (this.#eventsMaxLen === 0) return;
+		const event: StoredEvent = {
+			id: String(++this.#lastEventId),
+			type,
+			jobId: job.id,
+			name: job.name,
+			attempt: job.attempts,
+			at,
+			...extra,
+		};
+		this.#events.push(event);
+		while (this.#events.size > this.#eventsMaxLen) this.#events.shift();
+		for (const wake of [...this.#eventWaiters]) wake();
+	}
+
+	/**
+	 * Drops the oldest finished jobs of `kept` (completed, or dead) past `policy`: more than
+	 * `count`, or finished more than `age` ms ago; at most {@link TRIM_PER_CALL} per call.
+	 */
+	#trim(kept: Map<string, StoredJob>, policy: KeepPolicy, now: number): void {
+		const { count = Number.POSITIVE_INFINITY, age } = policy;
+		let budget = TRIM_PER_CALL;
+		for (const job of kept.values()) {
+			if (budget-- === 0) return;
+			const finishedAt = job.state === "dead" ? job.failedAt : job.finishedAt;
+			const tooMany = kept.size > count;
+			const tooOld = age !== undefined && finishedAt < now - age;
+			if (!tooMany && !tooOld) return;
+			kept.delete(job.id);
+			// As for an ack: a hold with a ttl outlives its job.
+			this.#releaseHold(job, false);
+			this.#forget(job);
+		}
 	}
 
 	/**
@@ -648,7 +868,9 @@ export class MemoryJobStore implements JobStore, WaitForJobCapable, LookupCapabl
 			};
 			if (job.maxAttempts !== undefined) out.maxAttempts = job.maxAttempts;
 			if (job.lastError) out.lastError = copyErrorInfo(job.lastError);
+			if (job.retention) out.retention = copyKeep(job.retention);
 			leased.push(out);
+			this.#emit("active", job, now);
 		}
 		return leased;
 	}
@@ -756,5 +978,42 @@ function recordOf(job: StoredJob): JobRecord {
 	}
 	if (job.state === "dead") record.failedAt = job.failedAt;
 	if (job.unique) record.uniqueKey = job.unique.key;
+	if (job.state === "completed") {
+		record.finishedAt = job.finishedAt;
+		if (job.result !== undefined) record.result = job.result;
+	}
+	if (job.progress !== undefined) record.progress = job.progress;
 	return record;
+}
+
+function copyKeep(keep: JobKeep): JobKeep {
+	const copy: JobKeep = {};
+	if (keep.completed !== undefined) copy.completed = keep.completed && { ...keep.completed };
+	if (keep.dead !== undefined) copy.dead = keep.dead && { ...keep.dead };
+	return copy;
+}
+
+function copyEvent(event: StoredEvent): StoredEvent {
+	const copy = { ...event };
+	if (event.error) copy.error = copyErrorInfo(event.error);
+	return copy;
+}
+
+/** The number of a cursor this store returned ("0" before the first event). */
+function cursorNumber(cursor: string): number {
+	if (!/^\d+$/.test(cursor)) {
+		throw new InvalidOptionError("readEvents.after", `is not a cursor of this store: "${cursor}"`);
+	}
+	return Number(cursor);
+}
+
+/** The event cap of {@link MemoryJobStoreOptions.events}: 0 when off. */
+function eventsMaxLen(events: MemoryJobStoreOptions["events"]): number {
+	if (events === undefined || events === false) return 0;
+	if (events === true) return DEFAULT_EVENTS_MAX_LEN;
+	if (typeof events !== "object" || events === null) {
+		throw new InvalidOptionError("events", "must be true, false or { maxLen }");
+	}
+	if (events.maxLen === undefined) return DEFAULT_EVENTS_MAX_LEN;
+	return checkInteger("events.maxLen", events.maxLen, 1);
 }

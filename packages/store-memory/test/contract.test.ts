@@ -4,7 +4,7 @@ import { FakeClock, MemoryJobStore } from "../src/index.js";
 describeJobStoreContract("MemoryJobStore", {
 	createHarness: () => {
 		const clock = new FakeClock();
-		const store = new MemoryJobStore({ clock });
+		const store = new MemoryJobStore({ clock, events: true });
 		return { store, elapse: (ms) => clock.advance(ms) };
 	},
 });

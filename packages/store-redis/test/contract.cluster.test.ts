@@ -65,7 +65,7 @@ if (nodes) {
 						{ ok: false, reason: "stale" },
 					]);
 					expect(await store.sweep({ limit: 10 })).toBe(0);
-					expect(await store.stats()).toEqual({ ready: 0, delayed: 1, active: 0, dead: 1 });
+					expect(await store.stats()).toMatchObject({ ready: 0, delayed: 1, active: 0, dead: 1 });
 					expect(await store.deadLetter()).toHaveLength(1);
 					expect(await store.retryDead({ all: true })).toBe(1);
 					expect(await store.removeDead({ all: true })).toBe(0);

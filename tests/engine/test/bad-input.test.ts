@@ -159,7 +159,7 @@ describe("bad input", () => {
 			expect(error).toBeInstanceOf(JobsError);
 			expect((error as JobsError).code).toBe(code);
 			expect((error as JobsError).message).toContain(text);
-			expect(await queue.stats()).toEqual({ ready: 0, delayed: 0, active: 0, dead: 0 });
+			expect(await queue.stats()).toMatchObject({ ready: 0, delayed: 0, active: 0, dead: 0 });
 		},
 	);
 
@@ -174,7 +174,7 @@ describe("bad input", () => {
 		expect((error as JobsError).message).toBe(
 			"jobs[1].data.when: Date is not a plain object and would not survive JSON",
 		);
-		expect(await queue.stats()).toEqual({ ready: 0, delayed: 0, active: 0, dead: 0 });
+		expect(await queue.stats()).toMatchObject({ ready: 0, delayed: 0, active: 0, dead: 0 });
 	});
 
 	it("addMany names the entry of a bad name", async () => {
@@ -188,7 +188,7 @@ describe("bad input", () => {
 			code: "JOBS_INVALID_NAME",
 			message: "jobs[1].name: job name must not be empty",
 		});
-		expect(await queue.stats()).toEqual({ ready: 0, delayed: 0, active: 0, dead: 0 });
+		expect(await queue.stats()).toMatchObject({ ready: 0, delayed: 0, active: 0, dead: 0 });
 	});
 
 	it("allows a name of exactly 256 characters and data exactly 64 levels deep", async () => {

@@ -1,13 +1,14 @@
 import { FakeClock, JobQueue, type JobQueueOptions } from "@jobs/core";
-import { MemoryJobStore } from "@jobs/store-memory";
+import { MemoryJobStore, type MemoryJobStoreOptions } from "@jobs/store-memory";
 
 /** A queue on a memory store, both on one fake clock. */
 // biome-ignore lint/suspicious/noExplicitAny: mirrors JobQueue's own untyped default
 export function setup<Jobs extends object = Record<string, any>>(
 	options: Omit<JobQueueOptions, "store" | "clock"> = {},
+	storeOptions: Omit<MemoryJobStoreOptions, "clock"> = {},
 ) {
 	const clock = new FakeClock(0);
-	const store = new MemoryJobStore({ clock });
+	const store = new MemoryJobStore({ clock, ...storeOptions });
 	const queue = new JobQueue<Jobs>({ store, clock, ...options });
 	return { clock, store, queue };
 }

@@ -81,7 +81,7 @@ describe("job identity through JobQueue", () => {
 		await expect(queue.remove(running.id)).rejects.toBeInstanceOf(JobActiveError);
 		release();
 		await worker.stop();
-		expect(await queue.stats()).toEqual({ ready: 0, delayed: 0, active: 0, dead: 0 });
+		expect(await queue.stats()).toMatchObject({ ready: 0, delayed: 0, active: 0, dead: 0 });
 	});
 
 	it.each([
@@ -131,7 +131,7 @@ describe("job identity through JobQueue", () => {
 		const error = await queue.add("report", { id: 1 }, options as never).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(InvalidOptionError);
 		expect((error as Error).message).toContain(named);
-		expect(await queue.stats()).toEqual({ ready: 0, delayed: 0, active: 0, dead: 0 });
+		expect(await queue.stats()).toMatchObject({ ready: 0, delayed: 0, active: 0, dead: 0 });
 	});
 
 	it("names the entry of a bad option in addMany and adds none of the batch", async () => {

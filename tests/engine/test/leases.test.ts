@@ -18,7 +18,7 @@ describe("leases", () => {
 		await advanceUntil(clock, () => finished, 100);
 		await clock.advance(2_000);
 		expect(runs).toBe(1);
-		expect(await queue.stats()).toEqual({ ready: 0, delayed: 0, active: 0, dead: 0 });
+		expect(await queue.stats()).toMatchObject({ ready: 0, delayed: 0, active: 0, dead: 0 });
 		await Promise.all([a.stop(), b.stop()]);
 	});
 
@@ -174,7 +174,7 @@ describe("leases", () => {
 		firstRun.resolve(); // a's handler finishes late and tries to ack
 		await clock.advance(500);
 		expect(lost).toContain(id);
-		expect(await queue.stats()).toEqual({ ready: 0, delayed: 0, active: 0, dead: 0 });
+		expect(await queue.stats()).toMatchObject({ ready: 0, delayed: 0, active: 0, dead: 0 });
 		await Promise.all([a.stop(), b.stop()]);
 	});
 });
@@ -204,7 +204,7 @@ describe("stop", () => {
 		gate.resolve();
 		await stopping;
 		expect(finished).toBe(2);
-		expect(await queue.stats()).toEqual({ ready: 1, delayed: 0, active: 0, dead: 0 });
+		expect(await queue.stats()).toMatchObject({ ready: 1, delayed: 0, active: 0, dead: 0 });
 	});
 
 	it("with a timeout, aborts what is left and hands those jobs back untouched", async () => {
@@ -222,7 +222,7 @@ describe("stop", () => {
 		await clock.advance(5_000);
 		await stopping;
 		expect(reasons[0]).toBeInstanceOf(WorkerStoppedError);
-		expect(await queue.stats()).toEqual({ ready: 1, delayed: 0, active: 0, dead: 0 });
+		expect(await queue.stats()).toMatchObject({ ready: 1, delayed: 0, active: 0, dead: 0 });
 		const [again] = await queue.store.reserve({ limit: 1, leaseMs: 1_000 });
 		expect(again!.attempts).toBe(1);
 	});
@@ -267,6 +267,6 @@ describe("stop", () => {
 		const { JobQueue } = await import("@jobs/core");
 		const queue = new JobQueue({ store: store as JobStore, ownsStore: false });
 		await queue.close();
-		expect(await store.stats()).toEqual({ ready: 0, delayed: 0, active: 0, dead: 0 });
+		expect(await store.stats()).toMatchObject({ ready: 0, delayed: 0, active: 0, dead: 0 });
 	});
 });

@@ -55,7 +55,7 @@ describe("leasing ahead (prefetch)", () => {
 		gate.resolve();
 		await stopping;
 		expect(started).toEqual(["fast", "slow"]);
-		expect(await queue.stats()).toEqual({ ready: 1, delayed: 0, active: 0, dead: 0 });
+		expect(await queue.stats()).toMatchObject({ ready: 1, delayed: 0, active: 0, dead: 0 });
 		expect((await store.reserve({ limit: 1, leaseMs: 1_000 }))[0]!.attempts).toBe(1);
 	});
 

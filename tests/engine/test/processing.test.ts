@@ -19,7 +19,7 @@ describe("processing", () => {
 		await advanceUntil(clock, () => seen.length === 1);
 		expect(seen).toEqual([{ id, name: "greet", data: { who: "ada" }, attempts: 1, max: 3 }]);
 		await worker.stop();
-		expect(await queue.stats()).toEqual({ ready: 0, delayed: 0, active: 0, dead: 0 });
+		expect(await queue.stats()).toMatchObject({ ready: 0, delayed: 0, active: 0, dead: 0 });
 	});
 
 	it("wakes an idle worker as soon as a job is added, without waiting for pollInterval", async () => {

@@ -167,7 +167,7 @@ describe("retries and the dead letter", () => {
 		const worker = queue.work();
 		await advanceUntil(clock, () => okRuns === 2 && secondListener === 2);
 		expect(errors.map((e) => e.message)).toEqual(["listener bug", "listener bug"]);
-		expect(await queue.stats()).toEqual({ ready: 0, delayed: 0, active: 0, dead: 2 });
+		expect(await queue.stats()).toMatchObject({ ready: 0, delayed: 0, active: 0, dead: 2 });
 		await worker.stop();
 	});
 
@@ -237,7 +237,7 @@ describe("retries and the dead letter", () => {
 		expect(await queue.removeDead([ids[1]!])).toBe(1);
 		expect(await queue.retryDead({ all: true })).toBe(2);
 		await advanceUntil(clock, () => succeeded === 3);
-		expect(await queue.stats()).toEqual({ ready: 0, delayed: 0, active: 0, dead: 0 });
+		expect(await queue.stats()).toMatchObject({ ready: 0, delayed: 0, active: 0, dead: 0 });
 		await worker.stop();
 	});
 });

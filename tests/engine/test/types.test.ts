@@ -1,6 +1,6 @@
-import { type Job, JobQueue } from "@jobs/core";
+import { type Job, type JobEvent, JobQueue, type WithResult } from "@jobs/core";
 import { MemoryJobStore } from "@jobs/store-memory";
-import { describe, expectTypeOf, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 
 type Jobs = {
 	"send-welcome": { email: string };
@@ -44,6 +44,41 @@ describe("typed job map", () => {
 		queue.handle("anything", (job) => {
 			expectTypeOf(job.name).toBeString();
 		});
+		await queue.close();
+	});
+
+	it("types results from a map entry that declares one with WithResult", async () => {
+		type WithResults = {
+			resize: WithResult<{ url: string }, { width: number }>;
+			plain: { n: number };
+		};
+		const queue = new JobQueue<WithResults>({
+			store: new MemoryJobStore({ events: true }),
+			keep: { completed: true },
+		});
+		queue.handle("resize", async (job) => {
+			expectTypeOf(job.data).toEqualTypeOf<{ url: string }>();
+			return { width: 640 };
+		});
+		expect(() =>
+			// @ts-expect-error the handler must return the declared result
+			queue.handle("resize", async () => ({ height: 1 })),
+		).toThrow(/already/);
+		queue.handle("plain", (job) => {
+			expectTypeOf(job.data.n).toBeNumber();
+			return "anything";
+		});
+		await queue.add("resize", { url: "u" });
+		// @ts-expect-error data is the entry's data type, not the WithResult wrapper
+		await queue.add("resize", { data: { url: "u" } }).catch(() => {});
+		const waiting = queue.waitFor<"resize">("1", { timeout: 1 }).catch(() => undefined);
+		expectTypeOf(waiting).resolves.toEqualTypeOf<{ width: number } | undefined>();
+		const job = await queue.getJob("1");
+		if (job?.name === "resize")
+			expectTypeOf(job.result).toEqualTypeOf<{ width: number } | undefined>();
+		const event = {} as JobEvent<WithResults>;
+		if (event.name === "resize")
+			expectTypeOf(event.result).toEqualTypeOf<{ width: number } | undefined>();
 		await queue.close();
 	});
 });

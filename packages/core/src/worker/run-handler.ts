@@ -3,8 +3,9 @@
  * leased ahead and the outcome to the settler.
  * @module
  */
-import { NoHandlerError, WorkerLostError } from "../errors.js";
-import type { Job } from "../job.js";
+import { LeaseLostError, NoHandlerError, UnsupportedError, WorkerLostError } from "../errors.js";
+import { type Job, MAX_PROGRESS_BYTES } from "../job.js";
+import { encodeJobData } from "../validate.js";
 import { toError } from "./handler-failure.js";
 import type { LeaseAheadBuffer } from "./lease-ahead.js";
 import type { LeaseKeeper } from "./lease-keeper.js";
@@ -20,6 +21,7 @@ const FAST_HANDLER_MS = 20;
 export class HandlerRunner {
 	readonly #state: WorkerState;
 	readonly #ahead: LeaseAheadBuffer;
+	readonly #leases: LeaseKeeper;
 	readonly #settler: Settler;
 
 	/** A settle reserves in passing through `reserver` and reports a refused one to `leases`. */
@@ -31,6 +33,7 @@ export class HandlerRunner {
 	) {
 		this.#state = state;
 		this.#ahead = ahead;
+		this.#leases = leases;
 		this.#settler = new Settler(state, reserver, leases);
 	}
 
@@ -46,6 +49,8 @@ export class HandlerRunner {
 		const maxAttempts = leased.maxAttempts ?? entry?.maxAttempts ?? ctx.maxAttempts;
 		let failure: Error | undefined;
 		let data: unknown;
+		let result: string | undefined;
+		let value: unknown;
 		if (leased.attempts > maxAttempts) {
 			// Earlier attempts ended without a settle (their worker died): give up without running.
 			const last = leased.lastError?.message ?? "its lease expired";
@@ -66,8 +71,11 @@ export class HandlerRunner {
 					get signal() {
 						return signalOf(running);
 					},
+					progress: (value) => this.#progress(running, value),
 				};
-				await entry.handler(job);
+				value = await entry.handler(job);
+				// The result follows the rules of data: a bad one fails the attempt, saying why.
+				if (value !== undefined) result = encodeJobData(value, ctx.maxResultBytes, "result");
 			} catch (error) {
 				failure = toError(error);
 			}
@@ -79,6 +87,27 @@ export class HandlerRunner {
 		// overlaps the next handler instead of delaying it.
 		const next = this.#ahead.takeNext();
 		if (next) void this.run(next);
-		this.#state.track(this.#settler.settle(running, failure, maxAttempts, entry, data, fast));
+		this.#state.track(
+			this.#settler.settle(running, { failure, result, value }, maxAttempts, entry, data, fast),
+		);
+	}
+
+	/** `job.progress(value)`: written only while the lease is current. */
+	async #progress(running: Running, value: unknown): Promise<void> {
+		const { door } = this.#state.ctx;
+		if (!door.supports("progress")) throw new UnsupportedError("progress", "job.progress");
+		const progress = encodeJobData(value, MAX_PROGRESS_BYTES, "progress");
+		const { id, token } = running.leased;
+		if (!running.lost) {
+			const { ok } = await door.progress({ id, token, progress });
+			if (ok) return;
+			this.#leases.leaseLost(
+				running,
+				"the store refused a progress update: the lease had expired or moved on",
+			);
+		}
+		throw running.abortReason instanceof LeaseLostError
+			? running.abortReason
+			: new LeaseLostError(id, "progress is not written once the lease is lost");
 	}
 }

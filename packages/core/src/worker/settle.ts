@@ -5,7 +5,7 @@
  */
 import { type Backoff, defaultBackoff } from "../backoff.js";
 import { asError } from "../events.js";
-import type { SettleResult } from "../job-store.js";
+import type { AckParams, KeepPolicy, LeasedJob, SettleParams, SettleResult } from "../job-store.js";
 import type { HandlerEntry } from "./context.js";
 import { errorInfo } from "./handler-failure.js";
 import type { LeaseKeeper } from "./lease-keeper.js";
@@ -32,7 +32,7 @@ export class Settler {
 	 */
 	async settle(
 		running: Running,
-		failure: Error | undefined,
+		outcome: { failure: Error | undefined; result: string | undefined; value: unknown },
 		maxAttempts: number,
 		entry: HandlerEntry | undefined,
 		data: unknown,
@@ -47,27 +47,36 @@ export class Settler {
 			reserve: this.#reserver.claimNext(leaseAhead),
 		};
 		const sentAt = ctx.clock.now();
+		const { failure } = outcome;
 		let result: SettleResult;
 		let dead = false;
+		let delay = 0;
 		try {
 			if (!failure) {
-				result = await door.ack(ref);
+				result = await door.ack(this.#ackParams(ref, outcome.result, leased));
 			} else if (leased.attempts < maxAttempts) {
-				const delay = this.#retryDelay(entry?.backoff ?? ctx.backoff, leased.attempts);
+				delay = this.#retryDelay(entry?.backoff ?? ctx.backoff, leased.attempts);
 				result = await door.retry({ ...ref, delay, error: errorInfo(failure) });
 			} else {
 				dead = true;
-				result = await door.fail({ ...ref, error: errorInfo(failure) });
+				const keep = this.#policy("dead", leased);
+				const params = { ...ref, error: errorInfo(failure) };
+				result = await door.fail(keep === undefined ? params : { ...params, keep });
 			}
 		} finally {
 			if (ref.reserve) this.#state.claimed -= ref.reserve.limit;
 		}
+		const job = { id: leased.id, name: leased.name, attempts: leased.attempts };
 		if (!result.ok) {
 			this.#leases.leaseLost(
 				running,
 				"the store refused the settle: the lease had expired or moved on",
 			);
-		} else if (dead) {
+		} else if (!failure) {
+			ctx.events.emit("completed", job, outcome.value);
+		} else if (!dead) {
+			ctx.events.emit("retrying", job, failure, delay);
+		} else {
 			ctx.events.emit(
 				"failed",
 				{
@@ -82,6 +91,37 @@ export class Settler {
 			);
 		}
 		if (result.next?.length) this.#reserver.startAll(result.next, sentAt);
+	}
+
+	/**
+	 * The ack's parameters: the job's policy over the queue's (with `retention`), and the result
+	 * when it is kept or written in a `completed` event (with `events`). Otherwise the plain ack,
+	 * the fastest path.
+	 */
+	#ackParams(ref: SettleParams, result: string | undefined, leased: LeasedJob): AckParams {
+		const keep = this.#policy("completed", leased);
+		const kept = keep !== undefined && keep !== false;
+		const sendResult = result !== undefined && (kept || this.#state.ctx.door.supports("events"));
+		if (!kept && !sendResult) return ref;
+		const params: AckParams = { ...ref };
+		if (kept) params.keep = keep;
+		if (sendResult) params.result = result;
+		return params;
+	}
+
+	/**
+	 * The policy a settle passes for `kind`: the job's own, else the queue's; undefined when it
+	 * is the store's default (completed: not kept; dead: kept) or the store has no `retention`.
+	 */
+	#policy(kind: "completed" | "dead", leased: LeasedJob): KeepPolicy | false | undefined {
+		const { ctx } = this.#state;
+		if (!ctx.door.supports("retention")) return undefined;
+		const policy = leased.retention?.[kind] ?? ctx.keep[kind];
+		if (kind === "completed") return policy === false ? undefined : policy;
+		// Dead jobs are kept with no limit unless a policy says otherwise.
+		return policy !== false && policy.count === undefined && policy.age === undefined
+			? undefined
+			: policy;
 	}
 
 	/**

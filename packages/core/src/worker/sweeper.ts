@@ -4,6 +4,7 @@
  * @module
  */
 import { asError } from "../events.js";
+import { sweepKeep } from "../retention.js";
 import { RecurringTask } from "./recurring-task.js";
 import type { WorkerState } from "./worker-state.js";
 
@@ -24,9 +25,14 @@ export function sweepTask(state: WorkerState): RecurringTask {
 
 /** Recovers expired leases in bounded batches until a batch comes back short. */
 async function sweepAll(state: WorkerState): Promise<void> {
+	const { door, keep } = state.ctx;
+	// With retention, the sweep also ages out finished jobs when nothing new finishes.
+	const trim = door.supports("retention") ? sweepKeep(keep) : undefined;
 	try {
 		while (!state.stopping) {
-			const recovered = await state.ctx.door.sweep({ limit: SWEEP_BATCH });
+			const recovered = await door.sweep(
+				trim ? { limit: SWEEP_BATCH, keep: trim } : { limit: SWEEP_BATCH },
+			);
 			if (recovered > 0) state.wake();
 			if (recovered < SWEEP_BATCH) break;
 		}

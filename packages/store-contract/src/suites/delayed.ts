@@ -17,7 +17,7 @@ export function delayedContract(options: ContractOptions): void {
 			const { store, elapse, delay, margin } = h();
 			const [id] = await addIds(store, [job(1, { delay })]);
 			expect(await store.reserve({ limit: 1, leaseMs: LONG })).toEqual([]);
-			expect(await store.stats()).toEqual({ ready: 0, delayed: 1, active: 0, dead: 0 });
+			expect(await store.stats()).toMatchObject({ ready: 0, delayed: 1, active: 0, dead: 0 });
 			await elapse(delay / 2);
 			expect(await store.reserve({ limit: 1, leaseMs: LONG })).toEqual([]);
 			await elapse(delay / 2 + margin);
@@ -70,7 +70,7 @@ export function delayedContract(options: ContractOptions): void {
 			await addIds(store, [job(1, { runAt: FAR_FUTURE })]);
 			await elapse(delay);
 			expect(await store.reserve({ limit: 1, leaseMs: LONG })).toEqual([]);
-			expect(await store.stats()).toEqual({ ready: 0, delayed: 1, active: 0, dead: 0 });
+			expect(await store.stats()).toMatchObject({ ready: 0, delayed: 1, active: 0, dead: 0 });
 		});
 
 		it("promotes several due jobs in one reserve and leases them oldest due first", async () => {

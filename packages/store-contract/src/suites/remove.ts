@@ -29,7 +29,7 @@ export function removeContract(options: ContractOptions): void {
 			const store = capable(h().store, "remove");
 			const [a, b, c] = await addIds(store, jobs(3));
 			expect(await store.removeJob(b!)).toEqual({ removed: true, state: "ready" });
-			expect(await store.stats()).toEqual({ ...EMPTY, ready: 2 });
+			expect(await store.stats()).toMatchObject({ ...EMPTY, ready: 2 });
 			expect(ids(await reserveAll(store))).toEqual([a, c]);
 		});
 
@@ -40,7 +40,7 @@ export function removeContract(options: ContractOptions): void {
 			expect(await store.removeJob(id!)).toEqual({ removed: true, state: "delayed" });
 			await elapse(delay + margin);
 			expect(await store.reserve({ limit: 5, leaseMs: LONG })).toEqual([]);
-			expect(await store.stats()).toEqual(EMPTY);
+			expect(await store.stats()).toMatchObject(EMPTY);
 		});
 
 		it("removes a dead job", async () => {
@@ -58,7 +58,7 @@ export function removeContract(options: ContractOptions): void {
 			const error = await rejectionOf(store.removeJob(leased.id));
 			expect(error).toBeInstanceOf(JobActiveError);
 			expect(error).toMatchObject({ code: "JOBS_JOB_ACTIVE" });
-			expect(await store.stats()).toEqual({ ...EMPTY, active: 1 });
+			expect(await store.stats()).toMatchObject({ ...EMPTY, active: 1 });
 			expect((await store.ack(leased)).ok).toBe(true);
 		});
 

@@ -3,6 +3,7 @@
  * the JobStore contract. The contract suite must fail on every one of them.
  */
 import type {
+	AckParams,
 	Clock,
 	DeadJobSelector,
 	DeadLetterParams,
@@ -12,6 +13,8 @@ import type {
 	LeasedJob,
 	ListJobsParams,
 	NewJob,
+	ProgressParams,
+	ReadEventsParams,
 	ReserveParams,
 	RetryParams,
 	SettleParams,
@@ -26,7 +29,7 @@ class Forwarding implements JobStore {
 	protected readonly clock: Clock;
 	constructor(clock: Clock) {
 		this.clock = clock;
-		this.inner = new MemoryJobStore({ clock });
+		this.inner = new MemoryJobStore({ clock, events: true });
 	}
 	get capabilities() {
 		return this.inner.capabilities;
@@ -37,7 +40,7 @@ class Forwarding implements JobStore {
 	reserve(params: ReserveParams) {
 		return this.inner.reserve(params);
 	}
-	ack(params: SettleParams) {
+	ack(params: AckParams) {
 		return this.inner.ack(params);
 	}
 	retry(params: RetryParams) {
@@ -78,6 +81,15 @@ class Forwarding implements JobStore {
 	}
 	removeJob(id: string) {
 		return this.inner.removeJob(id);
+	}
+	progress(params: ProgressParams) {
+		return this.inner.progress(params);
+	}
+	readEvents(params: ReadEventsParams) {
+		return this.inner.readEvents(params);
+	}
+	eventsCursor() {
+		return this.inner.eventsCursor();
 	}
 	close() {
 		return this.inner.close();
@@ -269,6 +281,50 @@ class RemoveFaking extends Forwarding {
 	}
 }
 
+/** Keeps completed jobs but drops the handler's result. */
+class ResultDropping extends Forwarding {
+	override async ack(params: AckParams) {
+		const { result: _dropped, ...rest } = params;
+		return this.inner.ack(rest);
+	}
+}
+
+/** Keeps every completed job, whatever count or age the ack asks for. */
+class TrimIgnoring extends Forwarding {
+	override async ack(params: AckParams) {
+		return this.inner.ack(params.keep ? { ...params, keep: {} } : params);
+	}
+}
+
+/** Writes progress with the current token, whatever token the caller presented. */
+class StaleProgressWriting extends Forwarding {
+	readonly #tokens = new Map<string, string>();
+	override async reserve(params: ReserveParams) {
+		const leased = await this.inner.reserve(params);
+		for (const j of leased) this.#tokens.set(j.id, j.token);
+		return leased;
+	}
+	override progress(params: ProgressParams) {
+		return this.inner.progress({ ...params, token: this.#tokens.get(params.id) ?? params.token });
+	}
+}
+
+/** Hands out each page of events newest first. */
+class EventReversing extends Forwarding {
+	override async readEvents(params: ReadEventsParams) {
+		const page = await this.inner.readEvents(params);
+		return { ...page, events: [...page.events].reverse() };
+	}
+}
+
+/** Never hands out `completed` events. */
+class CompletionHiding extends Forwarding {
+	override async readEvents(params: ReadEventsParams) {
+		const page = await this.inner.readEvents(params);
+		return { ...page, events: page.events.filter((e) => e.type !== "completed") };
+	}
+}
+
 /** One broken store, and a test of the contract that must catch it. */
 export interface BrokenVariant {
 	readonly name: string;
@@ -280,11 +336,37 @@ export interface BrokenVariant {
 /** The working store, run alongside the broken ones: it must pass everything. */
 export const CONTROL = {
 	name: "control: MemoryJobStore as shipped",
-	create: (clock: Clock): JobStore => new MemoryJobStore({ clock }),
+	create: (clock: Clock): JobStore => new MemoryJobStore({ clock, events: true }),
 };
 
 /** Every broken variant. */
 export const VARIANTS: readonly BrokenVariant[] = [
+	{
+		name: "drops results",
+		caughtBy: "keeps an acked job as completed, with its result byte for byte and when it finished",
+		create: (clock) => new ResultDropping(clock),
+	},
+	{
+		name: "keeps every completed job",
+		caughtBy: "keeps only the newest `count` completed jobs, in completion order",
+		create: (clock) => new TrimIgnoring(clock),
+	},
+	{
+		name: "writes stale progress",
+		caughtBy: "refuses progress with a stale token and writes nothing",
+		create: (clock) => new StaleProgressWriting(clock),
+	},
+	{
+		name: "reverses events",
+		caughtBy: "pages through events after a cursor, each event once, in order",
+		create: (clock) => new EventReversing(clock),
+	},
+	{
+		name: "hides completed events",
+		caughtBy:
+			"tells a job's life in order: active, progress, retrying with its error and due time, completed with its result",
+		create: (clock) => new CompletionHiding(clock),
+	},
 	{
 		name: "hands a job to two reservers",
 		caughtBy: "leases a ready job to exactly one of many concurrent reservers",
