@@ -11,8 +11,10 @@ import type {
 	AddResult,
 	DeadJobRecord,
 	JobErrorInfo,
+	JobKeep,
 	JobRecord,
 	JobState,
+	KeepPolicy,
 	LeasedJob,
 	NewJob,
 } from "@jobs/core/store";
@@ -48,7 +50,46 @@ export function recordFields(job: NewJob): { head: string; body: string } {
 		head += `U${Buffer.byteLength(job.unique.key)}`;
 		body += job.unique.key;
 	}
+	if (job.retention !== undefined) {
+		const keep = encodeJobKeep(job.retention);
+		head += `K${keep.length}`;
+		body += keep;
+	}
 	return { head, body: body + job.payload };
+}
+
+/**
+ * A job's own retention as the record keeps it (field K): `<completed>/<dead>`, each empty (not
+ * given), `n` (keep none) or `<count>.<age>` (either may be empty: no limit). Digits, `.`, `/`
+ * and `n` only: no comma, so it travels inside the lease head of a take reply.
+ */
+export function encodeJobKeep(keep: JobKeep): string {
+	const one = (policy: KeepPolicy | false | undefined) => {
+		if (policy === undefined) return "";
+		if (policy === false) return "n";
+		return `${policy.count === undefined ? "" : plain(policy.count)}.${policy.age === undefined ? "" : plain(policy.age)}`;
+	};
+	return `${one(keep.completed)}/${one(keep.dead)}`;
+}
+
+/** The inverse of {@link encodeJobKeep}. */
+export function decodeJobKeep(text: string): JobKeep {
+	const one = (part: string): KeepPolicy | false | undefined => {
+		if (part === "") return undefined;
+		if (part === "n") return false;
+		const [count = "", age = ""] = part.split(".");
+		const policy: KeepPolicy = {};
+		if (count !== "") policy.count = Number(count);
+		if (age !== "") policy.age = Number(age);
+		return policy;
+	};
+	const [completed = "", dead = ""] = text.split("/");
+	const keep: JobKeep = {};
+	const c = one(completed);
+	const d = one(dead);
+	if (c !== undefined) keep.completed = c;
+	if (d !== undefined) keep.dead = d;
+	return keep;
 }
 
 /** Whether a job needs add.lua's slow path: a jobId or a unique key. */
@@ -144,14 +185,15 @@ export function leasedJobs(reply: unknown, from: number): LeasedJob[] {
 function readLeased(r: readonly string[], at: number, count: number): LeasedJob[] {
 	const jobs: LeasedJob[] = new Array(count);
 	for (let k = 0, i = at; k < count; k++, i += LEASED_FIELDS) {
-		// `<idLen>:<id><token>,<attempts>,<maxAttempts>,<err>`: the id may hold anything, so it is
-		// length-prefixed; err, the rest, may hold commas.
+		// `<idLen>:<id><token>,<attempts>,<maxAttempts>,<keep>,<err>`: the id may hold anything,
+		// so it is length-prefixed; err, the rest, may hold commas.
 		const head = r[i]!;
 		const colon = head.indexOf(":");
 		const idEnd = colon + 1 + Number(head.slice(0, colon));
 		const a = head.indexOf(",", idEnd);
 		const b = head.indexOf(",", a + 1);
-		const c = head.indexOf(",", b + 1);
+		const kp = head.indexOf(",", b + 1);
+		const c = head.indexOf(",", kp + 1);
 		if (colon < 1 || c < 0) throw unexpected(r);
 		const job: LeasedJob = {
 			id: head.slice(colon + 1, idEnd),
@@ -160,7 +202,8 @@ function readLeased(r: readonly string[], at: number, count: number): LeasedJob[
 			attempts: Number(head.slice(a + 1, b)),
 			token: head.slice(idEnd, a),
 		};
-		if (c > b + 1) job.maxAttempts = Number(head.slice(b + 1, c));
+		if (kp > b + 1) job.maxAttempts = Number(head.slice(b + 1, kp));
+		if (c > kp + 1) job.retention = decodeJobKeep(head.slice(kp + 1, c));
 		if (c + 1 < head.length) job.lastError = decodeError(head.slice(c + 1));
 		jobs[k] = job;
 	}
@@ -224,7 +267,7 @@ export function deadJobs(reply: unknown, from: number): DeadJobRecord[] {
 }
 
 /** Strings per job in a getJob or listJobs reply (see src/lua/lib/describe.lua). */
-const JOB_FIELDS = 13;
+const JOB_FIELDS = 15;
 
 /** The jobs of a getJob or listJobs reply, from index `from` to the end. */
 export function jobRecords(reply: unknown, from: number): JobRecord[] {
@@ -246,6 +289,8 @@ export function jobRecords(reply: unknown, from: number): JobRecord[] {
 		if (r[i + 10] !== "") job.leaseExpiresAt = Number(r[i + 10]);
 		if (r[i + 11] !== "") job.failedAt = Number(r[i + 11]);
 		if (r[i + 12] !== "") job.uniqueKey = r[i + 12];
+		if (r[i + 13] !== "") job.finishedAt = Number(r[i + 13]);
+		if (r[i + 14] !== "") job.result = r[i + 14]!.slice(1);
 		jobs.push(job);
 	}
 	return jobs;

@@ -23,6 +23,8 @@ export interface QueueKeys {
 	 * expiry as in {@link QueueKeys.active}: a sweep finds the expired leases here.
 	 */
 	readonly leaseExp: string;
+	/** List of the seqs of the completed jobs kept by retention, oldest completion first. */
+	readonly done: string;
 	/** Sorted set of the seqs of dead jobs scored by death sequence (oldest death first). */
 	readonly deadOrder: string;
 	/**
@@ -91,6 +93,7 @@ export function queueKeys(prefix: string): QueueKeys {
 		delayed: `${base}:delayed`,
 		active: `${base}:active`,
 		leaseExp: `${base}:lease-exp`,
+		done: `${base}:done`,
 		deadOrder: `${base}:dead-order`,
 		meta: `${base}:meta`,
 		adds: `${base}:adds`,

@@ -11,11 +11,14 @@ import {
 	StoreError,
 } from "@jobs/core";
 import {
+	type AckParams,
 	type AddResult,
 	checkDuration,
 	checkErrorInfo,
 	checkInteger,
 	checkJobId,
+	checkJobKeep,
+	checkKeep,
 	checkLeaseRef,
 	checkListParams,
 	checkNewJob,
@@ -29,6 +32,7 @@ import {
 	type JobRecord,
 	type JobStats,
 	type JobStore,
+	type KeepPolicy,
 	type LeasedJob,
 	type ListJobsParams,
 	type LookupCapable,
@@ -85,7 +89,7 @@ import {
 	scriptKeys,
 } from "./scripts.js";
 import { ServerClock } from "./server-clock.js";
-import { SettleBatcher, type SettleOp } from "./settle-batcher.js";
+import { SettleBatcher, type SettleCall } from "./settle-batcher.js";
 import { WakeUps } from "./wake-ups.js";
 
 /** Options of {@link RedisJobStore.fromClient}. */
@@ -143,6 +147,7 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		unique: true,
 		lookup: true,
 		remove: true,
+		retention: true,
 	};
 	/** The key prefix given at creation. */
 	readonly prefix: string;
@@ -161,6 +166,8 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 	readonly #timeoutMs: number;
 	/** The worker calls' timeout. */
 	readonly #workerTimeoutMs: number;
+	/** How many jobIds of finished jobs the queue remembers. */
+	readonly #jobIdHistory: number;
 	readonly #errorListeners = new Set<(error: Error) => void>();
 	#closed = false;
 	#closing: Promise<void> | undefined;
@@ -233,6 +240,7 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		this.#owned = owned;
 		this.#timeoutMs = commandTimeoutMs;
 		this.#workerTimeoutMs = workerTimeoutMs;
+		this.#jobIdHistory = jobIdHistory;
 		defineScripts(producer);
 		if (worker !== producer) defineScripts(worker);
 		this.#wakeUps = new WakeUps(
@@ -310,8 +318,23 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		return leasedJobs(reply, 3);
 	}
 
-	ack(params: SettleParams): Promise<SettleResult> {
-		return this.#settle("ack", params, "", "");
+	ack(params: AckParams): Promise<SettleResult> {
+		if (this.#closed) return Promise.reject(new StoreClosedError());
+		let keep: KeepPolicy | false | undefined;
+		try {
+			keep = params?.keep === undefined ? undefined : checkKeep("keep", params.keep);
+			if (params?.result !== undefined && typeof params.result !== "string") {
+				throw new InvalidOptionError("result", "must be JSON text");
+			}
+		} catch (error) {
+			return Promise.reject(error);
+		}
+		if (!keep) return this.#settle({ op: "ack", letter: "a", args: [] }, params);
+		const [count, age] = policyArgs(keep);
+		return this.#settle(
+			{ op: "ack", letter: "k", args: [params.result ?? "", count, age] },
+			params,
+		);
 	}
 
 	retry(params: RetryParams): Promise<SettleResult> {
@@ -322,21 +345,32 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		} catch (error) {
 			return Promise.reject(error);
 		}
-		return this.#settle("retry", params, plain(params.delay), encodeError(params.error));
+		return this.#settle(
+			{ op: "retry", letter: "r", args: [plain(params.delay), encodeError(params.error)] },
+			params,
+		);
 	}
 
 	fail(params: FailParams): Promise<SettleResult> {
 		if (this.#closed) return Promise.reject(new StoreClosedError());
+		let keep: KeepPolicy | false | undefined;
 		try {
 			checkErrorInfo("error", params?.error);
+			keep = params.keep === undefined ? undefined : checkKeep("keep", params.keep);
 		} catch (error) {
 			return Promise.reject(error);
 		}
-		return this.#settle("fail", params, "", encodeError(params.error));
+		const error = encodeError(params.error);
+		if (keep === undefined) return this.#settle({ op: "fail", letter: "f", args: [error] }, params);
+		const [count, age] = keep === false ? ["", ""] : policyArgs(keep);
+		return this.#settle(
+			{ op: "fail", letter: "g", args: [error, keep === false ? "n" : "p", count, age] },
+			params,
+		);
 	}
 
 	release(params: SettleParams): Promise<SettleResult> {
-		return this.#settle("release", params, "", "");
+		return this.#settle({ op: "release", letter: "l", args: [] }, params);
 	}
 
 	async extend(params: ExtendParams): Promise<ExtendResult[]> {
@@ -354,10 +388,14 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 	async sweep(params: SweepParams): Promise<number> {
 		this.#checkOpen();
 		checkInteger("limit", params?.limit, 1);
+		const keep = params.keep === undefined ? {} : checkJobKeep("keep", params.keep);
+		const trims = [keep.completed, keep.dead].flatMap((policy) =>
+			policy ? policyArgs(policy) : ["", ""],
+		);
 		const [recovered, notes] = (await this.#run(
 			this.#worker,
 			"sweep",
-			[params.limit, encodeError(LEASE_EXPIRED), SWEEP_SCAN_BUDGET],
+			[params.limit, encodeError(LEASE_EXPIRED), SWEEP_SCAN_BUDGET, ...trims, this.#jobIdHistory],
 			"wait",
 		)) as [number, string];
 		this.#reportSetAside(notes, "sweep");
@@ -366,13 +404,19 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 
 	async stats(): Promise<JobStats> {
 		this.#checkOpen();
-		const [ready, delayed, active, dead] = (await this.#run(
+		const [ready, delayed, active, dead, completed] = (await this.#run(
 			this.#producer,
 			"stats",
 			[],
 			this.#untilTimeout(),
 		)) as number[];
-		return { ready: ready!, delayed: delayed!, active: active!, dead: dead! };
+		return {
+			ready: ready!,
+			delayed: delayed!,
+			active: active!,
+			dead: dead!,
+			completed: completed!,
+		};
 	}
 
 	async deadLetter(params: DeadLetterParams = {}): Promise<DeadJobRecord[]> {
@@ -498,7 +542,7 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 	}
 
 	/** Checks a settle and queues it for the next settle-many call. */
-	#settle(op: SettleOp, params: SettleParams, delay: string, error: string): Promise<SettleResult> {
+	#settle(call: SettleCall, params: SettleParams): Promise<SettleResult> {
 		if (this.#closed) return Promise.reject(new StoreClosedError());
 		try {
 			checkLeaseRef("params", params);
@@ -506,7 +550,7 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		} catch (error) {
 			return Promise.reject(error);
 		}
-		return this.#settles.settle(op, params, delay, error);
+		return this.#settles.settle(call, params);
 	}
 
 	/** Runs a script, meeting trouble as `patience` says; failures become `JobsError`s. */
@@ -613,4 +657,12 @@ async function quit(client: Redis): Promise<void> {
 	} else {
 		client.disconnect();
 	}
+}
+
+/** A keep policy as the scripts read it: count and age, plain digits, '' for no limit. */
+function policyArgs(policy: KeepPolicy): [string, string] {
+	return [
+		policy.count === undefined ? "" : plain(policy.count),
+		policy.age === undefined ? "" : plain(policy.age),
+	];
 }

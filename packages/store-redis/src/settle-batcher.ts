@@ -26,24 +26,31 @@ const SETTLE_BATCH = 500;
  */
 const SETTLE_SPLIT = 32;
 
-/** The settle operations as settle-many.lua names them. */
-const SETTLE_OPS = { ack: "a", retry: "r", fail: "f", release: "l" } as const;
 /** A settle operation: `ack`, `retry`, `fail` or `release`. */
-export type SettleOp = keyof typeof SETTLE_OPS;
+export type SettleOp = "ack" | "retry" | "fail" | "release";
+
+/**
+ * A settle as settle-many.lua reads it: the op's letter (`a` ack, `k` ack and keep, `r` retry,
+ * `f` fail, `g` fail and keep or drop, `l` release) and the op's own arguments.
+ */
+export interface SettleCall {
+	readonly op: SettleOp;
+	readonly letter: "a" | "k" | "r" | "f" | "g" | "l";
+	readonly args: readonly string[];
+}
 
 /** One settle call waiting for its batch's script call. */
 interface PendingSettle {
 	readonly op: SettleOp;
+	readonly letter: SettleCall["letter"];
 	readonly id: string;
 	readonly token: string;
 	/** How many next jobs it asks for (0: none). */
 	readonly limit: number;
 	/** Their lease duration, plain digits. */
 	readonly leaseMs: string;
-	/** retry: the delay, plain digits. */
-	readonly delay: string;
-	/** retry, fail: the error, JSON text. */
-	readonly error: string;
+	/** The op's own arguments (see {@link SettleCall}). */
+	readonly args: readonly string[];
 	resolve(result: SettleResult): void;
 	reject(error: unknown): void;
 }
@@ -87,18 +94,18 @@ export class SettleBatcher {
 	 * replies is handled (many handlers finishing at once) share one script call, flushed on
 	 * `process.nextTick`, after the microtasks that made them, or at once at {@link SETTLE_BATCH}.
 	 */
-	settle(op: SettleOp, params: SettleParams, delay: string, error: string): Promise<SettleResult> {
+	settle(call: SettleCall, params: SettleParams): Promise<SettleResult> {
 		const reserve = params.reserve;
 		return new Promise<SettleResult>((resolve, reject) => {
 			const pending = this.#pendingSettles;
 			pending.push({
-				op,
+				op: call.op,
+				letter: call.letter,
 				id: params.id,
 				token: params.token,
 				limit: reserve ? reserve.limit : 0,
 				leaseMs: reserve ? plain(reserve.leaseMs) : "0",
-				delay,
-				error,
+				args: call.args,
 				resolve,
 				reject,
 			});
@@ -127,9 +134,7 @@ export class SettleBatcher {
 		const args: ScriptArg[] = ["", jobIdHistory];
 		let asks = false;
 		for (const s of batch) {
-			args.push(SETTLE_OPS[s.op], s.id, s.token, s.limit, s.leaseMs);
-			if (s.op === "retry") args.push(s.delay, s.error);
-			else if (s.op === "fail") args.push(s.error);
+			args.push(s.letter, s.id, s.token, s.limit, s.leaseMs, ...s.args);
 			if (s.limit > 0) asks = true;
 		}
 		if (asks) {

@@ -66,7 +66,7 @@ describe("a black-holed connection", () => {
 			proxy.holdRequests = false;
 			// Both connections come back (the worker's resends its calls once its handshake is
 			// through): poll until the queue shows them.
-			const settledState = { ready: 0, delayed: 0, active: 2, dead: 0 };
+			const settledState = { ready: 0, delayed: 0, active: 2, dead: 0, completed: 0 };
 			let stats: unknown;
 			for (let i = 0; i < 100 && JSON.stringify(stats) !== JSON.stringify(settledState); i++) {
 				stats = await store.stats().catch(() => undefined);

@@ -4,7 +4,7 @@
   ready. Read-only: it promotes nothing.
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] id
-  Returns the 13 strings of lib/describe.lua, or an empty array when there is no such job.
+  Returns the 15 strings of lib/describe.lua, or an empty array when there is no such job.
 ]]
 -- @include lib/common.lua
 -- @include lib/record.lua
@@ -27,6 +27,8 @@ else
     describe(out, seq, job, 'ready')
   elseif rcall('ZSCORE', K.dead_order, seq) then
     describe(out, seq, job, 'dead')
+  elseif job.done then
+    describe(out, seq, job, 'completed')
   else
     describe(out, seq, job, 'ready')
   end

@@ -5,7 +5,7 @@
   jobs) for active, whose seqs are sorted to give a stable order.
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] state  ARGV[2] offset  ARGV[3] limit
-  Returns { total, 13 strings per job (see lib/describe.lua) }.
+  Returns { total, 15 strings per job (see lib/describe.lua) }.
 ]]
 -- @include lib/common.lua
 -- @include lib/record.lua
@@ -31,6 +31,9 @@ elseif state == 'delayed' then
       dues[#seqs] = fmt(tonumber(page[i + 1]))
     end
   end
+elseif state == 'completed' then
+  total = rcall('LLEN', K.done)
+  seqs = limit > 0 and rcall('LRANGE', K.done, offset, stop) or {}
 elseif state == 'dead' then
   total = rcall('ZCARD', K.dead_order)
   seqs = limit > 0 and rcall('ZRANGE', K.dead_order, offset, stop) or {}

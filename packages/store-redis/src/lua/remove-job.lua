@@ -1,6 +1,7 @@
 #!lua flags=allow-oom
 --[[
-  removeJob: deletes a ready, delayed or dead job atomically, with its jobId and unique key.
+  removeJob: deletes a ready, delayed, dead or completed (kept) job atomically, with its jobId
+  and unique key. Removing a ready or a completed job walks its list (LREM): O(jobs in it).
   Removing a ready job walks `ready` (LREM): O(ready jobs).
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] id
@@ -25,6 +26,9 @@ if rcall('ZREM', K.delayed, dkey(seq)) == 1 then
   state = 'delayed'
 elseif rcall('ZREM', K.dead_order, seq) == 1 then
   state = 'dead'
+elseif job.done then
+  rcall('LREM', K.done, 1, seq)
+  state = 'completed'
 else
   rcall('LREM', K.ready, 1, seq)
 end

@@ -9,8 +9,10 @@
   ARGV[1] token base (unique per call; '' when no entry asks for next jobs)
   ARGV[2] jobIdHistory (acked jobIds remembered)
   ARGV[3..] one entry per settle: op, id, token, next limit (0: none), lease ms of the next jobs,
-            then by op: 'a' ack, 'l' release: nothing; 'r' retry: delay ms, error; 'f' fail: error
-            (errors are JSON text, stored as is)
+            then by op: 'a' ack, 'l' release: nothing; 'r' retry: delay ms, error; 'f' fail: error;
+            'k' ack and keep (lib/retention.lua): result ('' none), count, age ('' no limit);
+            'g' fail and keep: error, 'n' (delete the job) or 'p' (keep it), count, age
+            (errors and results are JSON text, stored as is)
   Returns { now, nextDue or '' (only meaningful when some entry leased), notes of the records
             the next jobs' take set aside (lib/quarantine.lua; '' for none), one integer per entry:
             -1 stale token, -2 unreadable record (both: nothing changed), else how many jobs the
@@ -18,7 +20,8 @@
             entry after those of the entries before it }.
   Every entry that succeeds ends its lease: its `active` entry and its `lease-exp` score go.
   Moves per op: ack deletes the lease and the record (a job with a jobId or unique key also
-  updates those indexes); retry puts the job in `delayed`, due `delay` ms from now, attempts
+  updates those indexes); ack and keep rewrites the record with the result and completion time
+  and appends it to `done`, then trims `done` to the policy; retry puts the job in `delayed`, due `delay` ms from now, attempts
   kept, error as lastError; fail moves it to `dead-order`, the record holding the final error
   and failedAt; release pushes it to the head of `ready`, attempts down by one (the record as
   it was before the lease, so it is not rewritten).
@@ -28,13 +31,17 @@
 -- @include lib/state.lua
 -- @include lib/quarantine.lua
 -- @include lib/take.lua
+-- @include lib/retention.lua
 
 local STALE, CORRUPT = -1, -2
+-- The most kept jobs one entry's policy trims in this call (the rest go in later calls).
+local TRIM_BUDGET = 100
 local now = now_ms()
 local history = tonumber(ARGV[2])
 
 -- Read the entries.
 local ops, seqs, tokens, limits, leases, delays, errors = {}, {}, {}, {}, {}, {}, {}
+local results, policies, drops = {}, {}, {}
 local n, i, argc = 0, 3, #ARGV
 while i <= argc do
   n = n + 1
@@ -47,6 +54,12 @@ while i <= argc do
   elseif op == 'f' then
     errors[n] = ARGV[i + 5]
     i = i + 6
+  elseif op == 'k' then
+    results[n], policies[n] = ARGV[i + 5], { ARGV[i + 6], ARGV[i + 7] }
+    i = i + 8
+  elseif op == 'g' then
+    errors[n], drops[n], policies[n] = ARGV[i + 5], ARGV[i + 6] == 'n', { ARGV[i + 7], ARGV[i + 8] }
+    i = i + 9
   else
     i = i + 5
   end
@@ -71,7 +84,7 @@ for k = 1, n do
   local att, _, flagged = live_lease(current[seqs[k]], tokens[k], now)
   if att then
     live[k] = att
-    if ops[k] == 'r' or ops[k] == 'f' or (ops[k] == 'a' and flagged) then
+    if ops[k] ~= 'l' and (ops[k] ~= 'a' or flagged) then
       needed[#needed + 1] = seqs[k]
     end
   end
@@ -81,6 +94,7 @@ local recs = read_records(needed)
 -- Settle in order. Writes are collected and made after the loop, so a raise changes nothing.
 local out = { fmt(now), '', '' }
 local gone, released, retried, dead, rewritten, acked, finished = {}, {}, {}, {}, {}, {}, {}
+local kept, trims_done, trims_dead = {}, {}, {}
 local min_due
 local want = 0
 for k = 1, n do
@@ -111,11 +125,23 @@ for k = 1, n do
         retried[#retried + 1] = fmt(due)
         retried[#retried + 1] = dkey(seq)
         if not min_due or due < min_due then min_due = due end
-      elseif op == 'f' then
+      elseif op == 'k' then
+        job.att, job.done = att, now
+        if results[k] ~= '' then job.result = results[k] end
+        rewritten[seq] = encode(job)
+        kept[#kept + 1] = seq
+        finished[#finished + 1] = { job, seq, 'f' }
+        trims_done[policies[k][1] .. ',' .. policies[k][2]] = policies[k]
+      elseif (op == 'f' or op == 'g') and drops[k] then
+        -- Dies and is deleted at once, as after an ack.
+        acked[#acked + 1] = seq
+        finished[#finished + 1] = { job, seq, 'a' }
+      elseif op == 'f' or op == 'g' then
         job.att, job.err, job.failed = att, errors[k], now
         rewritten[seq] = encode(job)
         dead[#dead + 1] = seq
         finished[#finished + 1] = { job, seq, 'f' }
+        if op == 'g' then trims_dead[policies[k][1] .. ',' .. policies[k][2]] = policies[k] end
       else
         released[#released + 1] = seq
       end
@@ -157,6 +183,13 @@ if #dead > 0 then
     order[2 * k] = dead[k]
   end
   call_pairs('ZADD', K.dead_order, order)
+end
+if #kept > 0 then call_chunked('RPUSH', K.done, kept) end
+for _, p in pairs(trims_done) do
+  trim_done(limit_arg(p[1]), limit_arg(p[2]), now, history, TRIM_BUDGET)
+end
+for _, p in pairs(trims_dead) do
+  trim_dead(limit_arg(p[1]), limit_arg(p[2]), now, history, TRIM_BUDGET)
 end
 
 if want > 0 then

@@ -3,7 +3,7 @@
   stats: counts jobs per state, all read in one atomic call. A delayed job that is due counts
   as ready: the next reserve promotes it.
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
-  Returns { ready, delayed, active, dead }.
+  Returns { ready, delayed, active, dead, completed (kept by retention) }.
 ]]
 -- @include lib/common.lua
 
@@ -16,4 +16,5 @@ return {
   rcall('ZCARD', K.delayed) - due,
   active,
   rcall('ZCARD', K.dead_order),
+  rcall('LLEN', K.done),
 }

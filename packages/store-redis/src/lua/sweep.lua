@@ -5,6 +5,8 @@
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] limit  ARGV[2] lease-expired error (JSON text)
   ARGV[3] budget of the slow scan of `active` (entries per call, see below)
+  ARGV[4..7] retention: count and age of completed jobs, then of dead ones ('' no limit; all
+  four '' trim nothing), ARGV[8] jobIdHistory (acked jobIds remembered)
   Returns { how many jobs it recovered, notes of the records it set aside (lib/quarantine.lua;
   '' for none) }.
 
@@ -32,6 +34,8 @@
 -- @include lib/record.lua
 -- @include lib/adds.lua
 -- @include lib/quarantine.lua
+-- @include lib/state.lua
+-- @include lib/retention.lua
 
 local limit = tonumber(ARGV[1])
 local budget = tonumber(ARGV[3])
@@ -155,4 +159,13 @@ if rcall('HEXISTS', K.active, ':due') == 0 then
   end
 end
 forget_old_adds(now, 1000)
+-- Retention: finished jobs age out even when nothing new finishes.
+local TRIM_BUDGET = 1000
+local history = tonumber(ARGV[8])
+if ARGV[4] ~= '' or ARGV[5] ~= '' then
+  trim_done(limit_arg(ARGV[4]), limit_arg(ARGV[5]), now, history, TRIM_BUDGET)
+end
+if ARGV[6] ~= '' or ARGV[7] ~= '' then
+  trim_dead(limit_arg(ARGV[6]), limit_arg(ARGV[7]), now, history, TRIM_BUDGET)
+end
 return { #moved, table.concat(set_aside, '\n') }

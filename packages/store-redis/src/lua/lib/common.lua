@@ -23,7 +23,7 @@ local K = {
   dead_order = base .. ':dead-order', meta = KEYS[1], adds = base .. ':adds', jobs = base .. ':j:',
   ids = base .. ':ids', done_ids = base .. ':done-ids', uniq = base .. ':uniq',
   uniq_exp = base .. ':uniq-exp', add_outcomes = base .. ':add-outcomes', wake = base .. ':wake',
-  quarantine = base .. ':quarantine', lease_exp = base .. ':lease-exp',
+  quarantine = base .. ':quarantine', lease_exp = base .. ':lease-exp', done = base .. ':done',
 }
 
 -- Wakes one idle worker: it pops the token with BLPOP (see src/waker.ts), and its reserve wakes

@@ -1,7 +1,8 @@
 --[[
-  What getJob and listJobs return per job, 13 strings (empty: absent): id, state, name, payload,
+  What getJob and listJobs return per job, 15 strings (empty: absent): id, state, name, payload,
   attempts, maxAttempts, lastError, addedAt, dueAt, leasedAt, leaseExpiresAt, failedAt,
-  uniqueKey. Spliced after lib/common.lua and lib/record.lua.
+  uniqueKey, finishedAt, then the result with a leading '=' ('' for none: a result may be any
+  JSON text, never empty). Spliced after lib/common.lua and lib/record.lua.
 ]]
 local function describe(out, seq, job, state, due, lease)
   local att, leased_at, expiry = job.att, '', ''
@@ -23,4 +24,6 @@ local function describe(out, seq, job, state, due, lease)
   out[n + 11] = expiry
   out[n + 12] = job.failed and state == 'dead' and fmt(job.failed) or ''
   out[n + 13] = job.ukey or ''
+  out[n + 14] = job.done and state == 'completed' and fmt(job.done) or ''
+  out[n + 15] = job.result and state == 'completed' and ('=' .. job.result) or ''
 end

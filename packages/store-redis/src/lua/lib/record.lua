@@ -10,14 +10,16 @@
   follows the `|` in the order the fields appear; the payload is the rest.
     N name length (always)   E last error length (JSON text, never decoded)
     I chosen jobId length    U unique key length
+    K retention length (the job's own keep policies, see lib/retention.lua)
+    R result length (JSON text, never decoded; completed jobs kept by retention)
     A attempts (default 0)   M maxAttempts (default none)
-    T added at, F failed at  (epoch ms in base 36)
+    T added at, F failed at, C completed at (epoch ms in base 36)
   A new field is one entry in FIELDS, one line in encode: scripts that only move a job keep
   every field it has.
 ]]
-local STRING_FIELDS = { N = 'name', E = 'err', I = 'job_id', U = 'ukey' }
+local STRING_FIELDS = { N = 'name', E = 'err', I = 'job_id', U = 'ukey', K = 'keep', R = 'result' }
 local INT_FIELDS = { A = 'att', M = 'max' }
-local TIME_FIELDS = { T = 'added', F = 'failed' }
+local TIME_FIELDS = { T = 'added', F = 'failed', C = 'done' }
 
 local function b36(n)
   local digits = '0123456789abcdefghijklmnopqrstuvwxyz'
@@ -116,9 +118,12 @@ local function encode(job)
   if job.max ~= '' then head[#head + 1] = 'M' .. job.max end
   if job.added then head[#head + 1] = 'T' .. b36(job.added) end
   if job.failed then head[#head + 1] = 'F' .. b36(job.failed) end
+  if job.done then head[#head + 1] = 'C' .. b36(job.done) end
   if job.err ~= '' then head[#head + 1] = 'E' .. #job.err; body[#body + 1] = job.err end
   if job.job_id then head[#head + 1] = 'I' .. #job.job_id; body[#body + 1] = job.job_id end
   if job.ukey then head[#head + 1] = 'U' .. #job.ukey; body[#body + 1] = job.ukey end
+  if job.keep then head[#head + 1] = 'K' .. #job.keep; body[#body + 1] = job.keep end
+  if job.result then head[#head + 1] = 'R' .. #job.result; body[#body + 1] = job.result end
   body[#body + 1] = job.payload
   return table.concat(head) .. '|' .. table.concat(body)
 end

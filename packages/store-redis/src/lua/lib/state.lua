@@ -9,7 +9,8 @@
   ttl lasts, even after the job finished; jobId empty when the job has none); `uniq-exp` scores keys of holds with a ttl by heldUntil, to forget them.
 ]]
 
--- The state of the job `seq` whose record exists: 'active', 'delayed', 'dead' or 'ready'.
+-- The state of the unfinished job `seq` whose record exists: 'active', 'delayed', 'dead' or
+-- 'ready' (a completed job kept by retention holds no key that asks).
 local function state_of(seq)
   if rcall('HEXISTS', K.active, seq) == 1 then return 'active' end
   if rcall('ZSCORE', K.delayed, dkey(seq)) then return 'delayed' end

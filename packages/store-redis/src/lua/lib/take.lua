@@ -8,9 +8,10 @@
   promote returns the marker after promotion (false when nothing is delayed).
   take writes each lease to `active` and scores it by its expiry in `lease-exp`; it appends
   3 strings per leased job to `out`, and returns how many jobs it leased:
-    '<idLen>:<id><token>,<attempts>,<maxAttempts>,<err>' (a chosen id may hold any character,
-    so it goes length-prefixed; token, attempts and maxAttempts hold no comma; err, the JSON of
-    the last error or '', is the rest), then the name, then the payload.
+    '<idLen>:<id><token>,<attempts>,<maxAttempts>,<keep>,<err>' (a chosen id may hold any
+    character, so it goes length-prefixed; token, attempts, maxAttempts and keep, the job's own
+    retention or '', hold no comma; err, the JSON of the last error or '', is the rest), then the
+    name, then the payload.
   Fewer, longer strings cost the client less to decode than one per field.
 ]]
 local PROMOTE_MAX = 1000
@@ -89,7 +90,8 @@ local function take(limit, expiry, token_base, now, out)
     scores[2 * i - 1] = exp
     scores[2 * i] = job.seq
     local id = ext_id(job, job.seq)
-    out[n + 1] = #id .. ':' .. id .. token .. ',' .. fmt(att) .. ',' .. job.max .. ',' .. job.err
+    out[n + 1] = #id .. ':' .. id .. token .. ',' .. fmt(att) .. ',' .. job.max .. ','
+      .. (job.keep or '') .. ',' .. job.err
     out[n + 2] = job.name
     out[n + 3] = job.payload
     n = n + 3
