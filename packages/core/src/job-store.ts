@@ -196,7 +196,7 @@ export interface JobRecord {
 	result?: string;
 	/** When it completed (completed jobs). */
 	finishedAt?: number;
-	/** The last progress its handler reported, as JSON text (capability `progress`), until it finishes. */
+	/** The last progress of the running attempt, as JSON text (capability `progress`). */
 	progress?: string;
 }
 
@@ -437,7 +437,8 @@ export interface ProgressCapable {
 	/**
 	 * Records the progress of a leased job, fenced by the token like a settle: `{ ok: false }`
 	 * and nothing written when the lease is not current. The value is the job's `progress` in
-	 * lookups until the job finishes, and a `progress` event with the `events` capability.
+	 * lookups while that attempt runs (a settle or a sweep ends it: the next attempt starts with
+	 * none), and a `progress` event with the `events` capability.
 	 */
 	progress(params: ProgressParams): Promise<{ ok: boolean }>;
 }

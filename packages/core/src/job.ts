@@ -62,7 +62,7 @@ export interface Job<Data = unknown, Name extends string = string> {
 	readonly signal: AbortSignal;
 	/**
 	 * Reports how far the job has got: any JSON value of at most {@link MAX_PROGRESS_BYTES}. It
-	 * is the job's `progress` in `getJob` until the job finishes, and a `progress` event. Fenced
+	 * is the job's `progress` in `getJob` while this attempt runs, and a `progress` event. Fenced
 	 * by the lease: once the lease is lost it rejects with `LeaseLostError` and writes nothing.
 	 * A value that is not JSON or is too large rejects with `InvalidJobDataError` or
 	 * `PayloadTooLargeError`. Needs a store with the `progress` capability.
@@ -132,7 +132,7 @@ export interface JobInfoWithResult<Data = unknown, Name extends string = string,
 	readonly result: Result | undefined;
 	/** When it completed (completed jobs). */
 	readonly finishedAt: number | undefined;
-	/** The last progress its handler reported, until it finishes. */
+	/** The last progress the running attempt reported (active jobs). */
 	readonly progress: unknown;
 }
 

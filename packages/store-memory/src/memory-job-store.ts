@@ -128,7 +128,7 @@ interface StoredJob {
 	readonly unique: UniqueSpec | undefined;
 	/** Its own retention, as `add` gave it. */
 	readonly retention: JobKeep | undefined;
-	/** The last progress reported, JSON text, until it finishes. */
+	/** The last progress the running attempt reported, JSON text, until the attempt ends. */
 	progress: string | undefined;
 	/** The handler's result, while kept as completed. */
 	result: string | undefined;
@@ -451,6 +451,7 @@ export class MemoryJobStore
 		const delay = checkDuration("retry.delay", params?.delay);
 		const error = checkErrorInfo("retry.error", params.error);
 		return this.#settle("retry", params, (job, now) => {
+			job.progress = undefined;
 			job.lastError = error;
 			this.#toDelayed(job, now + delay);
 			this.#emit("retrying", job, now, { error: copyErrorInfo(error), dueAt: now + delay });
@@ -480,6 +481,7 @@ export class MemoryJobStore
 
 	async release(params: SettleParams): Promise<SettleResult> {
 		return this.#settle("release", params, (job, now) => {
+			job.progress = undefined;
 			job.attempts--;
 			this.#toReady(job, true);
 			this.#emit("waiting", job, now);
@@ -540,6 +542,7 @@ export class MemoryJobStore
 			if (!this.#isCurrentEntry(entry)) continue;
 			this.#active.delete(job.id);
 			job.token = "";
+			job.progress = undefined;
 			job.lastError = { message: LEASE_EXPIRED_MESSAGE };
 			this.#toReady(job, false);
 			this.#emit("stalled", job, now);

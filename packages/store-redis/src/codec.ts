@@ -267,7 +267,7 @@ export function deadJobs(reply: unknown, from: number): DeadJobRecord[] {
 }
 
 /** Strings per job in a getJob or listJobs reply (see src/lua/lib/describe.lua). */
-const JOB_FIELDS = 15;
+const JOB_FIELDS = 16;
 
 /** The jobs of a getJob or listJobs reply, from index `from` to the end. */
 export function jobRecords(reply: unknown, from: number): JobRecord[] {
@@ -291,6 +291,7 @@ export function jobRecords(reply: unknown, from: number): JobRecord[] {
 		if (r[i + 12] !== "") job.uniqueKey = r[i + 12];
 		if (r[i + 13] !== "") job.finishedAt = Number(r[i + 13]);
 		if (r[i + 14] !== "") job.result = r[i + 14]!.slice(1);
+		if (r[i + 15] !== "") job.progress = r[i + 15]!.slice(1);
 		jobs.push(job);
 	}
 	return jobs;

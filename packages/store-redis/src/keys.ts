@@ -25,6 +25,8 @@ export interface QueueKeys {
 	readonly leaseExp: string;
 	/** List of the seqs of the completed jobs kept by retention, oldest completion first. */
 	readonly done: string;
+	/** Hash of the progress of running attempts that reported one: seq → JSON text. */
+	readonly progress: string;
 	/** Sorted set of the seqs of dead jobs scored by death sequence (oldest death first). */
 	readonly deadOrder: string;
 	/**
@@ -94,6 +96,7 @@ export function queueKeys(prefix: string): QueueKeys {
 		active: `${base}:active`,
 		leaseExp: `${base}:lease-exp`,
 		done: `${base}:done`,
+		progress: `${base}:progress`,
 		deadOrder: `${base}:dead-order`,
 		meta: `${base}:meta`,
 		adds: `${base}:adds`,

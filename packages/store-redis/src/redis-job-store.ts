@@ -37,6 +37,8 @@ import {
 	type ListJobsParams,
 	type LookupCapable,
 	type NewJob,
+	type ProgressCapable,
+	type ProgressParams,
 	type RemoveCapable,
 	type RemoveResult,
 	type ReserveParams,
@@ -140,7 +142,9 @@ const SWEEP_SCAN_BUDGET = 100;
  * const store = await RedisJobStore.connect({ url: process.env.REDIS_URL, prefix: "emails" });
  * const queue = new JobQueue({ store });
  */
-export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable, RemoveCapable {
+export class RedisJobStore
+	implements JobStore, WaitForJobCapable, LookupCapable, RemoveCapable, ProgressCapable
+{
 	readonly capabilities: StoreCapabilities = {
 		waitForJob: true,
 		jobIds: true,
@@ -148,6 +152,7 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 		lookup: true,
 		remove: true,
 		retention: true,
+		progress: true,
 	};
 	/** The key prefix given at creation. */
 	readonly prefix: string;
@@ -367,6 +372,25 @@ export class RedisJobStore implements JobStore, WaitForJobCapable, LookupCapable
 			{ op: "fail", letter: "g", args: [error, keep === false ? "n" : "p", count, age] },
 			params,
 		);
+	}
+
+	/**
+	 * Records a leased job's progress, fenced by its token: `{ ok: false }` and nothing written
+	 * when the lease is not current. The value lasts while the attempt runs (see progress.lua).
+	 */
+	async progress(params: ProgressParams): Promise<{ ok: boolean }> {
+		this.#checkOpen();
+		checkLeaseRef("params", params);
+		if (typeof params.progress !== "string") {
+			throw new InvalidOptionError("progress", "must be JSON text");
+		}
+		const written = await this.#run(
+			this.#worker,
+			"progress",
+			[params.id, params.token, params.progress],
+			"wait",
+		);
+		return { ok: written === 1 };
 	}
 
 	release(params: SettleParams): Promise<SettleResult> {

@@ -45,6 +45,7 @@ export const scriptSpecs = {
 	listJobs: "list-jobs",
 	removeJob: "remove-job",
 	serverTime: "time",
+	progress: "progress",
 } as const satisfies Record<string, string>;
 
 /** The name of a script in {@link scriptSpecs}. */

@@ -51,8 +51,10 @@ export function progressContract(options: ContractOptions): void {
 			expect(await store.progress({ id: id!, token: "made-up", progress: '"x"' })).toEqual({
 				ok: false,
 			});
-			if (declares(store, "lookup")) expect(await progressOf(id!)).toBe('"first"');
+			// The sweep ended the first attempt and its progress; the stale writes wrote nothing.
+			if (declares(store, "lookup")) expect(await progressOf(id!)).toBeUndefined();
 			expect((await store.progress({ ...second, progress: '"second"' })).ok).toBe(true);
+			if (declares(store, "lookup")) expect(await progressOf(id!)).toBe('"second"');
 			expect((await store.ack(second)).ok).toBe(true);
 			expect(await store.progress({ ...second, progress: '"after ack"' })).toEqual({ ok: false });
 		});
@@ -60,6 +62,23 @@ export function progressContract(options: ContractOptions): void {
 		it("refuses progress for an unknown job", async () => {
 			const store = capable(h().store, "progress");
 			expect(await store.progress({ id: "404", token: "t", progress: "1" })).toEqual({ ok: false });
+		});
+
+		it("ends an attempt's progress with the attempt: a retry or release starts with none", async ({
+			skip,
+		}) => {
+			const store = capable(h().store, "progress");
+			if (!declares(store, "lookup")) return skip();
+			const [id] = await addIds(store, [job(1)]);
+			const first = await reserveOne(store);
+			await store.progress({ ...first, progress: "40" });
+			await store.retry({ ...first, delay: 0, error: failure("again") });
+			expect(await progressOf(id!)).toBeUndefined();
+			const second = await reserveOne(store);
+			await store.progress({ ...second, progress: "60" });
+			expect(await progressOf(id!)).toBe("60");
+			await store.release(second);
+			expect(await progressOf(id!)).toBeUndefined();
 		});
 
 		it("shows no progress once the job finished", async ({ skip }) => {

@@ -5,7 +5,7 @@
   jobs) for active, whose seqs are sorted to give a stable order.
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] state  ARGV[2] offset  ARGV[3] limit
-  Returns { total, 15 strings per job (see lib/describe.lua) }.
+  Returns { total, 16 strings per job (see lib/describe.lua) }.
 ]]
 -- @include lib/common.lua
 -- @include lib/record.lua
@@ -50,12 +50,16 @@ else
 end
 local out = { total }
 local recs = read_records(seqs)
-local leases
-if state == 'active' and #seqs > 0 then leases = rcall('HMGET', K.active, unpack(seqs)) end
+local leases, progress
+if state == 'active' and #seqs > 0 then
+  leases = rcall('HMGET', K.active, unpack(seqs))
+  progress = rcall('HMGET', K.progress, unpack(seqs))
+end
 for i, seq in ipairs(seqs) do
   local rec = recs[seq]
   if rec then
-    describe(out, seq, decode(rec), state, dues and dues[i], leases and leases[i])
+    describe(out, seq, decode(rec), state, dues and dues[i], leases and leases[i],
+      progress and progress[i] or nil)
   end
 end
 return out

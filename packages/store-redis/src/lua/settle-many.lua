@@ -79,11 +79,12 @@ for from = 1, n + 1, 1000 do
 end
 
 -- The records the live entries need: retry and fail rewrite theirs, a flagged ack cleans up.
-local live, needed = {}, {}
+local live, needed, flags = {}, {}, {}
 for k = 1, n do
   local att, _, flagged = live_lease(current[seqs[k]], tokens[k], now)
   if att then
     live[k] = att
+    flags[k] = flagged
     if ops[k] ~= 'l' and (ops[k] ~= 'a' or flagged) then
       needed[#needed + 1] = seqs[k]
     end
@@ -94,7 +95,7 @@ local recs = read_records(needed)
 -- Settle in order. Writes are collected and made after the loop, so a raise changes nothing.
 local out = { fmt(now), '', '' }
 local gone, released, retried, dead, rewritten, acked, finished = {}, {}, {}, {}, {}, {}, {}
-local kept, trims_done, trims_dead = {}, {}, {}
+local kept, trims_done, trims_dead, flagged_gone = {}, {}, {}, {}
 local min_due
 local want = 0
 for k = 1, n do
@@ -115,6 +116,7 @@ for k = 1, n do
       -- Later entries for this id find the lease gone, as they would after a separate call.
       current[seq] = false
       gone[#gone + 1] = seq
+      if flags[k] then flagged_gone[#flagged_gone + 1] = seq end
       if op == 'a' then
         acked[#acked + 1] = seq
         if job then finished[#finished + 1] = { job, seq, 'a' } end
@@ -155,6 +157,8 @@ if #gone > 0 then
   call_chunked('HDEL', K.active, gone)
   call_chunked('ZREM', K.lease_exp, gone)
 end
+-- The progress of the attempts that reported one ends with them.
+if #flagged_gone > 0 then call_chunked('HDEL', K.progress, flagged_gone) end
 if #acked > 0 then delete_records(acked) end
 write_records(rewritten)
 for _, f in ipairs(finished) do

@@ -129,11 +129,13 @@ while not full and #moved < limit and looked < 2 * limit + budget do
       elseif not rec then
         -- A lease whose record is gone names no job.
         rcall('HDEL', K.active, seq)
+        rcall('HDEL', K.progress, seq)
         rcall('ZREM', K.lease_exp, seq)
       else
         -- A record that cannot be read: set it aside (lib/quarantine.lua) so the lease ends.
         quarantine('active', seq, rec, why)
         rcall('HDEL', K.active, seq)
+        rcall('HDEL', K.progress, seq)
         rcall('ZREM', K.lease_exp, seq)
       end
       if bytes >= MAX_BYTES then
@@ -147,6 +149,8 @@ end
 if #moved > 0 then
   call_chunked('HDEL', K.active, moved)
   call_chunked('ZREM', K.lease_exp, moved)
+  -- The progress of an attempt ends with it.
+  call_chunked('HDEL', K.progress, moved)
   write_records(rewritten)
   local _, len = call_chunked('RPUSH', K.ready, moved)
   if len == #moved then wake_one() end

@@ -5,8 +5,8 @@
   `seq` in the bucket hash `<jobs><seq without its last two digits>` (100 jobs per bucket, so a
   bucket stays a compact listpack). `ready` lists seqs, `delayed` scores `<L><seq>` (L is
   string.char(64 + #seq), so equal due times sort in add order), `active` maps seq to the lease
-  `<expiry>,<token>,<attempts>,<leasedAt>[,x]` (x: the job has a jobId or a unique key, which its
-  settle must clean up), `lease-exp` scores each leased seq by its lease's expiry (so a sweep
+  `<expiry>,<token>,<attempts>,<leasedAt>[,x]` (x: the job has a jobId or a unique key, or its
+  attempt reported progress: its settle has more to clean up), `lease-exp` scores each leased seq by its lease's expiry (so a sweep
   finds the expired ones without reading the live ones; written and removed with the `active`
   entry, and never scored later than the expiry in it, except an entry the sweep set aside, see
   sweep.lua), and `dead-order` scores seqs by death order. `active` and `lease-exp` also hold a
@@ -24,6 +24,7 @@ local K = {
   ids = base .. ':ids', done_ids = base .. ':done-ids', uniq = base .. ':uniq',
   uniq_exp = base .. ':uniq-exp', add_outcomes = base .. ':add-outcomes', wake = base .. ':wake',
   quarantine = base .. ':quarantine', lease_exp = base .. ':lease-exp', done = base .. ':done',
+  progress = base .. ':progress',
 }
 
 -- Wakes one idle worker: it pops the token with BLPOP (see src/waker.ts), and its reserve wakes

@@ -1,10 +1,11 @@
 --[[
   What getJob and listJobs return per job, 15 strings (empty: absent): id, state, name, payload,
   attempts, maxAttempts, lastError, addedAt, dueAt, leasedAt, leaseExpiresAt, failedAt,
-  uniqueKey, finishedAt, then the result with a leading '=' ('' for none: a result may be any
-  JSON text, never empty). Spliced after lib/common.lua and lib/record.lua.
+  uniqueKey, finishedAt, then the result and the progress of the running attempt, each with a
+  leading '=' ('' for none: either may be any JSON text, never empty). Spliced after
+  lib/common.lua and lib/record.lua.
 ]]
-local function describe(out, seq, job, state, due, lease)
+local function describe(out, seq, job, state, due, lease, progress)
   local att, leased_at, expiry = job.att, '', ''
   if lease then
     local exp, _, a, at = split_lease(lease)
@@ -26,4 +27,5 @@ local function describe(out, seq, job, state, due, lease)
   out[n + 13] = job.ukey or ''
   out[n + 14] = job.done and state == 'completed' and fmt(job.done) or ''
   out[n + 15] = job.result and state == 'completed' and ('=' .. job.result) or ''
+  out[n + 16] = progress and ('=' .. progress) or ''
 end
