@@ -519,7 +519,11 @@ export interface EventPage {
 	events: StoredEvent[];
 	/** The cursor to read after next time: the last event's id, or the one asked for. */
 	cursor: string;
-	/** `true` when events after the cursor asked for were already trimmed (the cap): some are missed. */
+	/**
+	 * `true` when the store's cap may have dropped events after the cursor asked for, before they
+	 * were read. Never `false` when one was dropped; a store may also say `true` when it cannot
+	 * tell (the Redis store does when the cursor's own event is gone).
+	 */
 	missed: boolean;
 }
 

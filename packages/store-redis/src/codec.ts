@@ -11,12 +11,14 @@ import type {
 	AddResult,
 	DeadJobRecord,
 	JobErrorInfo,
+	JobEventType,
 	JobKeep,
 	JobRecord,
 	JobState,
 	KeepPolicy,
 	LeasedJob,
 	NewJob,
+	StoredEvent,
 } from "@jobs/core/store";
 
 /** The `lastError` a sweep records; the same words as the memory store. */
@@ -313,4 +315,30 @@ export function addResults(reply: unknown, jobs: readonly NewJob[]): AddResult[]
 		if (outcome[0] === "j") return { id, created: false, existing: "jobId" };
 		return { id, created: false, existing: "unique", replaced: outcome[0] === "r" };
 	});
+}
+
+/** A stream id, the cursor of the event stream: `<ms>-<seq>`. */
+export const STREAM_ID = /^\d+-\d+$/;
+
+/**
+ * A stream entry of the events (see `emit` in src/lua/lib/common.lua) as a {@link StoredEvent}:
+ * fields t type, j job id, n name, a attempt, and r result, p progress, e error, d due time; its
+ * time is the stream id's.
+ */
+export function storedEvent([id, fields]: [string, string[]]): StoredEvent {
+	const f: Record<string, string> = {};
+	for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
+	const event: StoredEvent = {
+		id,
+		type: f.t as JobEventType,
+		jobId: f.j ?? "",
+		name: f.n ?? "",
+		attempt: Number(f.a ?? 0),
+		at: Number(id.slice(0, id.indexOf("-"))),
+	};
+	if (f.r !== undefined) event.result = f.r;
+	if (f.p !== undefined) event.progress = f.p;
+	if (f.e !== undefined) event.error = decodeError(f.e);
+	if (f.d !== undefined) event.dueAt = Number(f.d);
+	return event;
 }

@@ -46,6 +46,31 @@ export interface RedisJobStoreOptions {
 	 * 100,000 (about 40 bytes of Redis memory each); 0 forgets an id as soon as its job is acked.
 	 */
 	jobIdHistory?: number;
+	/**
+	 * Write job events to a capped stream (`{prefix}:events`) that any process can follow
+	 * (capability `events`): `true` for 10,000 events kept, or `{ maxLen }`. Every process that
+	 * changes jobs must say the same: a process without it writes none. Default off: the scripts
+	 * are then made without a line of event code.
+	 */
+	events?: boolean | { maxLen?: number };
+}
+
+/** Default cap of the event stream ({@link RedisJobStoreOptions.events}). */
+export const DEFAULT_EVENTS_MAX_LEN = 10_000;
+
+/** The event cap of an `events` option: 0 when off. */
+export function eventsMaxLen(events: unknown): number {
+	if (events === undefined || events === false) return 0;
+	if (events === true) return DEFAULT_EVENTS_MAX_LEN;
+	if (typeof events !== "object" || events === null) {
+		throw new InvalidOptionError("events", "must be true, false or { maxLen }");
+	}
+	const { maxLen } = events as { maxLen?: unknown };
+	if (maxLen === undefined) return DEFAULT_EVENTS_MAX_LEN;
+	if (typeof maxLen !== "number" || !Number.isInteger(maxLen) || maxLen < 1) {
+		throw new InvalidOptionError("events.maxLen", `must be an integer >= 1, got ${String(maxLen)}`);
+	}
+	return maxLen;
 }
 
 /** Default of {@link RedisJobStoreOptions.commandTimeoutMs}. */

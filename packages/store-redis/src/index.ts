@@ -12,6 +12,7 @@
 export type { JobStore } from "@jobs/core";
 export {
 	DEFAULT_COMMAND_TIMEOUT_MS,
+	DEFAULT_EVENTS_MAX_LEN,
 	DEFAULT_JOB_ID_HISTORY,
 	DEFAULT_WORKER_TIMEOUT_MS,
 	type RedisJobStoreOptions,

@@ -27,6 +27,8 @@ export interface QueueKeys {
 	readonly done: string;
 	/** Hash of the progress of running attempts that reported one: seq → JSON text. */
 	readonly progress: string;
+	/** Stream of job events, capped (when the store has `events` on). */
+	readonly events: string;
 	/** Sorted set of the seqs of dead jobs scored by death sequence (oldest death first). */
 	readonly deadOrder: string;
 	/**
@@ -97,6 +99,7 @@ export function queueKeys(prefix: string): QueueKeys {
 		leaseExp: `${base}:lease-exp`,
 		done: `${base}:done`,
 		progress: `${base}:progress`,
+		events: `${base}:events`,
 		deadOrder: `${base}:dead-order`,
 		meta: `${base}:meta`,
 		adds: `${base}:adds`,

@@ -9,6 +9,7 @@ import {
 	JobActiveError,
 	StoreClosedError,
 	StoreError,
+	UnsupportedError,
 } from "@jobs/core";
 import {
 	type AckParams,
@@ -22,9 +23,12 @@ import {
 	checkLeaseRef,
 	checkListParams,
 	checkNewJob,
+	checkReadEventsParams,
 	type DeadJobRecord,
 	type DeadJobSelector,
 	type DeadLetterParams,
+	type EventPage,
+	type EventsCapable,
 	type ExtendParams,
 	type ExtendResult,
 	type FailParams,
@@ -39,6 +43,7 @@ import {
 	type NewJob,
 	type ProgressCapable,
 	type ProgressParams,
+	type ReadEventsParams,
 	type RemoveCapable,
 	type RemoveResult,
 	type ReserveParams,
@@ -60,6 +65,8 @@ import {
 	LEASE_EXPIRED,
 	leasedJobs,
 	plain,
+	STREAM_ID,
+	storedEvent,
 	TokenSource,
 } from "./codec.js";
 import {
@@ -69,6 +76,7 @@ import {
 	DEFAULT_COMMAND_TIMEOUT_MS,
 	DEFAULT_JOB_ID_HISTORY,
 	DEFAULT_WORKER_TIMEOUT_MS,
+	eventsMaxLen,
 	finiteRetries,
 	isCluster,
 	type OwnedClients,
@@ -76,6 +84,7 @@ import {
 	type RedisJobStoreOptions,
 	timeoutOf,
 } from "./connect.js";
+import { EventReaders } from "./event-readers.js";
 import { type QueueKeys, queueKeys } from "./keys.js";
 import {
 	codeToError,
@@ -110,6 +119,8 @@ export interface FromClientOptions {
 	 * `socketTimeout` to have it reopen a dead connection by itself.)
 	 */
 	workerTimeoutMs?: number;
+	/** See {@link RedisJobStoreOptions.events}. Default off. */
+	events?: boolean | { maxLen?: number };
 }
 
 /**
@@ -143,9 +154,16 @@ const SWEEP_SCAN_BUDGET = 100;
  * const queue = new JobQueue({ store });
  */
 export class RedisJobStore
-	implements JobStore, WaitForJobCapable, LookupCapable, RemoveCapable, ProgressCapable
+	implements
+		JobStore,
+		WaitForJobCapable,
+		LookupCapable,
+		RemoveCapable,
+		ProgressCapable,
+		EventsCapable
 {
-	readonly capabilities: StoreCapabilities = {
+	readonly capabilities: StoreCapabilities;
+	static readonly #baseCapabilities: StoreCapabilities = {
 		waitForJob: true,
 		jobIds: true,
 		unique: true,
@@ -173,6 +191,10 @@ export class RedisJobStore
 	readonly #workerTimeoutMs: number;
 	/** How many jobIds of finished jobs the queue remembers. */
 	readonly #jobIdHistory: number;
+	/** The event stream's cap; 0: events off. */
+	readonly #eventsMax: number;
+	/** Connections for blocking event reads, idle ones kept for the next read. */
+	readonly #eventReaders = new EventReaders(() => this.#duplicateForWakeUps());
 	readonly #errorListeners = new Set<(error: Error) => void>();
 	#closed = false;
 	#closing: Promise<void> | undefined;
@@ -200,6 +222,7 @@ export class RedisJobStore
 			jobIdHistory: history,
 			commandTimeoutMs: owned.commandTimeoutMs,
 			workerTimeoutMs: owned.workerTimeoutMs,
+			eventsMax: eventsMaxLen(options.events),
 		});
 	}
 
@@ -222,6 +245,7 @@ export class RedisJobStore
 			jobIdHistory,
 			commandTimeoutMs,
 			workerTimeoutMs,
+			eventsMax: eventsMaxLen(options.events),
 		});
 	}
 
@@ -235,19 +259,28 @@ export class RedisJobStore
 			jobIdHistory,
 			commandTimeoutMs,
 			workerTimeoutMs,
-		}: { jobIdHistory: number; commandTimeoutMs: number; workerTimeoutMs: number },
+			eventsMax,
+		}: {
+			jobIdHistory: number;
+			commandTimeoutMs: number;
+			workerTimeoutMs: number;
+			eventsMax: number;
+		},
 	) {
+		this.capabilities = RedisJobStore.#baseCapabilities;
 		this.prefix = prefix;
 		this.keys = keys;
-		this.#scriptKeys = scriptKeys(keys);
+		this.#scriptKeys = scriptKeys(keys, eventsMax);
+		this.#eventsMax = eventsMax;
+		if (eventsMax > 0) this.capabilities = { ...this.capabilities, events: true };
 		this.#producer = producer;
 		this.#worker = worker;
 		this.#owned = owned;
 		this.#timeoutMs = commandTimeoutMs;
 		this.#workerTimeoutMs = workerTimeoutMs;
 		this.#jobIdHistory = jobIdHistory;
-		defineScripts(producer);
-		if (worker !== producer) defineScripts(worker);
+		defineScripts(producer, eventsMax);
+		if (worker !== producer) defineScripts(worker, eventsMax);
 		this.#wakeUps = new WakeUps(
 			() => this.#duplicateForWakeUps(),
 			keys.wake,
@@ -334,7 +367,13 @@ export class RedisJobStore
 		} catch (error) {
 			return Promise.reject(error);
 		}
-		if (!keep) return this.#settle({ op: "ack", letter: "a", args: [] }, params);
+		if (!keep) {
+			// With events on, the result goes in the job's completed event.
+			if (this.#eventsMax > 0 && params.result !== undefined) {
+				return this.#settle({ op: "ack", letter: "c", args: [params.result] }, params);
+			}
+			return this.#settle({ op: "ack", letter: "a", args: [] }, params);
+		}
 		const [count, age] = policyArgs(keep);
 		return this.#settle(
 			{ op: "ack", letter: "k", args: [params.result ?? "", count, age] },
@@ -391,6 +430,60 @@ export class RedisJobStore
 			"wait",
 		);
 		return { ok: written === 1 };
+	}
+
+	/**
+	 * Job events after `after` (a stream id; absent: from the oldest kept), oldest first, at most
+	 * `limit`; when there are none yet, waits up to `waitMs` for one on a connection of its own.
+	 * Needs the store made with `events`.
+	 */
+	async readEvents(params: ReadEventsParams): Promise<EventPage> {
+		this.#checkOpen();
+		this.#eventsOn("readEvents");
+		const { after, limit, waitMs = 0, signal } = checkReadEventsParams("readEvents", params);
+		if (after !== undefined && !STREAM_ID.test(after)) {
+			throw new InvalidOptionError("readEvents.after", `is not a cursor of this store: "${after}"`);
+		}
+		const read = async () => {
+			const [missed, entries] = (await this.#run(
+				this.#producer,
+				"readEvents",
+				[after ?? "", limit],
+				this.#untilTimeout(),
+			)) as [number, [string, string[]][]];
+			return { events: entries.map(storedEvent), missed: missed === 1 };
+		};
+		let page = await read();
+		const deadline = Date.now() + waitMs;
+		while (page.events.length === 0 && !signal?.aborted && !this.#closed && Date.now() < deadline) {
+			const woken = await this.#eventReaders.wait(
+				this.keys.events,
+				after ?? "0-0",
+				deadline - Date.now(),
+				signal,
+			);
+			if (!woken && (signal?.aborted || Date.now() >= deadline)) break;
+			page = await read();
+		}
+		const last = page.events[page.events.length - 1];
+		return { events: page.events, missed: page.missed, cursor: last ? last.id : (after ?? "0-0") };
+	}
+
+	/** The cursor of the newest event ("0-0" before the first): reading after it gives only later ones. */
+	async eventsCursor(): Promise<string> {
+		this.#checkOpen();
+		this.#eventsOn("eventsCursor");
+		const newest = (await this.#producer.xrevrange(this.keys.events, "+", "-", "COUNT", 1)) as [
+			string,
+			string[],
+		][];
+		return newest[0]?.[0] ?? "0-0";
+	}
+
+	#eventsOn(method: string): void {
+		if (this.#eventsMax === 0) {
+			throw new UnsupportedError("events", `${method} (connect the store with { events: true })`);
+		}
 	}
 
 	release(params: SettleParams): Promise<SettleResult> {
@@ -560,6 +653,7 @@ export class RedisJobStore
 		// Settles called before close() are sent now, as they would have been one by one.
 		this.#settles.flush();
 		this.#adds.close();
+		this.#eventReaders.close();
 		await this.#wakeUps.close();
 		if (!this.#owned) return;
 		await Promise.all([quit(this.#owned.producer), quit(this.#owned.worker)]);

@@ -46,6 +46,7 @@ export const scriptSpecs = {
 	removeJob: "remove-job",
 	serverTime: "time",
 	progress: "progress",
+	readEvents: "read-events",
 } as const satisfies Record<string, string>;
 
 /** The name of a script in {@link scriptSpecs}. */
@@ -58,13 +59,20 @@ export type ScriptArg = string | number;
 // and the package ships src/: `../src/lua/` resolves from both places.
 const luaDir = new URL("../src/lua/", import.meta.url);
 const INCLUDE = /^-- @include (\S+)\s*$/gm;
+/** The line of lib/common.lua that sets the event cap the scripts are made for. */
+const EVENTS_MAX_LINE = /^local EVENTS_MAX = 0\b.*$/m;
 
-/** Reads a script and splices in its `-- @include lib/x.lua` lines. */
-export function loadLua(file: string): string {
+/**
+ * Reads a script and splices in its `-- @include lib/x.lua` lines. `eventsMax` is compiled in
+ * (the cap of the event stream; 0: no events), so a store without events runs scripts that do
+ * not even test for them.
+ */
+export function loadLua(file: string, eventsMax = 0): string {
 	const source = readFileSync(new URL(`${file}.lua`, luaDir), "utf8");
-	return source.replace(INCLUDE, (_line, path: string) =>
+	const lua = source.replace(INCLUDE, (_line, path: string) =>
 		readFileSync(new URL(path, luaDir), "utf8"),
 	);
+	return eventsMax === 0 ? lua : lua.replace(EVENTS_MAX_LINE, `local EVENTS_MAX = ${eventsMax}`);
 }
 
 const version: string = JSON.parse(
@@ -77,26 +85,26 @@ interface LoadedScript {
 	readonly numberOfKeys: number;
 }
 
-let loaded: Map<ScriptName, LoadedScript> | undefined;
+/** The scripts of each event cap, loaded once. */
+const loaded = new Map<number, Map<ScriptName, LoadedScript>>();
 
 /**
- * The scripts with their command names. A name carries the package version and a hash of the
- * code, so two versions of this package sharing one ioredis client never run each other's scripts.
+ * The scripts for an event cap, with their command names. A name carries the package version
+ * and a hash of the code, so two versions of this package (or two caps) sharing one ioredis
+ * client never run each other's scripts.
  */
-function scripts(): Map<ScriptName, LoadedScript> {
-	if (!loaded) {
-		loaded = new Map();
+function scripts(eventsMax: number): Map<ScriptName, LoadedScript> {
+	let set = loaded.get(eventsMax);
+	if (!set) {
+		set = new Map();
 		for (const [name, file] of Object.entries(scriptSpecs) as [ScriptName, string][]) {
-			const lua = loadLua(file);
+			const lua = loadLua(file, eventsMax);
 			const sha = createHash("sha1").update(lua).digest("hex").slice(0, 8);
-			loaded.set(name, {
-				command: `jobs:${version}:${name}:${sha}`,
-				lua,
-				numberOfKeys: 1,
-			});
+			set.set(name, { command: `jobs:${version}:${name}:${sha}`, lua, numberOfKeys: 1 });
 		}
+		loaded.set(eventsMax, set);
 	}
-	return loaded;
+	return set;
 }
 
 type ScriptFn = (...args: ScriptArg[]) => Promise<unknown>;
@@ -105,8 +113,8 @@ type ScriptFn = (...args: ScriptArg[]) => Promise<unknown>;
  * Registers every script on `client` with ioredis `defineCommand`. ioredis sends EVALSHA and
  * falls back to EVAL when the server answers NOSCRIPT (cache flushed, restart, failover).
  */
-export function defineScripts(client: RedisClient): void {
-	for (const script of scripts().values()) {
+export function defineScripts(client: RedisClient, eventsMax = 0): void {
+	for (const script of scripts(eventsMax).values()) {
 		if (typeof (client as unknown as Record<string, unknown>)[script.command] !== "function") {
 			client.defineCommand(script.command, { lua: script.lua, numberOfKeys: script.numberOfKeys });
 		}
@@ -127,9 +135,9 @@ export async function runScript(
 	keys: ScriptKeys,
 	args: readonly ScriptArg[],
 ): Promise<unknown> {
-	const script = scripts().get(name)!;
+	const script = scripts(keys.eventsMax).get(name)!;
 	const fn = (client as unknown as Record<string, ScriptFn>)[script.command]!;
-	const argv = (keys as readonly ScriptArg[]).concat(args);
+	const argv = (keys.keys as readonly ScriptArg[]).concat(args);
 	try {
 		return await fn.apply(client, argv);
 	} catch (error) {
@@ -343,15 +351,18 @@ export function runScriptUntil(
 }
 
 /**
- * The KEYS every script of one queue receives: its `meta` hash alone. The scripts name the other
- * keys from it (see src/lua/lib/common.lua); they all share its hash slot, so Redis Cluster
- * routes the call by this one.
+ * What every script call of one queue is made with: the KEYS, its `meta` hash alone (the scripts
+ * name the other keys from it, see src/lua/lib/common.lua; they all share its hash slot, so Redis
+ * Cluster routes the call by this one), and the event cap the store's scripts are made for.
  */
-export type ScriptKeys = readonly [string];
+export interface ScriptKeys {
+	readonly keys: readonly [string];
+	readonly eventsMax: number;
+}
 
 /** Computes {@link ScriptKeys} once per store rather than once per call. */
-export function scriptKeys(keys: QueueKeys): ScriptKeys {
-	return [keys.meta];
+export function scriptKeys(keys: QueueKeys, eventsMax = 0): ScriptKeys {
+	return { keys: [keys.meta], eventsMax };
 }
 
 /** The codes a script raises (`error({ err = 'JOBS_… detail' })`), each with its error class. */

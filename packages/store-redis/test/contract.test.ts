@@ -9,6 +9,10 @@ if (url) {
 	const admin = new Redis(url);
 	afterAll(() => admin.quit());
 	describeJobStoreContract("RedisJobStore", { createHarness: () => connectHarness(url, admin) });
+	// Events on: the same contract, and the events group, with scripts made to write events.
+	describeJobStoreContract("RedisJobStore with events", {
+		createHarness: () => connectHarness(url, admin, { events: { maxLen: 1_000 } }),
+	});
 } else {
 	describe.skip("RedisJobStore contract (no Redis)", () => {
 		it("needs a Redis server", () => {});

@@ -36,9 +36,9 @@ describe("Lua scripts", () => {
 		const flags = Object.fromEntries(
 			Object.entries(scriptSpecs).map(([name, file]) => [name, loadLua(file).split("\n")[0]]),
 		);
-		const { add, getJob, stats, serverTime, ...writers } = flags;
+		const { add, getJob, stats, serverTime, readEvents, ...writers } = flags;
 		expect(add).toBe("#!lua");
-		for (const readOnly of [getJob, stats, serverTime])
+		for (const readOnly of [getJob, stats, serverTime, readEvents])
 			expect(readOnly).toBe("#!lua flags=no-writes");
 		for (const shebang of Object.values(writers)) expect(shebang).toBe("#!lua flags=allow-oom");
 	});

@@ -9,6 +9,7 @@
   progress costs nothing for it.
 ]]
 -- @include lib/common.lua
+-- @include lib/record.lua
 
 local now = now_ms()
 local seq = seq_of(ARGV[1])
@@ -21,4 +22,9 @@ if not flagged then
   rcall('HSET', K.active, seq, lease_value(fmt(exp), ARGV[2], att, at, true))
 end
 rcall('HSET', K.progress, seq, ARGV[3])
+if EVENTS_MAX > 0 then
+  local rec = rcall('HGET', bucket(seq), seq)
+  local job = rec and try_decode(rec)
+  emit('progress', ARGV[1], job and job.name or '', fmt(att), 'p', ARGV[3])
+end
 return 1

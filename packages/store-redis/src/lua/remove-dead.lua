@@ -27,7 +27,12 @@ local recs = read_records(seqs)
 for _, seq in ipairs(seqs) do
   local rec = recs[seq]
   local job = rec and try_decode(rec)
-  if job then forget_removed(job, seq) elseif rec then rcall('HDEL', bucket(seq), seq) end
+  if job then
+    emit('removed', ext_id(job, seq), job.name, fmt(job.att))
+    forget_removed(job, seq)
+  elseif rec then
+    rcall('HDEL', bucket(seq), seq)
+  end
 end
 if #seqs > 0 then call_chunked('ZREM', K.dead_order, seqs) end
 return #seqs

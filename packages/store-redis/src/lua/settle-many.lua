@@ -9,7 +9,8 @@
   ARGV[1] token base (unique per call; '' when no entry asks for next jobs)
   ARGV[2] jobIdHistory (acked jobIds remembered)
   ARGV[3..] one entry per settle: op, id, token, next limit (0: none), lease ms of the next jobs,
-            then by op: 'a' ack, 'l' release: nothing; 'r' retry: delay ms, error; 'f' fail: error;
+            then by op: 'a' ack, 'l' release: nothing; 'c' ack: result (for its completed event);
+            'r' retry: delay ms, error; 'f' fail: error;
             'k' ack and keep (lib/retention.lua): result ('' none), count, age ('' no limit);
             'g' fail and keep: error, 'n' (delete the job) or 'p' (keep it), count, age
             (errors and results are JSON text, stored as is)
@@ -41,12 +42,15 @@ local history = tonumber(ARGV[2])
 
 -- Read the entries.
 local ops, seqs, tokens, limits, leases, delays, errors = {}, {}, {}, {}, {}, {}, {}
+-- The ids as the callers gave them (a seq, or a chosen jobId): events name jobs by them.
+local given_ids = {}
 local results, policies, drops = {}, {}, {}
 local n, i, argc = 0, 3, #ARGV
 while i <= argc do
   n = n + 1
   local op = ARGV[i]
   ops[n], seqs[n], tokens[n] = op, seq_of(ARGV[i + 1]) or ':none', ARGV[i + 2]
+  given_ids[n] = ARGV[i + 1]
   limits[n], leases[n] = tonumber(ARGV[i + 3]), ARGV[i + 4]
   if op == 'r' then
     delays[n], errors[n] = tonumber(ARGV[i + 5]), ARGV[i + 6]
@@ -57,6 +61,9 @@ while i <= argc do
   elseif op == 'k' then
     results[n], policies[n] = ARGV[i + 5], { ARGV[i + 6], ARGV[i + 7] }
     i = i + 8
+  elseif op == 'c' then
+    results[n] = ARGV[i + 5]
+    i = i + 6
   elseif op == 'g' then
     errors[n], drops[n], policies[n] = ARGV[i + 5], ARGV[i + 6] == 'n', { ARGV[i + 7], ARGV[i + 8] }
     i = i + 9
@@ -85,7 +92,8 @@ for k = 1, n do
   if att then
     live[k] = att
     flags[k] = flagged
-    if ops[k] ~= 'l' and (ops[k] ~= 'a' or flagged) then
+    -- With events on, every settle reads its record: its event names the job.
+    if EVENTS_MAX > 0 or (ops[k] ~= 'l' and ops[k] ~= 'c' and (ops[k] ~= 'a' or flagged)) then
       needed[#needed + 1] = seqs[k]
     end
   end
@@ -107,9 +115,9 @@ for k = 1, n do
     local job
     local rec = recs[seq]
     if rec then job = try_decode(rec) end
-    if op ~= 'l' and op ~= 'a' and not job then
+    if op ~= 'l' and op ~= 'a' and op ~= 'c' and not job then
       status = CORRUPT
-    elseif op == 'a' and rec and not job then
+    elseif (op == 'a' or op == 'c') and rec and not job then
       status = CORRUPT
     else
       status = 0
@@ -117,11 +125,18 @@ for k = 1, n do
       current[seq] = false
       gone[#gone + 1] = seq
       if flags[k] then flagged_gone[#flagged_gone + 1] = seq end
-      if op == 'a' then
+      local id, name = given_ids[k], job and job.name or ''
+      if op == 'a' or op == 'c' then
         acked[#acked + 1] = seq
         if job then finished[#finished + 1] = { job, seq, 'a' } end
+        if op == 'c' and results[k] ~= '' then
+          emit('completed', id, name, fmt(att), 'r', results[k])
+        else
+          emit('completed', id, name, fmt(att))
+        end
       elseif op == 'r' then
         local due = now + delays[k]
+        emit('retrying', id, name, fmt(att), 'e', errors[k], 'd', fmt(due))
         job.att, job.err = att, errors[k]
         rewritten[seq] = encode(job)
         retried[#retried + 1] = fmt(due)
@@ -134,11 +149,18 @@ for k = 1, n do
         kept[#kept + 1] = seq
         finished[#finished + 1] = { job, seq, 'f' }
         trims_done[policies[k][1] .. ',' .. policies[k][2]] = policies[k]
+        if job.result then
+          emit('completed', id, name, fmt(att), 'r', job.result)
+        else
+          emit('completed', id, name, fmt(att))
+        end
       elseif (op == 'f' or op == 'g') and drops[k] then
         -- Dies and is deleted at once, as after an ack.
         acked[#acked + 1] = seq
         finished[#finished + 1] = { job, seq, 'a' }
+        emit('failed', id, name, fmt(att), 'e', errors[k])
       elseif op == 'f' or op == 'g' then
+        emit('failed', id, name, fmt(att), 'e', errors[k])
         job.att, job.err, job.failed = att, errors[k], now
         rewritten[seq] = encode(job)
         dead[#dead + 1] = seq
@@ -146,6 +168,7 @@ for k = 1, n do
         if op == 'g' then trims_dead[policies[k][1] .. ',' .. policies[k][2]] = policies[k] end
       else
         released[#released + 1] = seq
+        emit('waiting', id, name, fmt(att - 1))
       end
       want = want + limits[k]
     end

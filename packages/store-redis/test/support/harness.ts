@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { ContractHarness } from "@jobs/store-contract";
 import { Cluster, Redis as IORedis, type Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { RedisJobStore } from "../../src/index.js";
+import { RedisJobStore, type RedisJobStoreOptions } from "../../src/index.js";
 
 /** Waits in real time: the store's clock is the Redis server's. */
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -58,8 +58,12 @@ export function storesCleanedUp(url: string): { admin: () => Redis; stores: Redi
 }
 
 /** A harness on a store that owns its connections to `url`. */
-export async function connectHarness(url: string, admin: Redis): Promise<ContractHarness> {
-	const store = await RedisJobStore.connect({ url, prefix: uniquePrefix() });
+export async function connectHarness(
+	url: string,
+	admin: Redis,
+	options: Omit<RedisJobStoreOptions, "url" | "prefix"> = {},
+): Promise<ContractHarness> {
+	const store = await RedisJobStore.connect({ url, prefix: uniquePrefix(), ...options });
 	return {
 		store,
 		elapse: sleep,

@@ -24,8 +24,21 @@ local K = {
   ids = base .. ':ids', done_ids = base .. ':done-ids', uniq = base .. ':uniq',
   uniq_exp = base .. ':uniq-exp', add_outcomes = base .. ':add-outcomes', wake = base .. ':wake',
   quarantine = base .. ':quarantine', lease_exp = base .. ':lease-exp', done = base .. ':done',
-  progress = base .. ':progress',
+  progress = base .. ':progress', events = base .. ':events',
 }
+
+-- The cap of the event stream, compiled in by the store that loads the scripts (src/scripts.ts
+-- rewrites this line); 0: events are off, and `emit` returns at once.
+local EVENTS_MAX = 0
+
+-- Writes a job event to the capped stream `events` (XADD MAXLEN ~: Redis trims whole nodes, so
+-- it may keep a few more): type t, job id j, name n, attempt a, then `...` as more field, value
+-- pairs (r result, p progress, e error, d due time). The event's time is its stream id's.
+local function emit(kind, id, name, attempt, ...)
+  if EVENTS_MAX == 0 then return end
+  rcall('XADD', K.events, 'MAXLEN', '~', EVENTS_MAX, '*', 't', kind, 'j', id, 'n', name,
+    'a', attempt, ...)
+end
 
 -- Wakes one idle worker: it pops the token with BLPOP (see src/waker.ts), and its reserve wakes
 -- the next one if it leaves jobs ready. At most one token waits, so nothing piles up while no
