@@ -8,7 +8,7 @@
 // and keys; the ledger's add records whether the job was created or found.
 //
 // Config (argv[2], JSON): { name, url, prefix, ledgerDir, count, inFlight?, jobName?, data?,
-//   options?, identity?, keyMod?, retryOnError?, pauseMs? }
+//   options?, identity?, keyMod?, retryOnError?, pauseMs?, events? }
 // IPC out: { ready: true }, { done: true, acked, errors }.
 import { JobQueue } from "@jobs/core";
 import { RedisJobStore } from "@jobs/store-redis";
@@ -24,7 +24,11 @@ import {
 const config = readConfig();
 exitWithParent();
 const ledger = openLedger(config.ledgerDir, "producer", config.name);
-const store = await RedisJobStore.connect({ url: config.url, prefix: config.prefix });
+const store = await RedisJobStore.connect({
+	url: config.url,
+	prefix: config.prefix,
+	...(config.events ? { events: { maxLen: 100_000 } } : {}),
+});
 const queue = new JobQueue({ store });
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 send({ ready: true });

@@ -2,7 +2,8 @@
 // behaviour each job's data describes, and a ledger of everything it saw.
 //
 // Config (argv[2], JSON): { name, url, prefix, ledgerDir, jobNames?, concurrency?, lease?,
-//   sweepInterval?, pollInterval?, maxAttempts?, backoffMs?, step? }
+//   sweepInterval?, pollInterval?, maxAttempts?, backoffMs?, step?, events?, echo? }
+//   events: connect with { events: { maxLen: 100000 } }; echo: handlers return { echo: data }.
 // Job data: { plan?: { [attempt | "*"]: Step } }, Step: { sleep?, block?, hang?, exit?, throw? }
 //   sleep: await ms; block: busy-loop ms (event loop blocked); hang: never settle;
 //   exit: process.exit(code) mid-handler; throw: fail the attempt with this message.
@@ -28,7 +29,11 @@ process.on("unhandledRejection", (error) => {
 	process.exit(70);
 });
 
-const raw = await RedisJobStore.connect({ url: config.url, prefix: config.prefix });
+const raw = await RedisJobStore.connect({
+	url: config.url,
+	prefix: config.prefix,
+	...(config.events ? { events: { maxLen: 100_000 } } : {}),
+});
 const store = loggedStore(raw, ledger, { leaseMs: lease }, tokens);
 const queue = new JobQueue({
 	store,
@@ -83,6 +88,7 @@ async function handler(job) {
 		outcome: "ok",
 		aborted: job.signal.aborted,
 	});
+	if (config.echo) return { echo: job.data };
 }
 
 for (const name of config.jobNames ?? ["job"]) queue.handle(name, handler);

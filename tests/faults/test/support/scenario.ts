@@ -32,6 +32,10 @@ export interface WorkerConfig {
 	step?: Step;
 	/** Shift this process's Date.now() by this many ms. */
 	skewMs?: number;
+	/** Connect with events on (a cap of 100,000). */
+	events?: boolean;
+	/** Handlers return `{ echo: data }`. */
+	echo?: boolean;
 }
 
 /** What a handler does on one attempt (see ../children/worker.mjs). */
@@ -58,6 +62,17 @@ export interface ProducerConfig {
 	retryOnError?: boolean;
 	pauseMs?: number;
 	skewMs?: number;
+	/** Connect with events on (a cap of 100,000). */
+	events?: boolean;
+}
+
+/** What a waiter process adds and waits for (see ../children/waiter.mjs). */
+export interface WaiterConfig {
+	jobs: {
+		data: Record<string, unknown>;
+		options?: Record<string, unknown>;
+		waitAfterMs?: number;
+	}[];
 }
 
 const REQUIRE = process.env.JOBS_REQUIRE_REDIS === "1";
@@ -154,28 +169,39 @@ export class Scenario {
 
 	async worker(name: string, config: WorkerConfig = {}): Promise<NodeChild> {
 		const { skewMs, ...rest } = config;
-		const child = await forkChild(
-			"worker.mjs",
-			name,
-			{ ...rest, url: this.url, prefix: this.prefix, ledgerDir: this.ledgerDir },
-			this.#childOptions(name, skewMs),
-		);
-		this.#children.push(child);
-		this.log.write({ t: "spawned", target: child.pid, name, role: "worker" });
-		this.#watch(child);
-		return child;
+		return this.#spawn("worker.mjs", name, "worker", rest, skewMs);
 	}
 
 	async producer(name: string, config: ProducerConfig): Promise<NodeChild> {
 		const { skewMs, ...rest } = config;
+		return this.#spawn("producer.mjs", name, "producer", rest, skewMs);
+	}
+
+	/** A subscriber process following the job events (see ../children/subscriber.mjs). */
+	async subscriber(name: string): Promise<NodeChild> {
+		return this.#spawn("subscriber.mjs", name, "subscriber", {});
+	}
+
+	/** A waiter process adding jobs and waiting for each (see ../children/waiter.mjs). */
+	async waiter(name: string, config: WaiterConfig): Promise<NodeChild> {
+		return this.#spawn("waiter.mjs", name, "waiter", config);
+	}
+
+	async #spawn(
+		script: string,
+		name: string,
+		role: string,
+		config: object,
+		skewMs?: number,
+	): Promise<NodeChild> {
 		const child = await forkChild(
-			"producer.mjs",
+			script,
 			name,
-			{ ...rest, url: this.url, prefix: this.prefix, ledgerDir: this.ledgerDir },
+			{ ...config, url: this.url, prefix: this.prefix, ledgerDir: this.ledgerDir },
 			this.#childOptions(name, skewMs),
 		);
 		this.#children.push(child);
-		this.log.write({ t: "spawned", target: child.pid, name, role: "producer" });
+		this.log.write({ t: "spawned", target: child.pid, name, role });
 		this.#watch(child);
 		return child;
 	}
