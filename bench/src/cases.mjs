@@ -42,6 +42,19 @@ export function defineCases(quick) {
 			scenario: "process",
 			params: { n, concurrency },
 		})),
+		{
+			id: "process-c100-kept",
+			title:
+				"process pre-filled no-op jobs, concurrency 100, events on and the last 1,000 completed jobs kept (BullMQ: its defaults, events on and every completed job kept)",
+			scenario: "process",
+			params: { n, concurrency: 100, retention: "last1000" },
+		},
+		{
+			id: "memory-completed",
+			title: `Redis memory per kept completed job (${memN.toLocaleString("en-US")} run, all kept; ours with events off, BullMQ's events on as by default)`,
+			scenario: "memoryCompleted",
+			params: { n: memN, concurrency: 100, retention: "all" },
+		},
 		...[500, 5_000].map((rate) => ({
 			id: `latency-${rate}`,
 			title: `end-to-end latency at ${rate.toLocaleString("en-US")}/s offered, worker concurrency ${latencyConcurrency}`,
@@ -220,6 +233,22 @@ export const SUMMARY_ROWS = [
 		target: { op: "<=", value: 6, absolute: true },
 	},
 	{
+		case: "process-c100-kept",
+		metric: "throughput",
+		label: "process, concurrency 100, events on, last 1,000 kept",
+		unit: "jobs/s",
+		better: "higher",
+		target: { op: ">=", value: 2.5 },
+	},
+	{
+		case: "memory-completed",
+		metric: "bytesPerJob",
+		label: "Redis bytes / kept completed job",
+		unit: "B",
+		better: "lower",
+		target: { op: "<=", value: 0.5 },
+	},
+	{
 		case: "memory-waiting",
 		metric: "bytesPerJob",
 		label: "Redis bytes / waiting job",
@@ -294,6 +323,7 @@ export const COST_CASES = [
 	"process-c1",
 	"process-c10",
 	"process-c100",
+	"process-c100-kept",
 	"latency-500",
 	"scaleout-2",
 ];
@@ -306,4 +336,4 @@ export const COST_METRICS = [
 ];
 
 /** Cases whose per-command breakdown (INFO commandstats, per job) is shown. */
-export const COMMANDSTATS_CASES = ["enqueue", "process-c1", "process-c100"];
+export const COMMANDSTATS_CASES = ["enqueue", "process-c1", "process-c100", "process-c100-kept"];

@@ -259,6 +259,28 @@ const scenarios = {
 		return result;
 	},
 
+	/**
+	 * Redis `used_memory` delta per job once `n` jobs ran and every completed one is kept (the
+	 * system made with `retention: "all"`).
+	 */
+	async memoryCompleted(sys, admin, { n, concurrency }) {
+		await sys.add(jobData(-1));
+		const warm = completionCounter(sys);
+		const worker = await sys.prepareWorker({ concurrency });
+		worker.start();
+		await warm.until(1);
+		await sleep(100);
+		const before = Number(/used_memory:(\d+)/.exec(await admin.info("memory"))[1]);
+		const t0 = performance.now();
+		await prefill(sys, n);
+		await warm.until(n + 1);
+		const wallMs = performance.now() - t0;
+		await worker.stop();
+		await sleep(200);
+		const after = Number(/used_memory:(\d+)/.exec(await admin.info("memory"))[1]);
+		return { jobs: n, wallMs, bytesPerJob: (after - before) / n, usedMemoryDelta: after - before };
+	},
+
 	/** Redis `used_memory` delta per job with `n` jobs waiting (or delayed by an hour). */
 	async memory(sys, admin, { n, delayed }) {
 		// One job first, so per-queue keys (meta, counters, empty structures) are not per-job cost.
@@ -392,7 +414,7 @@ async function main() {
 	const scenario = scenarios[spec.scenario];
 	if (!scenario) throw new Error(`unknown scenario ${spec.scenario}`);
 	const admin = new Redis(spec.url, { connectionName: "bench-admin" });
-	const sys = await createSystem(spec.system, { url: spec.url });
+	const sys = await createSystem(spec.system, { url: spec.url, retention: spec.params?.retention });
 	const result = await scenario(sys, admin, spec.params);
 	await sys.close();
 	admin.disconnect();

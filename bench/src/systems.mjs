@@ -3,6 +3,10 @@
  *
  * - `jobs`: `@jobs/core` `JobQueue` over `RedisJobStore.connect({ url, prefix })`; acked jobs
  *   leave the store.
+ *
+ * `retention` (a case parameter) changes both: `"last1000"` is ours with events on and the last
+ * 1,000 completed jobs kept, against BullMQ's own defaults (events on, every completed job kept);
+ * `"all"` keeps every completed job on both (ours with events off).
  * - `bullmq`: `Queue` with `defaultJobOptions: { removeOnComplete: true }` (so completed jobs are
  *   removed as ours are) and the default `removeOnFail`; `Worker` connections with
  *   `maxRetriesPerRequest: null`; everything else default (lockDuration 30 s like our lease).
@@ -32,15 +36,15 @@ export function label(system) {
  * "storeOptions": { …merged into RedisJobStore.connect options }, "workOptions": { …merged into
  * queue.work options } } }` (paths relative to bench/).
  */
-export async function createSystem(system, { url }) {
-	if (system === "jobs") return createJobs(url);
+export async function createSystem(system, { url, retention }) {
+	if (system === "jobs") return createJobs(url, {}, retention);
 	if (system.startsWith("jobs@")) {
 		const name = system.slice(5);
 		const variant = JSON.parse(process.env.BENCH_VARIANTS ?? "{}")[name];
 		if (!variant) throw new Error(`unknown variant ${name} (see --variants)`);
-		return createJobs(url, variant);
+		return createJobs(url, variant, retention);
 	}
-	if (system === "bullmq") return createBullmq(url);
+	if (system === "bullmq") return createBullmq(url, retention);
 	throw new Error(`unknown system ${system}`);
 }
 
@@ -83,17 +87,38 @@ const STORE_METHODS = [
 	"getJob",
 	"listJobs",
 	"removeJob",
+	"progress",
+	"readEvents",
+	"eventsCursor",
 	"close",
 ];
 
-async function createJobs(url, variant = {}) {
+/** Our store and queue options for a `retention` mode. */
+function jobsRetention(retention) {
+	if (retention === "last1000") {
+		return {
+			store: { events: { maxLen: 10_000 } },
+			queue: { keep: { completed: { count: 1_000 } } },
+		};
+	}
+	if (retention === "all") return { store: {}, queue: { keep: { completed: true } } };
+	return { store: {}, queue: {} };
+}
+
+async function createJobs(url, variant = {}, retention = undefined) {
+	const kept = jobsRetention(retention);
 	const benchDir = new URL("../", import.meta.url);
 	const from = (path, fallback) => (path ? new URL(path, benchDir).href : fallback);
 	const [{ JobQueue }, { RedisJobStore }] = await Promise.all([
 		import(from(variant.core, "@jobs/core")),
 		import(from(variant.storeRedis, "@jobs/store-redis")),
 	]);
-	const store = await RedisJobStore.connect({ url, prefix: "bench", ...variant.storeOptions });
+	const store = await RedisJobStore.connect({
+		url,
+		prefix: "bench",
+		...kept.store,
+		...variant.storeOptions,
+	});
 	const completed = [];
 	// A delegating store that reports successful acks: the engine has no "completed" event, and
 	// an ack that resolved ok is exactly "the completion has been written to Redis".
@@ -110,7 +135,7 @@ async function createJobs(url, variant = {}) {
 	if (typeof store.waitForJob === "function") {
 		counting.waitForJob = (params) => store.waitForJob(params);
 	}
-	const queue = new JobQueue({ store: counting });
+	const queue = new JobQueue({ store: counting, ...kept.queue });
 	queue.on("error", (error) => console.error("[jobs] queue error:", error));
 	let handled = false;
 	return {
@@ -148,13 +173,14 @@ async function createJobs(url, variant = {}) {
 	};
 }
 
-async function createBullmq(url) {
+async function createBullmq(url, retention = undefined) {
 	const { Queue, Worker } = await import("bullmq");
 	const { hostname, port } = new URL(url);
 	const connection = { host: hostname, port: Number(port) };
 	const queue = new Queue(QUEUE_NAME, {
 		connection,
-		defaultJobOptions: { removeOnComplete: true },
+		// Completed jobs removed as ours are; with a retention mode, BullMQ's default: all kept.
+		defaultJobOptions: { removeOnComplete: retention === undefined },
 	});
 	queue.on("error", (error) => console.error("[bullmq] queue error:", error));
 	await queue.waitUntilReady();

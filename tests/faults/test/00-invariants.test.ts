@@ -68,6 +68,13 @@ describe("the fault-test invariants", () => {
 		];
 		const lost = checkLedger(analyze(late), empty(), { redisRestarted: true });
 		expect(lost.violations.join("\n")).toMatch(/LOST/);
+		// Killed client connections lose replies the same way.
+		const cut = [
+			add("1"),
+			ev({ t: "connections-killed", hr: 20.9, w: "test" }),
+			...run("1", 1, 10, 1, false),
+		];
+		expect(checkLedger(analyze(cut), empty(), { redisRestarted: true }).violations).toEqual([]);
 	});
 
 	it("catch a job completed twice", () => {

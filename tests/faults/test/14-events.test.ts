@@ -34,7 +34,7 @@ describeFaults(
 			);
 			await s.waitForLedger("300 acks", (a) => acks(a).length >= 300, 60_000, 100);
 			// Every client connection is cut: the subscriber's blocked read among them.
-			await s.redis.call("CLIENT", "KILL", "TYPE", "normal").catch(() => undefined);
+			await s.killConnections();
 			await s.waitForLedger("800 acks", (a) => acks(a).length >= 800, 60_000, 100);
 			await s.killRedis();
 			await new Promise((resolve) => setTimeout(resolve, 500));

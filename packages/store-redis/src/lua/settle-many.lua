@@ -114,10 +114,13 @@ for k = 1, n do
     local op = ops[k]
     local job
     local rec = recs[seq]
-    if rec then job = try_decode(rec) end
-    if op ~= 'l' and op ~= 'a' and op ~= 'c' and not job then
+    -- An ack or release needs the decoded job only to clean up (a flagged lease); its event
+    -- needs just the name.
+    local rewrites = op ~= 'l' and op ~= 'a' and op ~= 'c'
+    if rec and (rewrites or flags[k]) then job = try_decode(rec) end
+    if rewrites and not job then
       status = CORRUPT
-    elseif (op == 'a' or op == 'c') and rec and not job then
+    elseif (op == 'a' or op == 'c') and flags[k] and rec and not job then
       status = CORRUPT
     else
       status = 0
@@ -125,7 +128,8 @@ for k = 1, n do
       current[seq] = false
       gone[#gone + 1] = seq
       if flags[k] then flagged_gone[#flagged_gone + 1] = seq end
-      local id, name = given_ids[k], job and job.name or ''
+      local id = given_ids[k]
+      local name = job and job.name or (EVENTS_MAX > 0 and rec and name_of(rec)) or ''
       if op == 'a' or op == 'c' then
         acked[#acked + 1] = seq
         if job then finished[#finished + 1] = { job, seq, 'a' } end

@@ -102,7 +102,7 @@ export interface Analysis {
 	leases: Map<string, Lease>;
 	/** Processes the test killed or saw exit: pid → time. */
 	gone: Map<number, number>;
-	/** Times the test killed or restarted redis-server. */
+	/** Times the test killed redis-server or every client connection. */
 	redisOutages: number[];
 	count(t: string): number;
 	byType(t: string): LedgerEvent[];
@@ -186,7 +186,9 @@ export function analyze(events: LedgerEvent[]): Analysis {
 	}
 	for (const e of of("killed")) gone.set(e.target!, e.hr);
 	for (const e of of("exit")) if (!gone.has(e.target!)) gone.set(e.target!, e.hr);
+	// A killed server or killed client connections: either can lose the reply of a call that ran.
 	for (const e of of("redis-killed")) redisOutages.push(e.hr);
+	for (const e of of("connections-killed")) redisOutages.push(e.hr);
 
 	const leasesById = new Map<string, Lease[]>();
 	for (const lease of leases.values()) {

@@ -305,6 +305,12 @@ export class Scenario {
 		await child.exited;
 	}
 
+	/** Kills every client connection (`CLIENT KILL TYPE normal`); the server stays up. */
+	async killConnections(): Promise<void> {
+		this.log.write({ t: "connections-killed" });
+		await this.redis.call("CLIENT", "KILL", "TYPE", "normal").catch(() => undefined);
+	}
+
 	async killRedis(): Promise<void> {
 		this.log.write({ t: "redis-killed", target: this.server.pid });
 		await this.server.kill();

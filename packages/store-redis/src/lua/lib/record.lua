@@ -41,11 +41,12 @@ end
 -- A record's fields as a table, or nil and why it cannot be read.
 local function try_decode(rec)
   -- Every record the scripts write has its fields in encode's order: one match reads it.
-  local nlen, att, max, added, failed, elen, ilen, ulen, bar = string.match(rec,
-    '^1N(%d+)A?(%d*)M?(%d*)T([%l%d]+)F?([%l%d]*)E?(%d*)I?(%d*)U?(%d*)()|')
+  local nlen, att, max, added, failed, done, elen, ilen, ulen, klen, rlen, bar = string.match(rec,
+    '^1N(%d+)A?(%d*)M?(%d*)T([%l%d]+)F?([%l%d]*)C?([%l%d]*)E?(%d*)I?(%d*)U?(%d*)K?(%d*)R?(%d*)()|')
   if bar then
     local job = { att = tonumber(att) or 0, max = max, added = tonumber(added, 36) }
     if failed ~= '' then job.failed = tonumber(failed, 36) end
+    if done ~= '' then job.done = tonumber(done, 36) end
     local pos = bar + 1
     nlen = tonumber(nlen)
     job.name = string.sub(rec, pos, pos + nlen - 1)
@@ -65,6 +66,16 @@ local function try_decode(rec)
       ulen = tonumber(ulen)
       job.ukey = string.sub(rec, pos, pos + ulen - 1)
       pos = pos + ulen
+    end
+    if klen ~= '' then
+      klen = tonumber(klen)
+      job.keep = string.sub(rec, pos, pos + klen - 1)
+      pos = pos + klen
+    end
+    if rlen ~= '' then
+      rlen = tonumber(rlen)
+      job.result = string.sub(rec, pos, pos + rlen - 1)
+      pos = pos + rlen
     end
     if pos <= #rec + 1 then
       job.payload = string.sub(rec, pos)
@@ -102,6 +113,18 @@ local function try_decode(rec)
   if pos > #rec + 1 then return nil, 'malformed job record' end
   job.payload = string.sub(rec, pos)
   return job
+end
+
+-- The name in a record, read without decoding the rest ('' for a record it cannot read).
+local function name_of(rec)
+  local nlen, bar = string.match(rec, '^1N(%d+)[^|]*()|')
+  if not bar then return '' end
+  return string.sub(rec, bar + 1, bar + tonumber(nlen))
+end
+
+-- Whether a record holds a jobId or a unique key (fields I, U), read without decoding it.
+local function has_identity(rec)
+  return string.find(rec, '^1[^|]*[IU]') ~= nil
 end
 
 -- Same, raising JOBS_BAD_RECORD; callers decode before they write, so a raise changes nothing.

@@ -22,7 +22,9 @@ local function forget_finished(seqs, now, history)
   if #seqs == 0 then return end
   local recs = read_records(seqs)
   for _, seq in ipairs(seqs) do
-    local job = recs[seq] and try_decode(recs[seq])
+    -- Only a job with a jobId or a unique key has more to forget than its record.
+    local rec = recs[seq]
+    local job = rec and has_identity(rec) and try_decode(rec)
     if job then forget_done(job, seq, now, history) end
   end
   delete_records(seqs)
