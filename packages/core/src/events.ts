@@ -44,6 +44,11 @@ export class QueueEventEmitter {
 		error: new Set(),
 	};
 
+	/** Whether anyone listens for `event` (to skip building what nobody would see). */
+	listens(event: keyof QueueEvents): boolean {
+		return this.#listeners[event].size > 0;
+	}
+
 	/** Adds a listener; returns a function that removes it. */
 	on<K extends keyof QueueEvents>(event: K, listener: QueueEvents[K]): () => void {
 		this.#listeners[event].add(listener);

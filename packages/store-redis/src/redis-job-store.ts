@@ -372,7 +372,7 @@ export class RedisJobStore
 			if (this.#eventsMax > 0 && params.result !== undefined) {
 				return this.#settle({ op: "ack", letter: "c", args: [params.result] }, params);
 			}
-			return this.#settle({ op: "ack", letter: "a", args: [] }, params);
+			return this.#settle(PLAIN_ACK, params);
 		}
 		const [count, age] = policyArgs(keep);
 		return this.#settle(
@@ -487,7 +487,7 @@ export class RedisJobStore
 	}
 
 	release(params: SettleParams): Promise<SettleResult> {
-		return this.#settle({ op: "release", letter: "l", args: [] }, params);
+		return this.#settle(RELEASE, params);
 	}
 
 	async extend(params: ExtendParams): Promise<ExtendResult[]> {
@@ -776,6 +776,10 @@ async function quit(client: Redis): Promise<void> {
 		client.disconnect();
 	}
 }
+
+/** The settle calls without arguments of their own, made once (an ack is the hot path). */
+const PLAIN_ACK: SettleCall = { op: "ack", letter: "a", args: [] };
+const RELEASE: SettleCall = { op: "release", letter: "l", args: [] };
 
 /** A keep policy as the scripts read it: count and age, plain digits, '' for no limit. */
 function policyArgs(policy: KeepPolicy): [string, string] {

@@ -135,7 +135,8 @@ export class SettleBatcher {
 		const args: ScriptArg[] = ["", jobIdHistory];
 		let asks = false;
 		for (const s of batch) {
-			args.push(s.letter, s.id, s.token, s.limit, s.leaseMs, ...s.args);
+			args.push(s.letter, s.id, s.token, s.limit, s.leaseMs);
+			for (const arg of s.args) args.push(arg);
 			if (s.limit > 0) asks = true;
 		}
 		if (asks) {

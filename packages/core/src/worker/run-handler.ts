@@ -62,17 +62,7 @@ export class HandlerRunner {
 		} else {
 			try {
 				data = JSON.parse(leased.payload);
-				const job: Job<unknown, string> = {
-					id: leased.id,
-					name: leased.name,
-					data,
-					attempts: leased.attempts,
-					maxAttempts,
-					get signal() {
-						return signalOf(running);
-					},
-					progress: (value) => this.#progress(running, value),
-				};
+				const job: Job<unknown, string> = new HandlerJob(running, data, maxAttempts, this);
 				value = await entry.handler(job);
 				// The result follows the rules of data: a bad one fails the attempt, saying why.
 				if (value !== undefined) result = encodeJobData(value, ctx.maxResultBytes, "result");
@@ -92,8 +82,8 @@ export class HandlerRunner {
 		);
 	}
 
-	/** `job.progress(value)`: written only while the lease is current. */
-	async #progress(running: Running, value: unknown): Promise<void> {
+	/** `job.progress(value)`: written only while the lease is current. @internal */
+	async progress(running: Running, value: unknown): Promise<void> {
 		const { door } = this.#state.ctx;
 		if (!door.supports("progress")) throw new UnsupportedError("progress", "job.progress");
 		const progress = encodeJobData(value, MAX_PROGRESS_BYTES, "progress");
@@ -109,5 +99,38 @@ export class HandlerRunner {
 		throw running.abortReason instanceof LeaseLostError
 			? running.abortReason
 			: new LeaseLostError(id, "progress is not written once the lease is lost");
+	}
+}
+
+/**
+ * What a handler gets: a class rather than a literal, so its `signal` getter and `progress` method
+ * live on the prototype instead of two closures per job.
+ */
+class HandlerJob implements Job<unknown, string> {
+	readonly id: string;
+	readonly name: string;
+	readonly data: unknown;
+	readonly attempts: number;
+	readonly maxAttempts: number;
+	readonly #running: Running;
+	readonly #runner: HandlerRunner;
+
+	constructor(running: Running, data: unknown, maxAttempts: number, runner: HandlerRunner) {
+		const { leased } = running;
+		this.id = leased.id;
+		this.name = leased.name;
+		this.data = data;
+		this.attempts = leased.attempts;
+		this.maxAttempts = maxAttempts;
+		this.#running = running;
+		this.#runner = runner;
+	}
+
+	get signal(): AbortSignal {
+		return signalOf(this.#running);
+	}
+
+	progress(value: unknown): Promise<void> {
+		return this.#runner.progress(this.#running, value);
 	}
 }

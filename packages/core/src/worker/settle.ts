@@ -66,16 +66,17 @@ export class Settler {
 		} finally {
 			if (ref.reserve) this.#state.claimed -= ref.reserve.limit;
 		}
-		const job = { id: leased.id, name: leased.name, attempts: leased.attempts };
 		if (!result.ok) {
 			this.#leases.leaseLost(
 				running,
 				"the store refused the settle: the lease had expired or moved on",
 			);
 		} else if (!failure) {
-			ctx.events.emit("completed", job, outcome.value);
+			if (ctx.events.listens("completed")) {
+				ctx.events.emit("completed", jobRef(leased), outcome.value);
+			}
 		} else if (!dead) {
-			ctx.events.emit("retrying", job, failure, delay);
+			ctx.events.emit("retrying", jobRef(leased), failure, delay);
 		} else {
 			ctx.events.emit(
 				"failed",
@@ -148,6 +149,11 @@ export class Settler {
 			return undefined;
 		}
 	}
+}
+
+/** A job as local events name it. */
+function jobRef(leased: LeasedJob): { id: string; name: string; attempts: number } {
+	return { id: leased.id, name: leased.name, attempts: leased.attempts };
 }
 
 /** The data for `failed` when the handler never decoded it; undefined for bad JSON. */

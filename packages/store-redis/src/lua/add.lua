@@ -104,7 +104,7 @@ if plain then
     fields[#fields + 1] = seq
     fields[#fields + 1] = '1' .. ARGV[at + 1] .. stamp .. '|' .. ARGV[at + 2]
     if EVENTS_MAX > 0 then
-      emit('added', seq, string.sub(ARGV[at + 2], 1, tonumber(string.match(ARGV[at + 1], '^N(%d+)'))), '0')
+      emit('added', seq, string.sub(ARGV[at + 2], 1, tonumber(string.match(ARGV[at + 1], '^N(%d+)'))), 0)
     end
     if due then
       delayed[#delayed + 1] = fmt(due)
@@ -224,7 +224,7 @@ for i, job in ipairs(jobs) do
     end
   end
   if outcome == '' then
-    emit('added', id or seq, job.name, '0')
+    emit('added', id or seq, job.name, 0)
     pending[seq] = { job = job, rec = job.rec, due = job.due }
     if id then new_ids[id] = seq end
     if job.ukey then new_holds[job.ukey] = seq end

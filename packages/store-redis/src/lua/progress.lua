@@ -25,6 +25,6 @@ rcall('HSET', K.progress, seq, ARGV[3])
 if EVENTS_MAX > 0 then
   local rec = rcall('HGET', bucket(seq), seq)
   local job = rec and try_decode(rec)
-  emit('progress', ARGV[1], job and job.name or '', fmt(att), 'p', ARGV[3])
+  emit('progress', ARGV[1], job and job.name or '', att, 'p', ARGV[3])
 end
 return 1

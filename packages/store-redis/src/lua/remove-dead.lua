@@ -28,7 +28,7 @@ for _, seq in ipairs(seqs) do
   local rec = recs[seq]
   local job = rec and try_decode(rec)
   if job then
-    emit('removed', ext_id(job, seq), job.name, fmt(job.att))
+    emit('removed', ext_id(job, seq), job.name, job.att)
     forget_removed(job, seq)
   elseif rec then
     rcall('HDEL', bucket(seq), seq)

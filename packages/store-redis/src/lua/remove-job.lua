@@ -32,6 +32,6 @@ elseif job.done then
 else
   rcall('LREM', K.ready, 1, seq)
 end
-emit('removed', ext_id(job, seq), job.name, fmt(job.att))
+emit('removed', ext_id(job, seq), job.name, job.att)
 forget_removed(job, seq)
 return state

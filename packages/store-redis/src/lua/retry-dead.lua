@@ -40,7 +40,7 @@ for _, seq in ipairs(seqs) do
       job.att, job.failed = 0, nil
       rewritten[seq] = encode(job)
       moved[#moved + 1] = seq
-      emit('waiting', ext_id(job, seq), job.name, '0')
+      emit('waiting', ext_id(job, seq), job.name, 0)
     else
       quarantine('dead', seq, rec, why, notes)
     end

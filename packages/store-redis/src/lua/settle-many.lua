@@ -134,13 +134,13 @@ for k = 1, n do
         acked[#acked + 1] = seq
         if job then finished[#finished + 1] = { job, seq, 'a' } end
         if op == 'c' and results[k] ~= '' then
-          emit('completed', id, name, fmt(att), 'r', results[k])
+          emit('completed', id, name, att, 'r', results[k])
         else
-          emit('completed', id, name, fmt(att))
+          emit('completed', id, name, att)
         end
       elseif op == 'r' then
         local due = now + delays[k]
-        emit('retrying', id, name, fmt(att), 'e', errors[k], 'd', fmt(due))
+        if EVENTS_MAX > 0 then emit('retrying', id, name, att, 'e', errors[k], 'd', fmt(due)) end
         job.att, job.err = att, errors[k]
         rewritten[seq] = encode(job)
         retried[#retried + 1] = fmt(due)
@@ -154,17 +154,17 @@ for k = 1, n do
         finished[#finished + 1] = { job, seq, 'f' }
         trims_done[policies[k][1] .. ',' .. policies[k][2]] = policies[k]
         if job.result then
-          emit('completed', id, name, fmt(att), 'r', job.result)
+          emit('completed', id, name, att, 'r', job.result)
         else
-          emit('completed', id, name, fmt(att))
+          emit('completed', id, name, att)
         end
       elseif (op == 'f' or op == 'g') and drops[k] then
         -- Dies and is deleted at once, as after an ack.
         acked[#acked + 1] = seq
         finished[#finished + 1] = { job, seq, 'a' }
-        emit('failed', id, name, fmt(att), 'e', errors[k])
+        emit('failed', id, name, att, 'e', errors[k])
       elseif op == 'f' or op == 'g' then
-        emit('failed', id, name, fmt(att), 'e', errors[k])
+        emit('failed', id, name, att, 'e', errors[k])
         job.att, job.err, job.failed = att, errors[k], now
         rewritten[seq] = encode(job)
         dead[#dead + 1] = seq
@@ -172,7 +172,7 @@ for k = 1, n do
         if op == 'g' then trims_dead[policies[k][1] .. ',' .. policies[k][2]] = policies[k] end
       else
         released[#released + 1] = seq
-        emit('waiting', id, name, fmt(att - 1))
+        emit('waiting', id, name, att - 1)
       end
       want = want + limits[k]
     end

@@ -125,7 +125,7 @@ while not full and #moved < limit and looked < 2 * limit + budget do
         job.att, job.err = atts[seq] or job.att + 1, ARGV[2]
         rewritten[seq] = encode(job)
         moved[#moved + 1] = seq
-        emit('stalled', ext_id(job, seq), job.name, fmt(job.att))
+        emit('stalled', ext_id(job, seq), job.name, job.att)
         offset = offset + 1 -- stays in the range until the writes below
       elseif not rec then
         -- A lease whose record is gone names no job.

@@ -32,12 +32,13 @@ local K = {
 local EVENTS_MAX = 0
 
 -- Writes a job event to the capped stream `events` (XADD MAXLEN ~: Redis trims whole nodes, so
--- it may keep a few more): type t, job id j, name n, attempt a, then `...` as more field, value
--- pairs (r result, p progress, e error, d due time). The event's time is its stream id's.
+-- it may keep a few more): type t, job id j, name n, attempt a (a number), then `...` as more
+-- field, value pairs (r result, p progress, e error, d due time). The event's time is its stream
+-- id's. Callers pass what they have at hand and format nothing: with events off it costs a call.
 local function emit(kind, id, name, attempt, ...)
   if EVENTS_MAX == 0 then return end
   rcall('XADD', K.events, 'MAXLEN', '~', EVENTS_MAX, '*', 't', kind, 'j', id, 'n', name,
-    'a', attempt, ...)
+    'a', string.format('%.0f', attempt), ...)
 end
 
 -- Wakes one idle worker: it pops the token with BLPOP (see src/waker.ts), and its reserve wakes

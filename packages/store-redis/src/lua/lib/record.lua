@@ -40,9 +40,17 @@ end
 
 -- A record's fields as a table, or nil and why it cannot be read.
 local function try_decode(rec)
-  -- Every record the scripts write has its fields in encode's order: one match reads it.
-  local nlen, att, max, added, failed, done, elen, ilen, ulen, klen, rlen, bar = string.match(rec,
-    '^1N(%d+)A?(%d*)M?(%d*)T([%l%d]+)F?([%l%d]*)C?([%l%d]*)E?(%d*)I?(%d*)U?(%d*)K?(%d*)R?(%d*)()|')
+  -- Every record the scripts write has its fields in encode's order: one match reads it. The
+  -- common shape (no result, completion time or own retention) is tried first: the pattern with
+  -- fewer optional parts is the cheaper one, and it runs for every job a take leases.
+  local nlen, att, max, added, failed, done, elen, ilen, ulen, klen, rlen, bar
+  nlen, att, max, added, failed, elen, ilen, ulen, bar = string.match(rec,
+    '^1N(%d+)A?(%d*)M?(%d*)T([%l%d]+)F?([%l%d]*)E?(%d*)I?(%d*)U?(%d*)()|')
+  done, klen, rlen = '', '', ''
+  if not bar then
+    nlen, att, max, added, failed, done, elen, ilen, ulen, klen, rlen, bar = string.match(rec,
+      '^1N(%d+)A?(%d*)M?(%d*)T([%l%d]+)F?([%l%d]*)C?([%l%d]*)E?(%d*)I?(%d*)U?(%d*)K?(%d*)R?(%d*)()|')
+  end
   if bar then
     local job = { att = tonumber(att) or 0, max = max, added = tonumber(added, 36) }
     if failed ~= '' then job.failed = tonumber(failed, 36) end

@@ -90,7 +90,7 @@ local function take(limit, expiry, token_base, now, out)
     scores[2 * i - 1] = exp
     scores[2 * i] = job.seq
     local id = ext_id(job, job.seq)
-    emit('active', id, job.name, fmt(att))
+    emit('active', id, job.name, att)
     out[n + 1] = #id .. ':' .. id .. token .. ',' .. fmt(att) .. ',' .. job.max .. ','
       .. (job.keep or '') .. ',' .. job.err
     out[n + 2] = job.name
