@@ -3,7 +3,7 @@
  * an async iterator that resumes from its cursor through store outages.
  * @module
  */
-import { BadRecordError, InvalidOptionError } from "./errors.js";
+import { BadRecordError, InvalidOptionError, StoreClosedError } from "./errors.js";
 import { asError } from "./events.js";
 import type { JobMap, JobName, ResultOf } from "./job.js";
 import type { JobErrorInfo, JobEventType, StoredEvent } from "./job-store.js";
@@ -144,7 +144,8 @@ export class JobEventStream<Jobs extends JobMap = Record<string, unknown>>
 					page = await this.#door.readEvents({ after, limit: PAGE, waitMs: WAIT_MS, signal });
 					pause = 100;
 				} catch (error) {
-					if (signal.aborted) return;
+					// A closed store ends the stream; anything else is tried again from the cursor.
+					if (signal.aborted || error instanceof StoreClosedError) return;
 					this.#onError(asError(error));
 					await sleep(pause, signal);
 					pause = Math.min(pause * 2, MAX_PAUSE_MS);
@@ -173,7 +174,7 @@ export class JobEventStream<Jobs extends JobMap = Record<string, unknown>>
 			try {
 				return await this.#door.eventsCursor();
 			} catch (error) {
-				if (signal.aborted) break;
+				if (signal.aborted || error instanceof StoreClosedError) break;
 				this.#onError(asError(error));
 				await sleep(pause, signal);
 			}

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Clock } from "./clock.js";
-import { JobFailedError, JobNotFoundError, WaitTimeoutError } from "./errors.js";
+import { JobFailedError, JobNotFoundError, StoreClosedError, WaitTimeoutError } from "./errors.js";
 import { asError } from "./events.js";
 import type { JobErrorInfo, JobRecord, StoredEvent } from "./job-store.js";
 import type { StoreDoor } from "./store-door.js";
@@ -22,6 +22,7 @@ const WAIT_MS = 5_000;
 
 interface Waiter {
 	settle(finish: Finish): void;
+	fail(error: Error): void;
 }
 
 /** The end of a job, from an event of it, or undefined for an event that is no end. */
@@ -57,7 +58,7 @@ export class FinishWatch {
 		const outcome = new Promise<Finish | Error>((resolve) => {
 			settle = resolve;
 		});
-		const waiter: Waiter = { settle };
+		const waiter: Waiter = { settle, fail: settle };
 		const timer = this.#clock.setTimeout(
 			() => settle(new WaitTimeoutError(id, timeoutMs)),
 			timeoutMs,
@@ -161,6 +162,11 @@ export class FinishWatch {
 				pause = 100;
 			} catch (error) {
 				if (signal.aborted) return;
+				if (error instanceof StoreClosedError) {
+					// Nothing will come: every wait ends with the store.
+					for (const set of this.#waiters.values()) for (const waiter of set) waiter.fail(error);
+					return;
+				}
 				this.#onError(asError(error));
 				await new Promise((resolve) => setTimeout(resolve, pause));
 				pause = Math.min(pause * 2, WAIT_MS);

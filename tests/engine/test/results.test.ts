@@ -311,6 +311,33 @@ describe("waitFor", () => {
 		await worker.stop();
 	});
 
+	it("ends an event stream when the queue closes its store", async () => {
+		const { clock, queue } = setup({}, { events: true });
+		const stream = queue.events();
+		const seen: string[] = [];
+		const ended = (async () => {
+			for await (const event of stream) seen.push(event.type);
+			return "ended";
+		})();
+		await clock.settle();
+		await queue.add("x", {});
+		await clock.settle();
+		await queue.close();
+		await clock.settle();
+		expect(await ended).toBe("ended");
+		expect(seen).toEqual(["added"]);
+	});
+
+	it("rejects a wait for a job that never finishes with StoreClosedError when the store closes", async () => {
+		const { clock, queue } = setup({}, { events: true });
+		const { id } = await queue.add("never-handled", {});
+		const waiting = queue.waitFor(id, { timeout: 600_000 }).catch((e: unknown) => e);
+		await clock.settle();
+		await queue.close();
+		await clock.settle();
+		expect(await waiting).toMatchObject({ code: "JOBS_STORE_CLOSED" });
+	});
+
 	it("rejects an unknown id with JobNotFoundError, and a store without events with UnsupportedError", async () => {
 		const { queue } = setup({}, { events: true });
 		await expect(queue.waitFor("nope", { timeout: 1_000 })).rejects.toBeInstanceOf(
