@@ -66,8 +66,8 @@ export class FinishWatch {
 		this.#add(id, waiter);
 		try {
 			// Following starts before the lookup, so an end after the lookup is in the events.
-			const cursor = await this.#follow().started;
-			void this.#lookUp(id, cursor).then(
+			await this.#follow().started;
+			void this.#lookUp(id).then(
 				(found) => {
 					if (found) settle(found);
 				},
@@ -84,8 +84,11 @@ export class FinishWatch {
 		}
 	}
 
-	/** The job's end from its record, else from the history up to `cursor`; undefined while it runs. */
-	async #lookUp(id: string, cursor: string): Promise<Finish | Error | undefined> {
+	/**
+	 * The job's end from its record, else from the whole event history (an end written between
+	 * the follower's start and the lookup is in it too); undefined while the job runs.
+	 */
+	async #lookUp(id: string): Promise<Finish | Error | undefined> {
 		const record = await this.#door.getJob(id);
 		if (record) return finishOfRecord(record);
 		let last: Finish | undefined;
@@ -95,8 +98,7 @@ export class FinishWatch {
 			for (const event of page.events) {
 				if (event.jobId === id) last = finishOf(event) ?? last;
 			}
-			// Up to the follower's start: what comes after, the follower sees.
-			if (page.events.length < PAGE || page.cursor === after || page.cursor === cursor) break;
+			if (page.events.length < PAGE || page.cursor === after) break;
 			after = page.cursor;
 		}
 		return (
