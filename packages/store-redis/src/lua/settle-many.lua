@@ -100,8 +100,13 @@ for k = 1, n do
 end
 local recs = read_records(needed)
 
--- Settle in order. Writes are collected and made after the loop, so a raise changes nothing.
+-- Settle in order. Writes are collected and made after the loop, so a raise changes nothing;
+-- events too, written after the settles' writes, in entry order.
 local out = { fmt(now), '', '' }
+local events = {}
+local function later(...)
+  if EVENTS_MAX > 0 then events[#events + 1] = { ... } end
+end
 local gone, released, retried, dead, rewritten, acked, finished = {}, {}, {}, {}, {}, {}, {}
 local kept, trims_done, trims_dead, flagged_gone = {}, {}, {}, {}
 local min_due
@@ -134,13 +139,13 @@ for k = 1, n do
         acked[#acked + 1] = seq
         if job then finished[#finished + 1] = { job, seq, 'a' } end
         if op == 'c' and results[k] ~= '' then
-          emit('completed', id, name, att, 'r', results[k])
+          later('completed', id, name, att, 'r', results[k])
         else
-          emit('completed', id, name, att)
+          later('completed', id, name, att)
         end
       elseif op == 'r' then
         local due = now + delays[k]
-        if EVENTS_MAX > 0 then emit('retrying', id, name, att, 'e', errors[k], 'd', fmt(due)) end
+        if EVENTS_MAX > 0 then later('retrying', id, name, att, 'e', errors[k], 'd', fmt(due)) end
         job.att, job.err = att, errors[k]
         rewritten[seq] = encode(job)
         retried[#retried + 1] = fmt(due)
@@ -154,17 +159,17 @@ for k = 1, n do
         finished[#finished + 1] = { job, seq, 'f' }
         trims_done[policies[k][1] .. ',' .. policies[k][2]] = policies[k]
         if job.result then
-          emit('completed', id, name, att, 'r', job.result)
+          later('completed', id, name, att, 'r', job.result)
         else
-          emit('completed', id, name, att)
+          later('completed', id, name, att)
         end
       elseif (op == 'f' or op == 'g') and drops[k] then
         -- Dies and is deleted at once, as after an ack.
         acked[#acked + 1] = seq
         finished[#finished + 1] = { job, seq, 'a' }
-        emit('failed', id, name, att, 'e', errors[k])
+        later('failed', id, name, att, 'e', errors[k])
       elseif op == 'f' or op == 'g' then
-        emit('failed', id, name, att, 'e', errors[k])
+        later('failed', id, name, att, 'e', errors[k])
         job.att, job.err, job.failed = att, errors[k], now
         rewritten[seq] = encode(job)
         dead[#dead + 1] = seq
@@ -172,7 +177,7 @@ for k = 1, n do
         if op == 'g' then trims_dead[policies[k][1] .. ',' .. policies[k][2]] = policies[k] end
       else
         released[#released + 1] = seq
-        emit('waiting', id, name, att - 1)
+        later('waiting', id, name, att - 1)
       end
       want = want + limits[k]
     end
@@ -222,6 +227,8 @@ end
 for _, p in pairs(trims_dead) do
   trim_dead(limit_arg(p[1]), limit_arg(p[2]), now, history, TRIM_BUDGET)
 end
+
+for _, e in ipairs(events) do emit(unpack(e)) end
 
 if want > 0 then
   marker = promote(now, marker)
