@@ -12,6 +12,7 @@ const empty = (): Snapshot => ({
 	active: [],
 	leaseExp: [],
 	deadOrder: [],
+	done: [],
 	records: [],
 	dueMarker: undefined,
 	meta: { id: "10" },
@@ -45,6 +46,14 @@ describe("the fault-test invariants", () => {
 		const report = checkLedger(analyze([add("1"), ...run("1", 1, 10)]), empty());
 		expect(report.violations).toEqual([]);
 		expect(report.acked).toBe(1);
+	});
+
+	it("take a completed job kept by retention as finished, not lost or stuck", () => {
+		const snap = { ...empty(), done: ["1"], records: ["1"] };
+		const report = checkLedger(analyze([add("1"), ...run("1", 1, 10)]), snap);
+		expect(report.violations).toEqual([]);
+		expect(report.acked).toBe(1);
+		expect(structureViolations(snap)).toEqual([]);
 	});
 
 	it("catch a lost job", () => {

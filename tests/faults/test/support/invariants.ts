@@ -109,7 +109,8 @@ export function checkLedger(a: Analysis, snap: Snapshot, options: CheckOptions =
 		// Outcome in the store.
 		const okAck = terminal.some((l) => l.okSettle!.op === "ack");
 		const okFail = terminal.some((l) => l.okSettle!.op === "fail");
-		if (where.length === 0) {
+		// A completed job kept by retention is as finished as one that left the store.
+		if (where.length === 0 || (where.length === 1 && where[0] === "completed")) {
 			if (okFail)
 				violations.push(`job ${id}: its fail was confirmed but it is not in the dead letter`);
 			if (okAck) {

@@ -33,6 +33,8 @@ export interface Snapshot {
 	ready: string[];
 	delayed: { id: string; due: number }[];
 	active: { id: string; value: string; expiry?: number; token?: string; attempts?: number }[];
+	/** Seqs of the completed jobs kept by retention (`done`), oldest first. */
+	done: string[];
 	/** The lease index `lease-exp`: seq and score (the lease's expiry). */
 	leaseExp: { id: string; expiry: number }[];
 	/** Seqs in `dead-order`. */
@@ -61,23 +63,24 @@ export async function snapshot(redis: Redis, prefix: string): Promise<Snapshot> 
 		.hgetall(k.active)
 		.zrange(k.leaseExp, 0, "-1", "WITHSCORES")
 		.zrange(k.deadOrder, 0, "-1")
-		.hgetall(k.meta);
+		.hgetall(k.meta)
+		.lrange(k.done, 0, -1);
 	for (const bucket of buckets) multi = multi.hgetall(bucket);
 	const replies = await multi.exec();
 	if (!replies) throw new Error("snapshot: MULTI aborted");
 	for (const [error] of replies) if (error) throw error;
-	const [time, ready, delayed, active, leaseExp, deadOrder, meta, ...recordSets] = replies.map(
-		([, r]) => r,
-	) as [
-		[string, string],
-		string[],
-		string[],
-		Record<string, string>,
-		string[],
-		string[],
-		Record<string, string>,
-		...Record<string, string>[],
-	];
+	const [time, ready, delayed, active, leaseExp, deadOrder, meta, done, ...recordSets] =
+		replies.map(([, r]) => r) as [
+			[string, string],
+			string[],
+			string[],
+			Record<string, string>,
+			string[],
+			string[],
+			Record<string, string>,
+			string[],
+			...Record<string, string>[],
+		];
 	const malformed: string[] = [];
 	const records: string[] = [];
 	for (const set of recordSets) {
@@ -93,6 +96,7 @@ export async function snapshot(redis: Redis, prefix: string): Promise<Snapshot> 
 		active: [],
 		leaseExp: [],
 		deadOrder,
+		done,
 		records,
 		dueMarker: undefined,
 		meta,
@@ -143,6 +147,7 @@ export function placesOf(snap: Snapshot): Map<string, string[]> {
 	for (const { id } of snap.delayed) put(id, "delayed");
 	for (const { id } of snap.active) put(id, "active");
 	for (const id of snap.deadOrder) put(id, "dead");
+	for (const id of snap.done) put(id, "completed");
 	return places;
 }
 
