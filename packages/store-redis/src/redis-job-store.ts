@@ -473,11 +473,12 @@ export class RedisJobStore
 	async eventsCursor(): Promise<string> {
 		this.#checkOpen();
 		this.#eventsOn("eventsCursor");
-		const newest = (await this.#producer.xrevrange(this.keys.events, "+", "-", "COUNT", 1)) as [
-			string,
-			string[],
-		][];
-		return newest[0]?.[0] ?? "0-0";
+		try {
+			const newest = await this.#producer.xrevrange(this.keys.events, "+", "-", "COUNT", 1);
+			return newest[0]?.[0] ?? "0-0";
+		} catch (error) {
+			throw codeToError(error, "eventsCursor", this.#closed);
+		}
 	}
 
 	#eventsOn(method: string): void {
