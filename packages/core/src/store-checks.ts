@@ -314,3 +314,18 @@ export function copyErrorInfo(error: JobErrorInfo): JobErrorInfo {
 	if (typeof error.stack === "string") copy.stack = error.stack;
 	return copy;
 }
+
+/** The event cap a store keeps when its `events` option is `true` or `{}`. */
+export const DEFAULT_EVENTS_MAX_LEN = 10_000;
+
+/**
+ * Checks a store's `events` option (`undefined`, `true`, `false` or `{ maxLen }`) and returns
+ * the cap of its event stream: 0 when events are off.
+ */
+export function checkEventsOption(option: string, events: unknown): number {
+	if (events === undefined || events === false) return 0;
+	if (events === true) return DEFAULT_EVENTS_MAX_LEN;
+	if (!isObject(events)) throw new InvalidOptionError(option, "must be true, false or { maxLen }");
+	if (events.maxLen === undefined) return DEFAULT_EVENTS_MAX_LEN;
+	return checkInteger(`${option}.maxLen`, events.maxLen, 1);
+}

@@ -14,6 +14,7 @@ export {
 	checkDeadSelector,
 	checkDuration,
 	checkErrorInfo,
+	checkEventsOption,
 	checkEventTypes,
 	checkInteger,
 	checkJobId,
@@ -29,6 +30,7 @@ export {
 	checkUniqueSpec,
 	checkUniqueStates,
 	copyErrorInfo,
+	DEFAULT_EVENTS_MAX_LEN,
 	MAX_JOB_ID_LENGTH,
 } from "./store-checks.js";
 export { encodeJobData } from "./validate.js";

@@ -16,6 +16,7 @@ import {
 	checkDeadSelector,
 	checkDuration,
 	checkErrorInfo,
+	checkEventsOption,
 	checkInteger,
 	checkJobId,
 	checkJobKeep,
@@ -90,9 +91,6 @@ export interface MemoryJobStoreOptions {
 
 /** Default of {@link MemoryJobStoreOptions.jobIdHistory}. */
 export const DEFAULT_JOB_ID_HISTORY = 100_000;
-
-/** Default cap of the event stream ({@link MemoryJobStoreOptions.events}). */
-export const DEFAULT_EVENTS_MAX_LEN = 10_000;
 
 /** The most finished jobs one call trims past their retention policy (the rest go in later calls). */
 export const TRIM_PER_CALL = 1_000;
@@ -229,7 +227,7 @@ export class MemoryJobStore
 			options.jobIdHistory === undefined
 				? DEFAULT_JOB_ID_HISTORY
 				: checkInteger("jobIdHistory", options.jobIdHistory, 0);
-		this.#eventsMaxLen = eventsMaxLen(options.events);
+		this.#eventsMaxLen = checkEventsOption("events", options.events);
 		this.capabilities = {
 			waitForJob: true,
 			jobIds: true,
@@ -1008,15 +1006,4 @@ function cursorNumber(cursor: string): number {
 		throw new InvalidOptionError("readEvents.after", `is not a cursor of this store: "${cursor}"`);
 	}
 	return Number(cursor);
-}
-
-/** The event cap of {@link MemoryJobStoreOptions.events}: 0 when off. */
-function eventsMaxLen(events: MemoryJobStoreOptions["events"]): number {
-	if (events === undefined || events === false) return 0;
-	if (events === true) return DEFAULT_EVENTS_MAX_LEN;
-	if (typeof events !== "object" || events === null) {
-		throw new InvalidOptionError("events", "must be true, false or { maxLen }");
-	}
-	if (events.maxLen === undefined) return DEFAULT_EVENTS_MAX_LEN;
-	return checkInteger("events.maxLen", events.maxLen, 1);
 }

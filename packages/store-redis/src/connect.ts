@@ -55,24 +55,6 @@ export interface RedisJobStoreOptions {
 	events?: boolean | { maxLen?: number };
 }
 
-/** Default cap of the event stream ({@link RedisJobStoreOptions.events}). */
-export const DEFAULT_EVENTS_MAX_LEN = 10_000;
-
-/** The event cap of an `events` option: 0 when off. */
-export function eventsMaxLen(events: unknown): number {
-	if (events === undefined || events === false) return 0;
-	if (events === true) return DEFAULT_EVENTS_MAX_LEN;
-	if (typeof events !== "object" || events === null) {
-		throw new InvalidOptionError("events", "must be true, false or { maxLen }");
-	}
-	const { maxLen } = events as { maxLen?: unknown };
-	if (maxLen === undefined) return DEFAULT_EVENTS_MAX_LEN;
-	if (typeof maxLen !== "number" || !Number.isInteger(maxLen) || maxLen < 1) {
-		throw new InvalidOptionError("events.maxLen", `must be an integer >= 1, got ${String(maxLen)}`);
-	}
-	return maxLen;
-}
-
 /** Default of {@link RedisJobStoreOptions.commandTimeoutMs}. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;
 

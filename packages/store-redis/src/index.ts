@@ -10,9 +10,10 @@
  * @module
  */
 export type { JobStore } from "@jobs/core";
+/** The event cap of `{ events: true }`, shared by every store. */
+export { DEFAULT_EVENTS_MAX_LEN } from "@jobs/core/store";
 export {
 	DEFAULT_COMMAND_TIMEOUT_MS,
-	DEFAULT_EVENTS_MAX_LEN,
 	DEFAULT_JOB_ID_HISTORY,
 	DEFAULT_WORKER_TIMEOUT_MS,
 	type RedisJobStoreOptions,

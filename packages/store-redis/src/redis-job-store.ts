@@ -16,6 +16,7 @@ import {
 	type AddResult,
 	checkDuration,
 	checkErrorInfo,
+	checkEventsOption,
 	checkInteger,
 	checkJobId,
 	checkJobKeep,
@@ -76,7 +77,6 @@ import {
 	DEFAULT_COMMAND_TIMEOUT_MS,
 	DEFAULT_JOB_ID_HISTORY,
 	DEFAULT_WORKER_TIMEOUT_MS,
-	eventsMaxLen,
 	finiteRetries,
 	isCluster,
 	type OwnedClients,
@@ -222,7 +222,7 @@ export class RedisJobStore
 			jobIdHistory: history,
 			commandTimeoutMs: owned.commandTimeoutMs,
 			workerTimeoutMs: owned.workerTimeoutMs,
-			eventsMax: eventsMaxLen(options.events),
+			eventsMax: checkEventsOption("events", options.events),
 		});
 	}
 
@@ -245,7 +245,7 @@ export class RedisJobStore
 			jobIdHistory,
 			commandTimeoutMs,
 			workerTimeoutMs,
-			eventsMax: eventsMaxLen(options.events),
+			eventsMax: checkEventsOption("events", options.events),
 		});
 	}
 
