@@ -30,7 +30,7 @@ export interface QueueKeep {
 }
 
 /** Today's behaviour, the fastest: completed jobs leave, dead ones stay. */
-export const DEFAULT_KEEP: QueueKeep = { completed: false, dead: {} };
+export const DEFAULT_KEEP: QueueKeep = Object.freeze({ completed: false, dead: Object.freeze({}) });
 
 /** Checks `keep` options (`{ completed?, dead? }`) and resolves each given one. */
 export function checkKeepOptions(option: string, keep: unknown): JobKeep {
@@ -71,8 +71,8 @@ export function sweepKeep(keep: QueueKeep): JobKeep | undefined {
 	return out;
 }
 
+/** A policy, frozen: a store may then check and format it once for all the settles it rides on. */
 function toPolicy(option: string, value: unknown): KeepPolicy | false {
-	if (value === true) return {};
 	if (value === false) return false;
-	return checkKeepPolicy(option, value);
+	return Object.freeze(value === true ? {} : checkKeepPolicy(option, value));
 }

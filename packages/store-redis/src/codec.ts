@@ -7,18 +7,19 @@
 
 import { randomBytes } from "node:crypto";
 import { StoreError } from "@jobs/core";
-import type {
-	AddResult,
-	DeadJobRecord,
-	JobErrorInfo,
-	JobEventType,
-	JobKeep,
-	JobRecord,
-	JobState,
-	KeepPolicy,
-	LeasedJob,
-	NewJob,
-	StoredEvent,
+import {
+	type AddResult,
+	checkKeepPolicy,
+	type DeadJobRecord,
+	type JobErrorInfo,
+	type JobEventType,
+	type JobKeep,
+	type JobRecord,
+	type JobState,
+	type KeepPolicy,
+	type LeasedJob,
+	type NewJob,
+	type StoredEvent,
 } from "@jobs/core/store";
 
 /** The `lastError` a sweep records; the same words as the memory store. */
@@ -119,6 +120,22 @@ export function plain(n: number): string {
 	// String() of a safe integer is plain digits; larger ones would print an exponent from 1e21.
 	if (Number.isSafeInteger(n)) return String(n);
 	return Number.isInteger(n) ? BigInt(n).toString() : n.toFixed(3);
+}
+
+/** Policy texts of frozen policies, already checked: the queue's own are, and are sent per settle. */
+const policyTexts = new WeakMap<object, string>();
+
+/**
+ * A keep policy as settle-many reads it, `<count>,<age>` (each empty for no limit), checked:
+ * `InvalidOptionError` for a bad one. A frozen policy is checked and formatted once.
+ */
+export function policyText(option: string, keep: unknown): string {
+	const known = typeof keep === "object" && keep !== null ? policyTexts.get(keep) : undefined;
+	if (known !== undefined) return known;
+	const policy = checkKeepPolicy(option, keep);
+	const text = `${policy.count === undefined ? "" : plain(policy.count)},${policy.age === undefined ? "" : plain(policy.age)}`;
+	if (Object.isFrozen(keep)) policyTexts.set(keep as object, text);
+	return text;
 }
 
 /** An error as stored: JSON text of its documented fields only. Lua never decodes it. */
@@ -317,28 +334,71 @@ export function addResults(reply: unknown, jobs: readonly NewJob[]): AddResult[]
 	});
 }
 
-/** A stream id, the cursor of the event stream: `<ms>-<seq>`. */
-export const STREAM_ID = /^\d+-\d+$/;
+/** A cursor of the event stream: an event's number (see `emit` in src/lua/lib/common.lua). */
+export const EVENT_CURSOR = /^\d+$/;
 
 /**
- * A stream entry of the events (see `emit` in src/lua/lib/common.lua) as a {@link StoredEvent}:
- * fields t type, j job id, n name, a attempt, and r result, p progress, e error, d due time; its
- * time is the stream id's.
+ * The events of stream entries (see `emit` in src/lua/lib/common.lua) as {@link StoredEvent}s:
+ * those numbered after `after` (a cursor; absent: all), at most `limit`. An entry's id is the
+ * number of its last event, and its fields are `T` time, `c` count, then per event its type's
+ * code and `<attempt>,<idLen>:<id><name>`, then its extras: r result, p progress, e error, d due
+ * time.
  */
-export function storedEvent([id, fields]: [string, string[]]): StoredEvent {
-	const f: Record<string, string> = {};
-	for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
-	const event: StoredEvent = {
+export function storedEvents(
+	entries: readonly [string, string[]][],
+	after: number | undefined,
+	limit: number,
+): StoredEvent[] {
+	const events: StoredEvent[] = [];
+	for (const [id, fields] of entries) {
+		const at = Number(fields[1]);
+		let number = Number(id.slice(0, id.indexOf("-"))) - Number(fields[3]);
+		let event: StoredEvent | undefined;
+		for (let i = 4; i + 1 < fields.length; i += 2) {
+			const field = fields[i]!;
+			const value = fields[i + 1]!;
+			if (field.length > 1) {
+				number++;
+				event = undefined;
+				if (after !== undefined && number <= after) continue;
+				if (events.length === limit) return events;
+				event = eventHead(String(number), EVENT_TYPES[field] ?? (field as JobEventType), value, at);
+				events.push(event);
+			} else if (event !== undefined) {
+				if (field === "r") event.result = value;
+				else if (field === "p") event.progress = value;
+				else if (field === "e") event.error = decodeError(value);
+				else if (field === "d") event.dueAt = Number(value);
+			}
+		}
+	}
+	return events;
+}
+
+/** The types of events by their codes in the stream (EVENT_CODES in src/lua/lib/common.lua). */
+export const EVENT_TYPES: Readonly<Record<string, JobEventType>> = {
+	ad: "added",
+	ac: "active",
+	pr: "progress",
+	co: "completed",
+	rt: "retrying",
+	fa: "failed",
+	st: "stalled",
+	wa: "waiting",
+	rm: "removed",
+};
+
+/** An event from its number, type, `<attempt>,<idLen>:<id><name>` and time. */
+function eventHead(id: string, type: JobEventType, head: string, at: number): StoredEvent {
+	const comma = head.indexOf(",");
+	const colon = head.indexOf(":", comma);
+	const idEnd = colon + 1 + Number(head.slice(comma + 1, colon));
+	return {
 		id,
-		type: f.t as JobEventType,
-		jobId: f.j ?? "",
-		name: f.n ?? "",
-		attempt: Number(f.a ?? 0),
-		at: Number(id.slice(0, id.indexOf("-"))),
+		type,
+		jobId: head.slice(colon + 1, idEnd),
+		name: head.slice(idEnd),
+		attempt: Number(head.slice(0, comma)),
+		at,
 	};
-	if (f.r !== undefined) event.result = f.r;
-	if (f.p !== undefined) event.progress = f.p;
-	if (f.e !== undefined) event.error = decodeError(f.e);
-	if (f.d !== undefined) event.dueAt = Number(f.d);
-	return event;
 }

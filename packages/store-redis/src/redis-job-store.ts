@@ -20,7 +20,6 @@ import {
 	checkInteger,
 	checkJobId,
 	checkJobKeep,
-	checkKeep,
 	checkLeaseRef,
 	checkListParams,
 	checkNewJob,
@@ -61,13 +60,14 @@ import { AddBatcher } from "./add-batcher.js";
 import { checkLeaseMs, checkReserve, selectedIds } from "./checks.js";
 import {
 	deadJobs,
+	EVENT_CURSOR,
 	encodeError,
 	jobRecords,
 	LEASE_EXPIRED,
 	leasedJobs,
 	plain,
-	STREAM_ID,
-	storedEvent,
+	policyText,
+	storedEvents,
 	TokenSource,
 } from "./codec.js";
 import {
@@ -358,27 +358,24 @@ export class RedisJobStore
 
 	ack(params: AckParams): Promise<SettleResult> {
 		if (this.#closed) return Promise.reject(new StoreClosedError());
-		let keep: KeepPolicy | false | undefined;
+		let policy: string | undefined;
 		try {
-			keep = params?.keep === undefined ? undefined : checkKeep("keep", params.keep);
+			const keep = params?.keep;
+			if (keep !== undefined && keep !== false) policy = policyText("keep", keep);
 			if (params?.result !== undefined && typeof params.result !== "string") {
 				throw new InvalidOptionError("result", "must be JSON text");
 			}
 		} catch (error) {
 			return Promise.reject(error);
 		}
-		if (!keep) {
+		if (policy === undefined) {
 			// With events on, the result goes in the job's completed event.
 			if (this.#eventsMax > 0 && params.result !== undefined) {
 				return this.#settle({ op: "ack", letter: "c", args: [params.result] }, params);
 			}
 			return this.#settle(PLAIN_ACK, params);
 		}
-		const [count, age] = policyArgs(keep);
-		return this.#settle(
-			{ op: "ack", letter: "k", args: [params.result ?? "", count, age] },
-			params,
-		);
+		return this.#settle({ op: "ack", letter: "k", args: [params.result ?? "", policy] }, params);
 	}
 
 	retry(params: RetryParams): Promise<SettleResult> {
@@ -397,20 +394,19 @@ export class RedisJobStore
 
 	fail(params: FailParams): Promise<SettleResult> {
 		if (this.#closed) return Promise.reject(new StoreClosedError());
-		let keep: KeepPolicy | false | undefined;
+		let policy: string | undefined;
 		try {
 			checkErrorInfo("error", params?.error);
-			keep = params.keep === undefined ? undefined : checkKeep("keep", params.keep);
+			const keep = params.keep;
+			if (keep !== undefined) policy = keep === false ? "n" : policyText("keep", keep);
 		} catch (error) {
 			return Promise.reject(error);
 		}
 		const error = encodeError(params.error);
-		if (keep === undefined) return this.#settle({ op: "fail", letter: "f", args: [error] }, params);
-		const [count, age] = keep === false ? ["", ""] : policyArgs(keep);
-		return this.#settle(
-			{ op: "fail", letter: "g", args: [error, keep === false ? "n" : "p", count, age] },
-			params,
-		);
+		if (policy === undefined)
+			return this.#settle({ op: "fail", letter: "f", args: [error] }, params);
+		// `n`: the job dies and is deleted (keep false).
+		return this.#settle({ op: "fail", letter: "g", args: [error, policy] }, params);
 	}
 
 	/**
@@ -433,15 +429,15 @@ export class RedisJobStore
 	}
 
 	/**
-	 * Job events after `after` (a stream id; absent: from the oldest kept), oldest first, at most
-	 * `limit`; when there are none yet, waits up to `waitMs` for one on a connection of its own.
-	 * Needs the store made with `events`.
+	 * Job events after `after` (a cursor: an event's number; absent: from the oldest kept), oldest
+	 * first, at most `limit`; when there are none yet, waits up to `waitMs` for one on a
+	 * connection of its own. Needs the store made with `events`.
 	 */
 	async readEvents(params: ReadEventsParams): Promise<EventPage> {
 		this.#checkOpen();
 		this.#eventsOn("readEvents");
 		const { after, limit, waitMs = 0, signal } = checkReadEventsParams("readEvents", params);
-		if (after !== undefined && !STREAM_ID.test(after)) {
+		if (after !== undefined && !EVENT_CURSOR.test(after)) {
 			throw new InvalidOptionError("readEvents.after", `is not a cursor of this store: "${after}"`);
 		}
 		const read = async () => {
@@ -451,14 +447,16 @@ export class RedisJobStore
 				[after ?? "", limit],
 				this.#untilTimeout(),
 			)) as [number, [string, string[]][]];
-			return { events: entries.map(storedEvent), missed: missed === 1 };
+			// A cursor past the newest event reads from the oldest (missed says so).
+			const from = missed === 1 || after === undefined ? undefined : Number(after);
+			return { events: storedEvents(entries, from, limit), missed: missed === 1 };
 		};
 		let page = await read();
 		const deadline = Date.now() + waitMs;
 		while (page.events.length === 0 && !signal?.aborted && !this.#closed && Date.now() < deadline) {
 			const woken = await this.#eventReaders.wait(
 				this.keys.events,
-				after ?? "0-0",
+				`${after ?? "0"}-0`,
 				deadline - Date.now(),
 				signal,
 			);
@@ -466,16 +464,15 @@ export class RedisJobStore
 			page = await read();
 		}
 		const last = page.events[page.events.length - 1];
-		return { events: page.events, missed: page.missed, cursor: last ? last.id : (after ?? "0-0") };
+		return { events: page.events, missed: page.missed, cursor: last ? last.id : (after ?? "0") };
 	}
 
-	/** The cursor of the newest event ("0-0" before the first): reading after it gives only later ones. */
+	/** The cursor of the newest event ("0" before the first): reading after it gives only later ones. */
 	async eventsCursor(): Promise<string> {
 		this.#checkOpen();
 		this.#eventsOn("eventsCursor");
 		try {
-			const newest = await this.#producer.xrevrange(this.keys.events, "+", "-", "COUNT", 1);
-			return newest[0]?.[0] ?? "0-0";
+			return (await this.#producer.hget(this.keys.meta, "evseq")) ?? "0";
 		} catch (error) {
 			throw codeToError(error, "eventsCursor", this.#closed);
 		}

@@ -3,8 +3,11 @@
  * code in the scripts), the cap, a reader told when the cap dropped events it had not read, and
  * a blocked reader woken at once by a change made through another store (another process).
  */
+
+import { JOB_EVENT_TYPES } from "@jobs/core/store";
 import type { Redis } from "ioredis";
 import { beforeAll, describe, expect, inject, it } from "vitest";
+import { EVENT_TYPES } from "../src/codec.js";
 import { RedisJobStore } from "../src/index.js";
 import { loadLua, scriptSpecs } from "../src/scripts.js";
 import { storesCleanedUp, uniquePrefix } from "./support/harness.js";
@@ -14,7 +17,20 @@ const LONG = 600_000;
 const jobs = (count: number) =>
 	Array.from({ length: count }, (_, n) => ({ name: "ev", payload: JSON.stringify({ n }) }));
 
-describe("the scripts' event cap", () => {
+describe("the scripts' event cap and codes", () => {
+	it("writes each event type by a code the reader knows, and every type has one", () => {
+		const lua = loadLua("lib/common");
+		const table = lua.slice(
+			lua.indexOf("local EVENT_CODES = {"),
+			lua.indexOf("}", lua.indexOf("local EVENT_CODES = {")),
+		);
+		const codes = Object.fromEntries(
+			[...table.matchAll(/(\w+) = '(\w\w)'/g)].map(([, type, code]) => [code!, type!]),
+		);
+		expect(codes).toEqual(EVENT_TYPES);
+		expect(Object.values(EVENT_TYPES).sort()).toEqual([...JOB_EVENT_TYPES].sort());
+	});
+
 	it("is compiled into every script: 0 when events are off, the cap when on", () => {
 		for (const file of Object.values(scriptSpecs)) {
 			expect(loadLua(file)).toMatch(/^local EVENTS_MAX = 0$/m);
@@ -48,20 +64,81 @@ describe.skipIf(!url)("events on Redis", () => {
 		});
 	});
 
+	/** The events the stream holds (the sum of its entries' counts) and the oldest one's number. */
+	async function kept(store: RedisJobStore): Promise<{ events: number; oldest: number }> {
+		const entries = await admin.xrange(store.keys.events, "-", "+");
+		let events = 0;
+		for (const [, fields] of entries) events += Number(fields[3]);
+		const [id, fields] = entries[0]!;
+		return { events, oldest: Number(id.split("-")[0]) - Number(fields[3]) + 1 };
+	}
+
 	it("caps the stream, and tells a reader whose cursor's successors were trimmed", async () => {
 		const store = await open({ events: { maxLen: 100 } });
 		await store.add(jobs(1));
 		const early = await store.eventsCursor();
 		for (let i = 0; i < 10; i++) await store.add(jobs(100));
-		// MAXLEN ~ trims whole stream nodes: a little more than the cap may stay.
-		expect(await admin.xlen(store.keys.events)).toBeLessThan(400);
+		// MINID ~ trims whole stream nodes: a little more than the cap may stay, never less.
+		const { events, oldest } = await kept(store);
+		expect(events).toBeGreaterThanOrEqual(100);
+		expect(events).toBeLessThan(400);
 		const page = await store.readEvents({ after: early, limit: 10 });
 		expect(page.missed).toBe(true);
+		// Exact: a cursor just before the oldest kept event missed nothing.
+		const edge = await store.readEvents({ after: String(oldest - 1), limit: 1 });
+		expect(edge).toMatchObject({ missed: false, events: [{ id: String(oldest) }] });
 		const latest = await store.eventsCursor();
 		await store.add(jobs(1));
 		const fresh = await store.readEvents({ after: latest, limit: 10 });
 		expect(fresh.missed).toBe(false);
 		expect(fresh.events).toHaveLength(1);
+	});
+
+	it("writes the events of one call in entries of at most 100, numbered in order", async () => {
+		const store = await open({ events: true });
+		await store.add(jobs(250));
+		const entries = await admin.xrange(store.keys.events, "-", "+");
+		expect(entries.map(([id, fields]) => [id, fields[3]])).toEqual([
+			["100-0", "100"],
+			["200-0", "100"],
+			["250-0", "50"],
+		]);
+		const page = await store.readEvents({ after: "95", limit: 10 });
+		expect(page.events.map((e) => e.id)).toEqual([
+			"96",
+			"97",
+			"98",
+			"99",
+			"100",
+			"101",
+			"102",
+			"103",
+			"104",
+			"105",
+		]);
+		expect(page.events.map((e) => JSON.parse(e.jobId))).toEqual([
+			96, 97, 98, 99, 100, 101, 102, 103, 104, 105,
+		]);
+		expect(page.cursor).toBe("105");
+	});
+
+	it("reads from the oldest and reports missed for a cursor past the newest event (the data was lost)", async () => {
+		const store = await open({ events: true });
+		await store.add(jobs(3));
+		const page = await store.readEvents({ after: "1000", limit: 10 });
+		expect(page.missed).toBe(true);
+		expect(page.events.map((e) => e.id)).toEqual(["1", "2", "3"]);
+	});
+
+	it("numbers on after the stream's newest event when the queue's counter was lost", async () => {
+		const store = await open({ events: true });
+		await store.add(jobs(3));
+		await admin.hdel(store.keys.meta, "evseq");
+		await store.add(jobs(2));
+		const page = await store.readEvents({ after: "3", limit: 10 });
+		expect(page).toMatchObject({ missed: false, cursor: "5" });
+		expect(page.events.map((e) => e.type)).toEqual(["added", "added"]);
+		expect(await store.eventsCursor()).toBe("5");
 	});
 
 	it("wakes a blocked reader at once when another store instance changes a job", async () => {
@@ -79,11 +156,13 @@ describe.skipIf(!url)("events on Redis", () => {
 		expect(page.events[0]!.at).toBeGreaterThan(Date.now() - 60_000);
 	});
 
-	it("refuses a cursor that is not a stream id", async () => {
+	it("refuses a cursor that is not an event number", async () => {
 		const store = await open({ events: true });
-		await expect(store.readEvents({ after: "12", limit: 1 })).rejects.toMatchObject({
-			code: "JOBS_INVALID_OPTION",
-		});
+		for (const after of ["12-0", "-1", "1.5", "x"]) {
+			await expect(store.readEvents({ after, limit: 1 })).rejects.toMatchObject({
+				code: "JOBS_INVALID_OPTION",
+			});
+		}
 		await expect(RedisJobStore.connect({ url, events: { maxLen: 0 } })).rejects.toMatchObject({
 			code: "JOBS_INVALID_OPTION",
 		});

@@ -122,6 +122,7 @@ if plain then
   end
   if min_due then call_pairs('ZADD', K.delayed, delayed) end
   publish_due()
+  flush_events()
   return fmt(first)
 end
 
@@ -262,4 +263,5 @@ call_pairs('ZADD', K.delayed, delayed)
 publish_due()
 rcall('HSET', K.add_outcomes, ARGV[1], cjson.encode(outcomes))
 table.insert(outcomes, 1, fmt(first))
+flush_events()
 return outcomes

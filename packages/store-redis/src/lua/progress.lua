@@ -27,4 +27,5 @@ if EVENTS_MAX > 0 then
   local job = rec and try_decode(rec)
   emit('progress', ARGV[1], job and job.name or '', att, 'p', ARGV[3])
 end
+flush_events()
 return 1

@@ -35,4 +35,5 @@ for _, seq in ipairs(seqs) do
   end
 end
 if #seqs > 0 then call_chunked('ZREM', K.dead_order, seqs) end
+flush_events()
 return #seqs

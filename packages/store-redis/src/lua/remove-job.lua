@@ -34,4 +34,5 @@ else
 end
 emit('removed', ext_id(job, seq), job.name, job.att)
 forget_removed(job, seq)
+flush_events()
 return state

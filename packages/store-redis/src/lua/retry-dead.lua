@@ -53,4 +53,5 @@ if #moved > 0 then
   local _, len = call_chunked('RPUSH', K.ready, moved)
   if len == #moved then wake_one() end
 end
+flush_events()
 return { #moved, table.concat(notes, '\n'), #seqs }

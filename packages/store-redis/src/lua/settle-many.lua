@@ -11,8 +11,9 @@
   ARGV[3..] one entry per settle: op, id, token, next limit (0: none), lease ms of the next jobs,
             then by op: 'a' ack, 'l' release: nothing; 'c' ack: result (for its completed event);
             'r' retry: delay ms, error; 'f' fail: error;
-            'k' ack and keep (lib/retention.lua): result ('' none), count, age ('' no limit);
-            'g' fail and keep: error, 'n' (delete the job) or 'p' (keep it), count, age
+            'k' ack and keep (lib/retention.lua): result ('' none), policy;
+            'g' fail and keep: error, then 'n' (delete the job) or the policy to trim to
+            (a policy is '<count>,<age>', each '' for no limit)
             (errors and results are JSON text, stored as is)
   Returns { now, nextDue or '' (only meaningful when some entry leased), notes of the records
             the next jobs' take set aside (lib/quarantine.lua; '' for none), one integer per entry:
@@ -59,14 +60,14 @@ while i <= argc do
     errors[n] = ARGV[i + 5]
     i = i + 6
   elseif op == 'k' then
-    results[n], policies[n] = ARGV[i + 5], { ARGV[i + 6], ARGV[i + 7] }
-    i = i + 8
+    results[n], policies[n] = ARGV[i + 5], ARGV[i + 6]
+    i = i + 7
   elseif op == 'c' then
     results[n] = ARGV[i + 5]
     i = i + 6
   elseif op == 'g' then
-    errors[n], drops[n], policies[n] = ARGV[i + 5], ARGV[i + 6] == 'n', { ARGV[i + 7], ARGV[i + 8] }
-    i = i + 9
+    errors[n], drops[n], policies[n] = ARGV[i + 5], ARGV[i + 6] == 'n', ARGV[i + 6]
+    i = i + 7
   else
     i = i + 5
   end
@@ -100,13 +101,9 @@ for k = 1, n do
 end
 local recs = read_records(needed)
 
--- Settle in order. Writes are collected and made after the loop, so a raise changes nothing;
--- events too, written after the settles' writes, in entry order.
+-- Settle in order. Writes are collected and made after the loop, so a raise changes nothing
+-- (events, in entry order, are written when the script ends: see `emit`).
 local out = { fmt(now), '', '' }
-local events = {}
-local function later(...)
-  if EVENTS_MAX > 0 then events[#events + 1] = { ... } end
-end
 local gone, released, retried, dead, rewritten, acked, finished = {}, {}, {}, {}, {}, {}, {}
 local kept, trims_done, trims_dead, flagged_gone = {}, {}, {}, {}
 local min_due
@@ -120,8 +117,9 @@ for k = 1, n do
     local job
     local rec = recs[seq]
     -- An ack or release needs the decoded job only to clean up (a flagged lease); its event
-    -- needs just the name.
-    local rewrites = op ~= 'l' and op ~= 'a' and op ~= 'c'
+    -- needs just the name. A kept job of the common shape is rewritten without it.
+    local patched = op == 'k' and rec and completed_record(rec, att, now, results[k])
+    local rewrites = op ~= 'l' and op ~= 'a' and op ~= 'c' and not patched
     if rec and (rewrites or flags[k]) then job = try_decode(rec) end
     if rewrites and not job then
       status = CORRUPT
@@ -139,45 +137,49 @@ for k = 1, n do
         acked[#acked + 1] = seq
         if job then finished[#finished + 1] = { job, seq, 'a' } end
         if op == 'c' and results[k] ~= '' then
-          later('completed', id, name, att, 'r', results[k])
+          emit('completed', id, name, att, 'r', results[k])
         else
-          later('completed', id, name, att)
+          emit('completed', id, name, att)
         end
       elseif op == 'r' then
         local due = now + delays[k]
-        if EVENTS_MAX > 0 then later('retrying', id, name, att, 'e', errors[k], 'd', fmt(due)) end
+        if EVENTS_MAX > 0 then emit('retrying', id, name, att, 'e', errors[k], 'd', fmt(due)) end
         job.att, job.err = att, errors[k]
         rewritten[seq] = encode(job)
         retried[#retried + 1] = fmt(due)
         retried[#retried + 1] = dkey(seq)
         if not min_due or due < min_due then min_due = due end
       elseif op == 'k' then
-        job.att, job.done = att, now
-        if results[k] ~= '' then job.result = results[k] end
-        rewritten[seq] = encode(job)
-        kept[#kept + 1] = seq
-        finished[#finished + 1] = { job, seq, 'f' }
-        trims_done[policies[k][1] .. ',' .. policies[k][2]] = policies[k]
-        if job.result then
-          later('completed', id, name, att, 'r', job.result)
+        if patched then
+          rewritten[seq] = patched
         else
-          later('completed', id, name, att)
+          job.att, job.done = att, now
+          if results[k] ~= '' then job.result = results[k] end
+          rewritten[seq] = encode(job)
+          finished[#finished + 1] = { job, seq, 'f' }
+        end
+        kept[#kept + 1] = seq
+        trims_done[policies[k]] = true
+        if results[k] ~= '' then
+          emit('completed', id, name, att, 'r', results[k])
+        else
+          emit('completed', id, name, att)
         end
       elseif (op == 'f' or op == 'g') and drops[k] then
         -- Dies and is deleted at once, as after an ack.
         acked[#acked + 1] = seq
         finished[#finished + 1] = { job, seq, 'a' }
-        later('failed', id, name, att, 'e', errors[k])
+        emit('failed', id, name, att, 'e', errors[k])
       elseif op == 'f' or op == 'g' then
-        later('failed', id, name, att, 'e', errors[k])
+        emit('failed', id, name, att, 'e', errors[k])
         job.att, job.err, job.failed = att, errors[k], now
         rewritten[seq] = encode(job)
         dead[#dead + 1] = seq
         finished[#finished + 1] = { job, seq, 'f' }
-        if op == 'g' then trims_dead[policies[k][1] .. ',' .. policies[k][2]] = policies[k] end
+        if op == 'g' then trims_dead[policies[k]] = true end
       else
         released[#released + 1] = seq
-        later('waiting', id, name, att - 1)
+        emit('waiting', id, name, att - 1)
       end
       want = want + limits[k]
     end
@@ -221,14 +223,15 @@ if #dead > 0 then
   call_pairs('ZADD', K.dead_order, order)
 end
 if #kept > 0 then call_chunked('RPUSH', K.done, kept) end
-for _, p in pairs(trims_done) do
-  trim_done(limit_arg(p[1]), limit_arg(p[2]), now, history, TRIM_BUDGET)
+for p in pairs(trims_done) do
+  local count, age = split_policy(p)
+  trim_done(count, age, now, history, TRIM_BUDGET)
 end
-for _, p in pairs(trims_dead) do
-  trim_dead(limit_arg(p[1]), limit_arg(p[2]), now, history, TRIM_BUDGET)
+for p in pairs(trims_dead) do
+  local count, age = split_policy(p)
+  trim_dead(count, age, now, history, TRIM_BUDGET)
 end
 
-for _, e in ipairs(events) do emit(unpack(e)) end
 
 if want > 0 then
   marker = promote(now, marker)
@@ -250,4 +253,5 @@ if want > 0 then
   end
   out[3] = table.concat(set_aside, '\n')
 end
+flush_events()
 return out

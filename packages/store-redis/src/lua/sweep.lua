@@ -173,4 +173,5 @@ end
 if ARGV[6] ~= '' or ARGV[7] ~= '' then
   trim_dead(limit_arg(ARGV[6]), limit_arg(ARGV[7]), now, history, TRIM_BUDGET)
 end
+flush_events()
 return { #moved, table.concat(set_aside, '\n') }

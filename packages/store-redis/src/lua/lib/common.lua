@@ -31,14 +31,69 @@ local K = {
 -- rewrites this line); 0: events are off, and `emit` returns at once.
 local EVENTS_MAX = 0
 
--- Writes a job event to the capped stream `events` (XADD MAXLEN ~: Redis trims whole nodes, so
--- it may keep a few more): type t, job id j, name n, attempt a (a number), then `...` as more
--- field, value pairs (r result, p progress, e error, d due time). The event's time is its stream
--- id's. Callers pass what they have at hand and format nothing: with events off it costs a call.
+local function fmt(n)
+  return string.format('%.0f', n)
+end
+
+-- Job events, collected while a script runs and written when it ends (flush_events), to the
+-- capped stream `events` in entries of up to EVENTS_PER_ENTRY: a stream command per event would
+-- cost more than the change it tells of, and a script that raises before its end writes none.
+-- Each event has a number, one more than the one before it in the queue (`evseq` in `meta` holds
+-- the newest); that number is its cursor. An entry's stream id is `<number of its last event>-0`,
+-- and its fields are
+--   T <time, epoch ms>  c <how many events>  then per event: <type> <attempt>,<idLen>:<id><name>
+--   and that event's extras, single-letter fields: r result, p progress, e error, d due time.
+-- A type is written as a code of two letters (EVENT_CODES; src/codec.ts reads them back), an
+-- extra's field is one letter, so a reader tells where the next event begins.
+-- The trim (MINID ~) drops the entries whose events are all older than the newest EVENTS_MAX.
+local EVENTS_PER_ENTRY = 100
+local EVENT_CODES = {
+  added = 'ad', active = 'ac', progress = 'pr', completed = 'co', retrying = 'rt', failed = 'fa',
+  stalled = 'st', waiting = 'wa', removed = 'rm',
+}
+-- The fields of the events emitted so far, and where each event's fields begin.
+local pending_events, event_starts = {}, {}
+
+-- Writes the events emitted so far. Every script that emits calls it before it returns.
+local function flush_events()
+  local count = #event_starts
+  if count == 0 then return end
+  local last = rcall('HINCRBY', K.meta, 'evseq', count)
+  local first = last - count + 1
+  local t = rcall('TIME')
+  local at = t[1] .. string.format('%03d', math.floor(tonumber(t[2]) / 1000))
+  event_starts[count + 1] = #pending_events + 1
+  for from = 1, count, EVENTS_PER_ENTRY do
+    local to = math.min(from + EVENTS_PER_ENTRY - 1, count)
+    local id = fmt(first + to - 1) .. '-0'
+    local oldest = first + to - EVENTS_MAX
+    local i, j = event_starts[from], event_starts[to + 1] - 1
+    local added = redis.pcall('XADD', K.events, 'MINID', '~', fmt(oldest > 0 and oldest or 0), id,
+      'T', at, 'c', fmt(to - from + 1), unpack(pending_events, i, j))
+    if type(added) == 'table' and added.err then
+      -- The stream is ahead of `evseq` (meta lost while the stream stayed): go on after its
+      -- newest entry, and number the rest of this call's events from there.
+      local newest = rcall('XREVRANGE', K.events, '+', '-', 'COUNT', 1)[1]
+      first = tonumber(string.match(newest[1], '^(%d+)')) + 1 - (from - 1)
+      rcall('HSET', K.meta, 'evseq', fmt(first + count - 1))
+      rcall('XADD', K.events, fmt(first + to - 1) .. '-0', 'T', at, 'c', fmt(to - from + 1),
+        unpack(pending_events, i, j))
+    end
+  end
+  pending_events, event_starts = {}, {}
+end
+
+-- Emits a job event: type `kind`, job id `id`, name `name`, attempt `attempt` (a number), then
+-- `...` as its extras (field, value pairs). Callers pass what they have at hand and format
+-- nothing: with events off it costs a call.
 local function emit(kind, id, name, attempt, ...)
   if EVENTS_MAX == 0 then return end
-  rcall('XADD', K.events, 'MAXLEN', '~', EVENTS_MAX, '*', 't', kind, 'j', id, 'n', name,
-    'a', string.format('%.0f', attempt), ...)
+  local e = pending_events
+  local n = #e
+  event_starts[#event_starts + 1] = n + 1
+  e[n + 1] = EVENT_CODES[kind]
+  e[n + 2] = fmt(attempt) .. ',' .. #id .. ':' .. id .. name
+  for i = 1, select('#', ...) do e[n + 2 + i] = (select(i, ...)) end
 end
 
 -- Wakes one idle worker: it pops the token with BLPOP (see src/waker.ts), and its reserve wakes
@@ -75,10 +130,6 @@ end
 -- Whether a field of `active` names a lease (not the pin or `:due`).
 local function is_lease_field(field)
   return string.byte(field, 1) ~= 58 -- ':'
-end
-
-local function fmt(n)
-  return string.format('%.0f', n)
 end
 
 -- Epoch milliseconds from the server clock: the one clock all clients share.

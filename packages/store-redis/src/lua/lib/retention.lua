@@ -16,6 +16,12 @@ local function limit_arg(v)
   return tonumber(v)
 end
 
+-- A policy as settles send it, '<count>,<age>': count, age (nil for no limit).
+local function split_policy(p)
+  local count, age = string.match(p, '^(%d*),(%d*)$')
+  return limit_arg(count or ''), limit_arg(age or '')
+end
+
 -- Deletes finished jobs (seqs of `seqs`, their records read): record, jobId and hold, as after
 -- an ack (the jobId is remembered, `history` newest).
 local function forget_finished(seqs, now, history)
