@@ -200,6 +200,27 @@ export function leasedJobs(reply: unknown, from: number): LeasedJob[] {
 	return readLeased(r, from, (r.length - from) / LEASED_FIELDS);
 }
 
+/**
+ * Where a text of `bytes` UTF-8 bytes that starts at `start` of `text` ends: Lua measures in bytes,
+ * a JS string in UTF-16 units (an ASCII text, the usual id, takes one step per byte).
+ */
+export function afterBytes(text: string, start: number, bytes: number): number {
+	let i = start;
+	let left = bytes;
+	while (left > 0 && i < text.length) {
+		const c = text.charCodeAt(i);
+		if (c < 0x80) left -= 1;
+		else if (c < 0x800) left -= 2;
+		else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) {
+			// A surrogate pair: one code point of 4 bytes.
+			left -= 4;
+			i++;
+		} else left -= 3;
+		i++;
+	}
+	return i;
+}
+
 /** `count` leased jobs of a reply whose shape was checked, starting at index `at`. */
 function readLeased(r: readonly string[], at: number, count: number): LeasedJob[] {
 	const jobs: LeasedJob[] = new Array(count);
@@ -208,7 +229,7 @@ function readLeased(r: readonly string[], at: number, count: number): LeasedJob[
 		// so it is length-prefixed; err, the rest, may hold commas.
 		const head = r[i]!;
 		const colon = head.indexOf(":");
-		const idEnd = colon + 1 + Number(head.slice(0, colon));
+		const idEnd = afterBytes(head, colon + 1, Number(head.slice(0, colon)));
 		const a = head.indexOf(",", idEnd);
 		const b = head.indexOf(",", a + 1);
 		const kp = head.indexOf(",", b + 1);
@@ -392,7 +413,7 @@ export const EVENT_TYPES: Readonly<Record<string, JobEventType>> = {
 function eventHead(id: string, type: JobEventType, head: string, at: number): StoredEvent {
 	const comma = head.indexOf(",");
 	const colon = head.indexOf(":", comma);
-	const idEnd = colon + 1 + Number(head.slice(comma + 1, colon));
+	const idEnd = afterBytes(head, colon + 1, Number(head.slice(comma + 1, colon)));
 	return {
 		id,
 		type,

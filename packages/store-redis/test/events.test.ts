@@ -156,6 +156,21 @@ describe.skipIf(!url)("events on Redis", () => {
 		expect(page.events[0]!.at).toBeGreaterThan(Date.now() - 60_000);
 	});
 
+	it("names a job of any characters exactly in its events", async () => {
+		const store = await open({ events: true });
+		const jobId = "café-ü,1:日本-😀9";
+		await store.add([{ name: "送信,😀:é", payload: "1", jobId }]);
+		const [leased] = await store.reserve({ limit: 1, leaseMs: LONG });
+		await store.ack({ ...leased!, result: '"ß"' });
+		const page = await store.readEvents({ limit: 10 });
+		expect(page.events.map((e) => [e.type, e.jobId, e.name, e.attempt])).toEqual([
+			["added", jobId, "送信,😀:é", 0],
+			["active", jobId, "送信,😀:é", 1],
+			["completed", jobId, "送信,😀:é", 1],
+		]);
+		expect(page.events[2]!.result).toBe('"ß"');
+	});
+
 	it("refuses a cursor that is not an event number", async () => {
 		const store = await open({ events: true });
 		for (const after of ["12-0", "-1", "1.5", "x"]) {

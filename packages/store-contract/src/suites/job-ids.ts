@@ -44,6 +44,25 @@ export function jobIdsContract(options: ContractOptions): void {
 			expect((await reserveOne(store)).id).toBe("order-17");
 		});
 
+		it("keeps an id and a name of any characters exact through reserve and settle", async () => {
+			const store = capable(h().store, "jobIds");
+			// Multi-byte UTF-8 (2, 3 and 4 bytes), a comma, a colon and digits next to the text.
+			const jobId = "café-ü,1:日本-😀9";
+			const name = "送信,😀:é";
+			await addIds(store, [{ name, payload: '{"ok":"ß"}', jobId }]);
+			const leased = await reserveOne(store);
+			expect(leased).toMatchObject({ id: jobId, name, payload: '{"ok":"ß"}', attempts: 1 });
+			expect((await store.retry({ ...leased, delay: 0, error: failure("über,:1") })).ok).toBe(true);
+			const again = await reserveOne(store);
+			expect(again).toMatchObject({
+				id: jobId,
+				name,
+				attempts: 2,
+				lastError: { message: "über,:1" },
+			});
+			expect((await store.ack(again)).ok).toBe(true);
+		});
+
 		for (const state of ["ready", "delayed", "active", "dead", "completed"]) {
 			it(`reports an id that exists (${state}) as existing, and changes nothing`, async () => {
 				const store = capable(h().store, "jobIds");

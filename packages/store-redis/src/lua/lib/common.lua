@@ -31,8 +31,16 @@ local K = {
 -- rewrites this line); 0: events are off, and `emit` returns at once.
 local EVENTS_MAX = 0
 
+-- The texts of small numbers (attempts, mostly) this call formatted: a lookup costs less than
+-- string.format.
+local small_texts = {}
+
 local function fmt(n)
-  return string.format('%.0f', n)
+  local text = small_texts[n]
+  if text then return text end
+  text = string.format('%.0f', n)
+  if n >= 0 and n < 1000 then small_texts[n] = text end
+  return text
 end
 
 -- Job events, collected while a script runs and written when it ends (flush_events), to the
@@ -83,7 +91,8 @@ local function flush_events()
   pending_events, event_starts = {}, {}
 end
 
--- Emits a job event: type `kind`, job id `id`, name `name`, attempt `attempt` (a number), then
+-- Emits a job event: type `kind`, job id `id`, name `name`, attempt `attempt` (a number, or its
+-- text), then
 -- `...` as its extras (field, value pairs). Callers pass what they have at hand and format
 -- nothing: with events off it costs a call.
 local function emit(kind, id, name, attempt, ...)
@@ -92,7 +101,8 @@ local function emit(kind, id, name, attempt, ...)
   local n = #e
   event_starts[#event_starts + 1] = n + 1
   e[n + 1] = EVENT_CODES[kind]
-  e[n + 2] = fmt(attempt) .. ',' .. #id .. ':' .. id .. name
+  if type(attempt) == 'number' then attempt = fmt(attempt) end
+  e[n + 2] = attempt .. ',' .. #id .. ':' .. id .. name
   for i = 1, select('#', ...) do e[n + 2 + i] = (select(i, ...)) end
 end
 
@@ -227,8 +237,10 @@ local function split_lease(v)
   return tonumber(exp), tok, tonumber(att), at, x == ',x'
 end
 
+-- `att` is the attempts, a number or its text.
 local function lease_value(expiry, token, att, leased_at, flagged)
-  local v = expiry .. ',' .. token .. ',' .. fmt(att) .. ',' .. leased_at
+  if type(att) == 'number' then att = fmt(att) end
+  local v = expiry .. ',' .. token .. ',' .. att .. ',' .. leased_at
   if flagged then return v .. ',x' end
   return v
 end

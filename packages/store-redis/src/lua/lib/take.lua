@@ -62,43 +62,52 @@ local function take(limit, expiry, token_base, now, out)
     end
   end
   local recs = read_records(valid)
-  local jobs = {}
-  for _, seq in ipairs(valid) do
-    local rec = recs[seq]
-    if rec then
-      local job, why = try_decode(rec)
-      if job then
-        job.seq = seq
-        jobs[#jobs + 1] = job
-      else
-        quarantine('ready', seq, rec, why)
-      end
-    end
-  end
   local per_job = type(expiry) == 'table'
   local fields, scores = {}, {}
   local n = #out
   local at = fmt(now)
-  for i = 1, #jobs do
-    local job = jobs[i]
-    local att = job.att + 1
-    local token = token_base .. '.' .. i
-    local exp = expiry
-    if per_job then exp = expiry[i] end
-    fields[2 * i - 1] = job.seq
-    fields[2 * i] = lease_value(exp, token, att, at, job.job_id or job.ukey)
-    scores[2 * i - 1] = exp
-    scores[2 * i] = job.seq
-    local id = ext_id(job, job.seq)
-    emit('active', id, job.name, att)
-    out[n + 1] = #id .. ':' .. id .. token .. ',' .. fmt(att) .. ',' .. job.max .. ','
-      .. (job.keep or '') .. ',' .. job.err
-    out[n + 2] = job.name
-    out[n + 3] = job.payload
-    n = n + 3
+  local count = 0
+  for _, seq in ipairs(valid) do
+    local rec = recs[seq]
+    local name, payload, att, max, keep, err, id, flagged
+    if rec then
+      -- A job never tried before, with no option beyond its name (the common shape), is read
+      -- without decoding its record.
+      local nlen, bar = string.match(rec, '^1N(%d+)T[%l%d]+()|')
+      if bar then
+        local name_end = bar + tonumber(nlen)
+        name, payload = string.sub(rec, bar + 1, name_end), string.sub(rec, name_end + 1)
+        att, max, keep, err, id, flagged = 1, '', '', '', seq, false
+      else
+        local job, why = try_decode(rec)
+        if job then
+          name, payload, att, max, err = job.name, job.payload, job.att + 1, job.max, job.err
+          keep, id, flagged = job.keep or '', ext_id(job, seq), job.job_id or job.ukey
+        else
+          quarantine('ready', seq, rec, why)
+        end
+      end
+    end
+    if name then
+      count = count + 1
+      local token = token_base .. '.' .. count
+      local exp = expiry
+      if per_job then exp = expiry[count] end
+      local att_text = fmt(att)
+      fields[2 * count - 1] = seq
+      fields[2 * count] = lease_value(exp, token, att_text, at, flagged)
+      scores[2 * count - 1] = exp
+      scores[2 * count] = seq
+      emit('active', id, name, att_text)
+      out[n + 1] = #id .. ':' .. id .. token .. ',' .. att_text .. ',' .. max .. ',' .. keep .. ','
+        .. err
+      out[n + 2] = name
+      out[n + 3] = payload
+      n = n + 3
+    end
   end
-  if #jobs > 0 then
+  if count > 0 then
     write_leases(fields, scores)
   end
-  return #jobs
+  return count
 end
