@@ -28,7 +28,7 @@ export const LEASE_EXPIRED: JobErrorInfo = {
 };
 
 /** Strings per leased job in a script reply (see src/lua/lib/take.lua). */
-const LEASED_FIELDS = 3;
+const LEASED_FIELDS = 1;
 /** Strings per dead job in a dead-letter reply (see src/lua/dead-letter.lua). */
 const DEAD_FIELDS = 7;
 
@@ -124,14 +124,23 @@ export function plain(n: number): string {
 
 /** Policy texts of frozen policies, already checked: the queue's own are, and are sent per settle. */
 const policyTexts = new WeakMap<object, string>();
+// Starts as no policy at all (the map itself).
+let lastPolicy: unknown = policyTexts;
+let lastPolicyText = "";
 
 /**
  * A keep policy as settle-many reads it, `<count>,<age>` (each empty for no limit), checked:
  * `InvalidOptionError` for a bad one. A frozen policy is checked and formatted once.
  */
 export function policyText(option: string, keep: unknown): string {
+	// The queue's one policy comes with every settle: the last one is at hand without a lookup.
+	if (keep === lastPolicy) return lastPolicyText;
 	const known = typeof keep === "object" && keep !== null ? policyTexts.get(keep) : undefined;
-	if (known !== undefined) return known;
+	if (known !== undefined) {
+		lastPolicy = keep;
+		lastPolicyText = known;
+		return known;
+	}
 	const policy = checkKeepPolicy(option, keep);
 	const text = `${policy.count === undefined ? "" : plain(policy.count)},${policy.age === undefined ? "" : plain(policy.age)}`;
 	if (Object.isFrozen(keep)) policyTexts.set(keep as object, text);
@@ -225,8 +234,8 @@ export function afterBytes(text: string, start: number, bytes: number): number {
 function readLeased(r: readonly string[], at: number, count: number): LeasedJob[] {
 	const jobs: LeasedJob[] = new Array(count);
 	for (let k = 0, i = at; k < count; k++, i += LEASED_FIELDS) {
-		// `<idLen>:<id><token>,<attempts>,<maxAttempts>,<keep>,<err>`: the id may hold anything,
-		// so it is length-prefixed; err, the rest, may hold commas.
+		// `<idLen>:<id><token>,<attempts>,<maxAttempts>,<keep>,<nameLen>,<errLen>:<err><name>
+		// <payload>`: id, err and name may hold anything, so they are length-prefixed (in bytes).
 		const head = r[i]!;
 		const colon = head.indexOf(":");
 		const idEnd = afterBytes(head, colon + 1, Number(head.slice(0, colon)));
@@ -234,24 +243,28 @@ function readLeased(r: readonly string[], at: number, count: number): LeasedJob[
 		const b = head.indexOf(",", a + 1);
 		const kp = head.indexOf(",", b + 1);
 		const c = head.indexOf(",", kp + 1);
-		if (colon < 1 || c < 0) throw unexpected(r);
+		const d = head.indexOf(",", c + 1);
+		const e = head.indexOf(":", d + 1);
+		if (colon < 1 || e < 0) throw unexpected(r);
+		const errEnd = afterBytes(head, e + 1, Number(head.slice(d + 1, e)));
+		const nameEnd = afterBytes(head, errEnd, Number(head.slice(c + 1, d)));
 		const job: LeasedJob = {
 			id: head.slice(colon + 1, idEnd),
-			name: r[i + 1]!,
-			payload: r[i + 2]!,
+			name: head.slice(errEnd, nameEnd),
+			payload: head.slice(nameEnd),
 			attempts: Number(head.slice(a + 1, b)),
 			token: head.slice(idEnd, a),
 		};
 		if (kp > b + 1) job.maxAttempts = Number(head.slice(b + 1, kp));
 		if (c > kp + 1) job.retention = decodeJobKeep(head.slice(kp + 1, c));
-		if (c + 1 < head.length) job.lastError = decodeError(head.slice(c + 1));
+		if (errEnd > e + 1) job.lastError = decodeError(head.slice(e + 1, errEnd));
 		jobs[k] = job;
 	}
 	return jobs;
 }
 
 /**
- * A settle-many reply, `{ now, nextDue, notes, one status per entry, 3 strings per leased job }`: the
+ * A settle-many reply, `{ now, nextDue, notes, one status per entry, one string per leased job }`: the
  * statuses (see {@link SETTLE_STALE}, {@link SETTLE_CORRUPT}; otherwise how many jobs the entry
  * leased) and a reader of each entry's jobs, which follow in entry order.
  */

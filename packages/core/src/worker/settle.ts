@@ -101,13 +101,14 @@ export class Settler {
 	 */
 	#ackParams(ref: SettleParams, result: string | undefined, leased: LeasedJob): AckParams {
 		const keep = this.#policy("completed", leased);
-		const kept = keep !== undefined && keep !== false;
-		const sendResult = result !== undefined && (kept || this.#state.ctx.door.supports("events"));
-		if (!kept && !sendResult) return ref;
-		const params: AckParams = { ...ref };
-		if (kept) params.keep = keep;
-		if (sendResult) params.result = result;
-		return params;
+		// Object literals of one shape, not a spread and added fields: this runs per job.
+		if (keep !== undefined && keep !== false) {
+			return { id: ref.id, token: ref.token, reserve: ref.reserve, keep, result };
+		}
+		if (result !== undefined && this.#state.ctx.door.supports("events")) {
+			return { id: ref.id, token: ref.token, reserve: ref.reserve, result };
+		}
+		return ref;
 	}
 
 	/**

@@ -5,7 +5,7 @@
   ARGV[1] limit  ARGV[2] lease ms  ARGV[3] token base (unique per call)
   ARGV[4] '1' when the caller was woken by a wake token (see lib/common.lua), else '0'
   Returns { now, nextDue or '', notes of the records set aside (lib/quarantine.lua; '' for none),
-  3 strings per leased job (see lib/take.lua) }.
+  one string per leased job (see lib/take.lua) }.
 ]]
 -- @include lib/common.lua
 -- @include lib/record.lua

@@ -18,7 +18,7 @@
   Returns { now, nextDue or '' (only meaningful when some entry leased), notes of the records
             the next jobs' take set aside (lib/quarantine.lua; '' for none), one integer per entry:
             -1 stale token, -2 unreadable record (both: nothing changed), else how many jobs the
-            entry leased, then 3 strings per leased job (see lib/take.lua), the jobs of each
+            entry leased, then one string per leased job (see lib/take.lua), the jobs of each
             entry after those of the entries before it }.
   Every entry that succeeds ends its lease: its `active` entry and its `lease-exp` score go.
   Moves per op: ack deletes the lease and the record (a job with a jobId or unique key also

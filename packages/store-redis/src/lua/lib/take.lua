@@ -7,12 +7,12 @@
   path at one command; it is recomputed whenever a promotion runs.
   promote returns the marker after promotion (false when nothing is delayed).
   take writes each lease to `active` and scores it by its expiry in `lease-exp`; it appends
-  3 strings per leased job to `out`, and returns how many jobs it leased:
-    '<idLen>:<id><token>,<attempts>,<maxAttempts>,<keep>,<err>' (a chosen id may hold any
-    character, so it goes length-prefixed; token, attempts, maxAttempts and keep, the job's own
-    retention or '', hold no comma; err, the JSON of the last error or '', is the rest), then the
-    name, then the payload.
-  Fewer, longer strings cost the client less to decode than one per field.
+  one string per leased job to `out`, and returns how many jobs it leased:
+    '<idLen>:<id><token>,<attempts>,<maxAttempts>,<keep>,<nameLen>,<errLen>:<err><name><payload>'
+    (a chosen id, the name and err, the JSON of the last error or '', may hold any character, so
+    they go length-prefixed, in bytes; token, attempts, maxAttempts and keep, the job's own
+    retention or '', hold no comma; the payload is the rest).
+  One string per job costs the client less to decode than one per field.
 ]]
 local PROMOTE_MAX = 1000
 
@@ -99,11 +99,9 @@ local function take(limit, expiry, token_base, now, out)
       scores[2 * count - 1] = exp
       scores[2 * count] = seq
       emit('active', id, name, att_text)
-      out[n + 1] = #id .. ':' .. id .. token .. ',' .. att_text .. ',' .. max .. ',' .. keep .. ','
-        .. err
-      out[n + 2] = name
-      out[n + 3] = payload
-      n = n + 3
+      n = n + 1
+      out[n] = #id .. ':' .. id .. token .. ',' .. att_text .. ',' .. max .. ',' .. keep .. ','
+        .. #name .. ',' .. #err .. ':' .. err .. name .. payload
     end
   end
   if count > 0 then
