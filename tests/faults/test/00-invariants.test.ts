@@ -1,5 +1,6 @@
 // The checks have teeth: synthetic ledgers with a lost job, a double completion, an early
-// hand-out, a re-delivery without cause, a stuck job and a duplicated entry each fail them.
+// hand-out, a re-delivery without cause, a stuck job and a duplicated entry each fail them, and
+// so do broken store structures: progress left behind, events missing or miscounted.
 import { describe, expect, it } from "vitest";
 import { checkLedger } from "./support/invariants.js";
 import { analyze, type LedgerEvent } from "./support/ledger.js";
@@ -13,6 +14,8 @@ const empty = (): Snapshot => ({
 	leaseExp: [],
 	deadOrder: [],
 	done: [],
+	progress: {},
+	events: [],
 	records: [],
 	dueMarker: undefined,
 	meta: { id: "10" },
@@ -155,5 +158,42 @@ describe("the fault-test invariants", () => {
 		expect(text).toMatch(/job 1 is active but not in lease-exp/);
 		expect(text).toMatch(/lease-exp scores job 2 at 9, its lease expires at 5/);
 		expect(text).toMatch(/lease-exp holds job 3, which has no lease/);
+	});
+
+	it("catch progress left behind by an attempt that ended, or on a lease not flagged for it", () => {
+		const snap = empty();
+		snap.records.push("1", "2");
+		snap.ready.push("1");
+		snap.active.push({ id: "2", value: "5,t,1,0", expiry: 5, token: "t", attempts: 1 });
+		snap.leaseExp.push({ id: "2", expiry: 5 });
+		snap.progress = { "1": "50", "2": "60" };
+		const text = structureViolations(snap).join("\n");
+		expect(text).toMatch(/progress of job 1, which is not active/);
+		expect(text).toMatch(/progress of job 2, whose lease is not flagged/);
+		snap.active[0]!.value = "5,t,1,0,x";
+		snap.ready.pop();
+		snap.active.push({ id: "1", value: "5,u,1,0,x", expiry: 5, token: "u", attempts: 1 });
+		snap.leaseExp.push({ id: "1", expiry: 5 });
+		expect(structureViolations(snap)).toEqual([]);
+	});
+
+	it("catch event entries with a gap, a wrong count or a newest event other than evseq", () => {
+		const entry = (last: number, types: string[]): [string, string[]] => [
+			`${last}-0`,
+			["T", "1", "c", String(types.length), ...types.flatMap((t) => [t, "1,1:1job"])],
+		];
+		const snap = { ...empty(), meta: { id: "10", evseq: "5" } };
+		snap.events = [entry(2, ["ad", "ad"]), entry(5, ["ac", "co", "ad"])];
+		expect(structureViolations(snap)).toEqual([]);
+		// Extras (one-letter fields) are no events.
+		snap.events[1]![1].push("r", "42");
+		expect(structureViolations(snap)).toEqual([]);
+		snap.events = [entry(2, ["ad", "ad"]), entry(6, ["ac", "co", "ad"])];
+		const text = structureViolations(snap).join("\n");
+		expect(text).toMatch(/events 3..3 are missing before entry 6-0/);
+		expect(text).toMatch(/the newest event is 6, meta evseq says 5/);
+		snap.events = [["2-0", ["T", "1", "c", "3", "ad", "1,1:1job"]]];
+		snap.meta.evseq = "2";
+		expect(structureViolations(snap).join("\n")).toMatch(/says 3 events and holds 1/);
 	});
 });

@@ -1,13 +1,14 @@
 import { expect, it } from "vitest";
 import type { Analysis } from "./support/ledger.js";
 import { describeFaults, Scenario } from "./support/scenario.js";
+import { snapshot } from "./support/store-layout.js";
 
 const acks = (a: Analysis) => a.byType("settle").filter((e) => e.op === "ack" && e.ok === true);
 
 describeFaults(
 	"14. a subscriber follows the job events through killed connections and a Redis restart",
 	() => {
-		it("sees a completed event for every job that completed, none twice, and an added one for each", async (ctx) => {
+		it("sees a completed event for every job that completed, none twice, and an added one for each, with jobs kept and progress reported", async (ctx) => {
 			const s = await Scenario.start(ctx, "events", { aof: true });
 			const subscriber = await s.subscriber("s1");
 			await Promise.all(
@@ -18,6 +19,10 @@ describeFaults(
 						sweepInterval: 300,
 						step: { sleep: 1 },
 						events: true,
+						// Retention and progress ride through the same faults: the layout checks
+						// see every kept job in `done`, no progress left behind, no event gap.
+						keep: { completed: { count: 300 } },
+						progress: true,
 					}),
 				),
 			);
@@ -42,6 +47,10 @@ describeFaults(
 			await Promise.all(producers.map((p) => p.exited));
 			await s.waitUntilDrained(60_000);
 			await s.verify({ redisRestarted: true });
+			// Each settle trims the kept jobs to the policy: the newest 300 stay.
+			const kept = await snapshot(s.redis, s.prefix);
+			expect(kept.done).toHaveLength(300);
+			expect(Object.keys(kept.progress)).toEqual([]);
 
 			// Every job is done now; the subscriber catches up with the stream, then stops.
 			const completedOf = (a: Analysis) =>

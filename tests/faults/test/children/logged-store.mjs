@@ -79,8 +79,17 @@ export function loggedStore(store, ledger, info, tokens) {
 		removeDead: (selector) => store.removeDead(selector),
 		close: () => store.close(),
 	};
-	if (store.capabilities.waitForJob) {
-		wrapped.waitForJob = (params) => store.waitForJob(params);
+	// The methods of the capabilities it declares, passed through unlogged.
+	for (const method of [
+		"waitForJob",
+		"getJob",
+		"listJobs",
+		"removeJob",
+		"progress",
+		"readEvents",
+		"eventsCursor",
+	]) {
+		if (typeof store[method] === "function") wrapped[method] = (params) => store[method](params);
 	}
 	return wrapped;
 }

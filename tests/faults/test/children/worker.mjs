@@ -2,8 +2,10 @@
 // behaviour each job's data describes, and a ledger of everything it saw.
 //
 // Config (argv[2], JSON): { name, url, prefix, ledgerDir, jobNames?, concurrency?, lease?,
-//   sweepInterval?, pollInterval?, maxAttempts?, backoffMs?, step?, events?, echo? }
-//   events: connect with { events: { maxLen: 100000 } }; echo: handlers return { echo: data }.
+//   sweepInterval?, pollInterval?, maxAttempts?, backoffMs?, step?, events?, echo?, keep?,
+//   progress? }
+//   events: connect with { events: { maxLen: 100000 } }; echo: handlers return { echo: data };
+//   keep: the queue's `keep` option; progress: each attempt reports progress before its step.
 // Job data: { plan?: { [attempt | "*"]: Step } }, Step: { sleep?, block?, hang?, exit?, throw? }
 //   sleep: await ms; block: busy-loop ms (event loop blocked); hang: never settle;
 //   exit: process.exit(code) mid-handler; throw: fail the attempt with this message.
@@ -39,6 +41,7 @@ const queue = new JobQueue({
 	store,
 	maxAttempts: config.maxAttempts ?? 3,
 	...(config.backoffMs !== undefined ? { backoff: () => config.backoffMs } : {}),
+	...(config.keep !== undefined ? { keep: config.keep } : {}),
 });
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -68,6 +71,8 @@ async function handler(job) {
 	const plan = job.data?.plan;
 	const step = plan?.[String(job.attempts)] ?? plan?.["*"] ?? config.step ?? {};
 	try {
+		// Refused (LeaseLostError) once the lease is lost: the attempt then fails as any would.
+		if (config.progress) await job.progress({ attempt: job.attempts });
 		await runStep(step, job);
 	} catch (error) {
 		ledger.write({

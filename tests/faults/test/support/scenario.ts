@@ -36,6 +36,13 @@ export interface WorkerConfig {
 	events?: boolean;
 	/** Handlers return `{ echo: data }`. */
 	echo?: boolean;
+	/** The queue's `keep` option (retention of completed and dead jobs). */
+	keep?: {
+		completed?: boolean | { count?: number; age?: number };
+		dead?: boolean | { count?: number; age?: number };
+	};
+	/** Each attempt reports progress before its step. */
+	progress?: boolean;
 }
 
 /** What a handler does on one attempt (see ../children/worker.mjs). */

@@ -35,6 +35,10 @@ export interface Snapshot {
 	active: { id: string; value: string; expiry?: number; token?: string; attempts?: number }[];
 	/** Seqs of the completed jobs kept by retention (`done`), oldest first. */
 	done: string[];
+	/** `progress`: seq → the value its running attempt reported. */
+	progress: Record<string, string>;
+	/** The event stream's entries (`events`): id and fields. */
+	events: [string, string[]][];
 	/** The lease index `lease-exp`: seq and score (the lease's expiry). */
 	leaseExp: { id: string; expiry: number }[];
 	/** Seqs in `dead-order`. */
@@ -64,23 +68,38 @@ export async function snapshot(redis: Redis, prefix: string): Promise<Snapshot> 
 		.zrange(k.leaseExp, 0, "-1", "WITHSCORES")
 		.zrange(k.deadOrder, 0, "-1")
 		.hgetall(k.meta)
-		.lrange(k.done, 0, -1);
+		.lrange(k.done, 0, -1)
+		.hgetall(k.progress)
+		.xrange(k.events, "-", "+");
 	for (const bucket of buckets) multi = multi.hgetall(bucket);
 	const replies = await multi.exec();
 	if (!replies) throw new Error("snapshot: MULTI aborted");
 	for (const [error] of replies) if (error) throw error;
-	const [time, ready, delayed, active, leaseExp, deadOrder, meta, done, ...recordSets] =
-		replies.map(([, r]) => r) as [
-			[string, string],
-			string[],
-			string[],
-			Record<string, string>,
-			string[],
-			string[],
-			Record<string, string>,
-			string[],
-			...Record<string, string>[],
-		];
+	const [
+		time,
+		ready,
+		delayed,
+		active,
+		leaseExp,
+		deadOrder,
+		meta,
+		done,
+		progress,
+		events,
+		...recordSets
+	] = replies.map(([, r]) => r) as [
+		[string, string],
+		string[],
+		string[],
+		Record<string, string>,
+		string[],
+		string[],
+		Record<string, string>,
+		string[],
+		Record<string, string>,
+		[string, string[]][],
+		...Record<string, string>[],
+	];
 	const malformed: string[] = [];
 	const records: string[] = [];
 	for (const set of recordSets) {
@@ -97,6 +116,8 @@ export async function snapshot(redis: Redis, prefix: string): Promise<Snapshot> 
 		leaseExp: [],
 		deadOrder,
 		done,
+		progress,
+		events,
 		records,
 		dueMarker: undefined,
 		meta,
@@ -200,6 +221,7 @@ export function structureViolations(snap: Snapshot, stats?: JobStats): string[] 
 			);
 		}
 	}
+	violations.push(...progressViolations(snap), ...eventViolations(snap));
 	const lastId = Number(snap.meta.id ?? 0);
 	for (const [id] of placesOf(snap)) {
 		if (Number(id) > lastId) violations.push(`job ${id} is above the id counter ${lastId}`);
@@ -211,17 +233,61 @@ export function structureViolations(snap: Snapshot, stats?: JobStats): string[] 
 			delayed: snap.delayed.length - due,
 			active: snap.active.length,
 			dead: snap.deadOrder.length,
+			completed: snap.done.length,
 		};
 		// A delayed job can fall due between the snapshot and stats(): compare the sums there.
 		if (
 			stats.ready + stats.delayed !== expected.ready + expected.delayed ||
 			stats.active !== expected.active ||
-			stats.dead !== expected.dead
+			stats.dead !== expected.dead ||
+			(stats.completed ?? 0) !== expected.completed
 		) {
 			violations.push(
 				`stats() ${JSON.stringify(stats)} does not balance with the keys ${JSON.stringify(expected)}`,
 			);
 		}
+	}
+	return violations;
+}
+
+/** A progress value belongs to a running attempt: its job is active, its lease flagged `,x`. */
+function progressViolations(snap: Snapshot): string[] {
+	const leases = new Map(snap.active.map((lease) => [lease.id, lease.value]));
+	const violations: string[] = [];
+	for (const seq of Object.keys(snap.progress)) {
+		const lease = leases.get(seq);
+		if (lease === undefined)
+			violations.push(`progress of job ${seq}, which is not active (left behind)`);
+		else if (!lease.endsWith(",x"))
+			violations.push(`progress of job ${seq}, whose lease is not flagged: ${lease}`);
+	}
+	return violations;
+}
+
+/**
+ * The event stream (lib/common.lua): each entry `<n>-0` holds `T` time, `c` count and that many
+ * events, numbered without a gap from one entry to the next, the newest numbered `evseq`.
+ */
+function eventViolations(snap: Snapshot): string[] {
+	const violations: string[] = [];
+	let previous: number | undefined;
+	for (const [id, fields] of snap.events) {
+		const last = Number(/^(\d+)-0$/.exec(id)?.[1] ?? Number.NaN);
+		const count = Number(fields[3]);
+		const types = fields.filter((field, i) => i >= 4 && i % 2 === 0 && field.length > 1).length;
+		if (fields[0] !== "T" || fields[2] !== "c" || !(count >= 1) || Number.isNaN(last)) {
+			violations.push(`malformed event entry ${id}: ${fields.slice(0, 6).join(" ")}`);
+			continue;
+		}
+		if (types !== count)
+			violations.push(`event entry ${id} says ${count} events and holds ${types}`);
+		if (previous !== undefined && last - count !== previous) {
+			violations.push(`events ${previous + 1}..${last - count} are missing before entry ${id}`);
+		}
+		previous = last;
+	}
+	if (previous !== undefined && String(previous) !== snap.meta.evseq) {
+		violations.push(`the newest event is ${previous}, meta evseq says ${snap.meta.evseq}`);
 	}
 	return violations;
 }
