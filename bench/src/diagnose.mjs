@@ -18,6 +18,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
+import { loadLua, scriptSpecs } from "../../packages/store-redis/dist/scripts.js";
 import { startRedis } from "./redis.mjs";
 import { createSystem, LABELS } from "./systems.mjs";
 import { prefill } from "./workload.mjs";
@@ -34,18 +35,18 @@ const N = Number(args.jobs);
 const concurrency = Number(args.concurrency);
 const here = dirname(fileURLToPath(import.meta.url));
 
-// Map EVALSHA digests back to the names the systems gave their scripts.
+// Map EVALSHA digests back to script names: BullMQ's through its defineCommand calls, ours from
+// the store's own script registry (it runs each script by the SHA-1 of its code).
 const scriptNames = new Map();
 const originalDefine = Redis.prototype.defineCommand;
 Redis.prototype.defineCommand = function namedDefineCommand(name, definition) {
 	scriptNames.set(createHash("sha1").update(definition.lua).digest("hex"), name);
 	return originalDefine.call(this, name, definition);
 };
-const scriptName = (sha) => {
-	const name = scriptNames.get(sha) ?? sha.slice(0, 8);
-	// @jobs names carry version and code hash (jobs:0.0.0:ack:1a2b3c4d): keep the operation.
-	return name.startsWith("jobs:") ? name.split(":")[2] : name;
-};
+for (const [name, file] of Object.entries(scriptSpecs)) {
+	scriptNames.set(createHash("sha1").update(loadLua(file)).digest("hex"), name);
+}
+const scriptName = (sha) => scriptNames.get(sha) ?? sha.slice(0, 8);
 
 function describeCall(args) {
 	const [command, ...rest] = args;

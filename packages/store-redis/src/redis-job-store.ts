@@ -88,7 +88,6 @@ import { EventReaders } from "./event-readers.js";
 import { type QueueKeys, queueKeys } from "./keys.js";
 import {
 	codeToError,
-	defineScripts,
 	type RedisClient,
 	reopen,
 	runScript,
@@ -279,8 +278,6 @@ export class RedisJobStore
 		this.#timeoutMs = commandTimeoutMs;
 		this.#workerTimeoutMs = workerTimeoutMs;
 		this.#jobIdHistory = jobIdHistory;
-		defineScripts(producer, eventsMax);
-		if (worker !== producer) defineScripts(worker, eventsMax);
 		this.#wakeUps = new WakeUps(
 			() => this.#duplicateForWakeUps(),
 			keys.wake,
