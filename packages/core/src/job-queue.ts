@@ -401,6 +401,31 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 		return this.#door.stats();
 	}
 
+	/**
+	 * Pauses the queue for every worker in every process: once it resolves, no worker leases a
+	 * new job; jobs already running (and those a worker leased ahead, at most `prefetch` per
+	 * worker) finish and settle. `add` goes on working. The paused state is kept by the store:
+	 * it outlives this process, restarted workers and, on Redis, a restarted server. Needs a
+	 * store with the `pause` capability.
+	 *
+	 * @example
+	 * await queue.pause(); // deploy a fix to the upstream API…
+	 * await queue.resume();
+	 */
+	async pause(): Promise<void> {
+		return this.#door.pause();
+	}
+
+	/** Resumes a paused queue: idle workers are woken at once. Needs the `pause` capability. */
+	async resume(): Promise<void> {
+		return this.#door.resume();
+	}
+
+	/** Whether the queue is paused (by any process). Needs the `pause` capability. */
+	async isPaused(): Promise<boolean> {
+		return this.#door.isPaused();
+	}
+
 	/** Dead jobs with their decoded data and last error, oldest death first. */
 	async deadLetter(
 		params?: DeadLetterParams,

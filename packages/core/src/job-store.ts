@@ -389,6 +389,8 @@ export interface StoreCapabilities {
 	readonly progress?: boolean;
 	/** {@link EventsCapable}: a stream of job events any process can read. */
 	readonly events?: boolean;
+	/** {@link PauseCapable}: the queue paused and resumed from any process. */
+	readonly pause?: boolean;
 }
 
 /** The name of a capability. */
@@ -424,6 +426,21 @@ export interface RemoveCapable {
 	 * nothing, when the job is active.
 	 */
 	removeJob(id: string): Promise<RemoveResult>;
+}
+
+/** Capability `pause`. */
+export interface PauseCapable {
+	/**
+	 * Pauses the queue for every worker of every process: from the moment it resolves, `reserve`
+	 * and a settle's `reserve` lease nothing (jobs already leased run and settle as usual), and
+	 * `waitForJob` does not resolve for ready jobs. `add` goes on working. The paused state is
+	 * stored with the jobs: it outlives the caller, workers and restarts. Idempotent.
+	 */
+	pause(): Promise<void>;
+	/** Resumes a paused queue and wakes idle workers when jobs are ready. Idempotent. */
+	resume(): Promise<void>;
+	/** Whether the queue is paused. */
+	isPaused(): Promise<boolean>;
 }
 
 /** Parameters of {@link ProgressCapable.progress}. */
@@ -545,6 +562,7 @@ export interface CapabilityMethods {
 	retention: unknown;
 	progress: ProgressCapable;
 	events: EventsCapable;
+	pause: PauseCapable;
 }
 
 /**

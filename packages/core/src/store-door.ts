@@ -155,6 +155,21 @@ export class StoreDoor {
 		return this.#capable("events", "eventsCursor").eventsCursor();
 	}
 
+	/** `pause` of capability `pause`. */
+	pause(): Promise<void> {
+		return this.#capable("pause", "queue.pause()").pause();
+	}
+
+	/** `resume` of capability `pause`. */
+	resume(): Promise<void> {
+		return this.#capable("pause", "queue.resume()").resume();
+	}
+
+	/** `isPaused` of capability `pause`. */
+	isPaused(): Promise<boolean> {
+		return this.#capable("pause", "queue.isPaused()").isPaused();
+	}
+
 	/** The store narrowed to `capability`, or `UnsupportedError` naming `method`. */
 	#capable<C extends Capability>(capability: C, method: string): JobStore & CapabilityMethods[C] {
 		const store = this.#store;

@@ -26,6 +26,7 @@ import { eventsContract } from "./suites/events.js";
 import { jobIdsContract } from "./suites/job-ids.js";
 import { leaseContract } from "./suites/leases.js";
 import { lookupContract } from "./suites/lookup.js";
+import { pauseContract } from "./suites/pause.js";
 import { payloadContract } from "./suites/payload.js";
 import { progressContract } from "./suites/progress.js";
 import { removeContract } from "./suites/remove.js";
@@ -93,6 +94,7 @@ export const contractGroups: readonly ContractGroup[] = [
 	{ name: "retention", capability: "retention", register: retentionContract },
 	{ name: "progress", capability: "progress", register: progressContract },
 	{ name: "events", capability: "events", register: eventsContract },
+	{ name: "pause", capability: "pause", register: pauseContract },
 ];
 
 /**

@@ -214,6 +214,8 @@ export class MemoryJobStore
 	readonly #events = new Deque<StoredEvent>();
 	/** 0 when events are off. */
 	readonly #eventsMaxLen: number;
+	/** Whether the queue is paused ({@link MemoryJobStore.pause}). */
+	#paused = false;
 	#lastEventId = 0;
 	readonly #eventWaiters = new Set<() => void>();
 
@@ -236,6 +238,7 @@ export class MemoryJobStore
 			remove: true,
 			retention: true,
 			progress: true,
+			pause: true,
 			...(this.#eventsMaxLen > 0 ? { events: true } : {}),
 		};
 	}
@@ -692,7 +695,7 @@ export class MemoryJobStore
 		const timeoutMs = checkDuration("waitForJob.timeoutMs", params?.timeoutMs);
 		const { signal } = params;
 		this.#now();
-		if (this.#readyCount > 0 || signal?.aborted || timeoutMs === 0) return;
+		if (this.#hasWork() || signal?.aborted || timeoutMs === 0) return;
 		await new Promise<void>((resolve) => {
 			const timer = this.#clock.setTimeout(() => done(), timeoutMs);
 			const done = () => {
@@ -706,6 +709,27 @@ export class MemoryJobStore
 			signal?.addEventListener("abort", done, { once: true });
 			this.#armDueTimer();
 		});
+	}
+
+	/** Pauses the queue: reserves lease nothing until {@link resume}; `add` goes on. */
+	async pause(): Promise<void> {
+		this.#open();
+		this.#paused = true;
+		this.#armDueTimer();
+	}
+
+	/** Resumes the queue and wakes idle workers when jobs are ready. */
+	async resume(): Promise<void> {
+		this.#open();
+		this.#paused = false;
+		this.#now();
+		this.#changed();
+	}
+
+	/** Whether the queue is paused. */
+	async isPaused(): Promise<boolean> {
+		this.#open();
+		return this.#paused;
 	}
 
 	/**
@@ -846,6 +870,7 @@ export class MemoryJobStore
 
 	#take(limit: number, leaseMs: number, now: number): LeasedJob[] {
 		const leased: LeasedJob[] = [];
+		if (this.#paused) return leased;
 		while (leased.length < limit) {
 			const slot = this.#ready.shift();
 			if (!slot) break;
@@ -926,10 +951,15 @@ export class MemoryJobStore
 		}
 	}
 
+	/** Whether a reserve would lease something now: a job is ready and the queue is not paused. */
+	#hasWork(): boolean {
+		return this.#readyCount > 0 && !this.#paused;
+	}
+
 	/** After a change: wake idle workers if a job is ready, else time the next due job. */
 	#changed(): void {
 		if (this.#waiters.size === 0) return;
-		if (this.#readyCount > 0) this.#wakeAll();
+		if (this.#hasWork()) this.#wakeAll();
 		else this.#armDueTimer();
 	}
 
@@ -939,8 +969,9 @@ export class MemoryJobStore
 
 	/** Keeps one clock timer at the earliest due time while anyone waits, and none otherwise. */
 	#armDueTimer(): void {
-		// The head may be a stale entry: waking for it early is harmless.
-		const dueAt = this.#waiters.size > 0 ? this.#delayed.peek()?.at : undefined;
+		// The head may be a stale entry: waking for it early is harmless. While paused, a job
+		// falling due gives a worker nothing to take: only resume wakes them.
+		const dueAt = this.#waiters.size > 0 && !this.#paused ? this.#delayed.peek()?.at : undefined;
 		if (dueAt === this.#dueTimerAt) return;
 		if (this.#dueTimer !== undefined) this.#clock.clearTimeout(this.#dueTimer);
 		this.#dueTimer = undefined;

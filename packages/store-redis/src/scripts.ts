@@ -47,6 +47,7 @@ export const scriptSpecs = {
 	serverTime: "time",
 	progress: "progress",
 	readEvents: "read-events",
+	pause: "pause",
 } as const satisfies Record<string, string>;
 
 /** The name of a script in {@link scriptSpecs}. */

@@ -13,6 +13,7 @@ const METHODS: Record<Capability, readonly string[]> = {
 	retention: [],
 	progress: ["progress"],
 	events: ["readEvents", "eventsCursor"],
+	pause: ["pause", "resume", "isPaused"],
 };
 
 /** Options of `add` that belong to a capability, with a well-formed value of each. */

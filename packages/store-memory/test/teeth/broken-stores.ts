@@ -91,6 +91,15 @@ class Forwarding implements JobStore {
 	eventsCursor() {
 		return this.inner.eventsCursor();
 	}
+	pause() {
+		return this.inner.pause();
+	}
+	resume() {
+		return this.inner.resume();
+	}
+	isPaused() {
+		return this.inner.isPaused();
+	}
 	close() {
 		return this.inner.close();
 	}
@@ -325,6 +334,55 @@ class CompletionHiding extends Forwarding {
 	}
 }
 
+/** Says it is paused, and goes on leasing from reserve. */
+class PauseIgnoring extends Forwarding {
+	#paused = false;
+	override async pause() {
+		this.#paused = true;
+	}
+	override async resume() {
+		this.#paused = false;
+	}
+	override async isPaused() {
+		return this.#paused;
+	}
+}
+
+/** Pauses reserve, but a settle's reserve still leases while paused. */
+class SettleNextLeasingWhilePaused extends Forwarding {
+	override async ack(params: AckParams) {
+		if (!params.reserve || !(await this.inner.isPaused())) return this.inner.ack(params);
+		await this.inner.resume();
+		try {
+			return await this.inner.ack(params);
+		} finally {
+			await this.inner.pause();
+		}
+	}
+}
+
+/** A pause toggles: pausing a paused queue resumes it. */
+class PauseToggling extends Forwarding {
+	override async pause() {
+		if (await this.inner.isPaused()) return this.inner.resume();
+		return this.inner.pause();
+	}
+}
+
+/** Never wakes a worker that went idle while the queue was paused. */
+class ResumeNotWaking extends Forwarding {
+	override async waitForJob(params: WaitForJobParams) {
+		if (!(await this.inner.isPaused())) return this.inner.waitForJob(params);
+		await new Promise<void>((resolve) => {
+			const timer = this.clock.setTimeout(resolve, params.timeoutMs);
+			params.signal.addEventListener("abort", () => {
+				this.clock.clearTimeout(timer);
+				resolve();
+			});
+		});
+	}
+}
+
 /** One broken store, and a test of the contract that must catch it. */
 export interface BrokenVariant {
 	readonly name: string;
@@ -341,6 +399,27 @@ export const CONTROL = {
 
 /** Every broken variant. */
 export const VARIANTS: readonly BrokenVariant[] = [
+	{
+		name: "ignores pause in reserve",
+		caughtBy: "leases nothing while paused, through reserve or a settle's reserve, and add goes on",
+		create: (clock) => new PauseIgnoring(clock),
+	},
+	{
+		name: "leases through a settle while paused",
+		caughtBy: "leases nothing while paused, through reserve or a settle's reserve, and add goes on",
+		create: (clock) => new SettleNextLeasingWhilePaused(clock),
+	},
+	{
+		name: "toggles on a second pause",
+		caughtBy: "is idempotent: pausing twice stays paused, resuming twice stays resumed",
+		create: (clock) => new PauseToggling(clock),
+	},
+	{
+		name: "does not wake on resume",
+		caughtBy:
+			"does not wake an idle worker for ready jobs while paused (it would spin), and wakes it on resume",
+		create: (clock) => new ResumeNotWaking(clock),
+	},
 	{
 		name: "drops results",
 		caughtBy: "keeps an acked job as completed, with its result byte for byte and when it finished",

@@ -4,6 +4,7 @@
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] limit  ARGV[2] lease ms  ARGV[3] token base (unique per call)
   ARGV[4] '1' when the caller was woken by a wake token (see lib/common.lua), else '0'
+  Leases nothing while the queue is paused (see pause.lua).
   Returns { now, nextDue or '', notes of the records set aside (lib/quarantine.lua; '' for none),
   one string per leased job (see lib/take.lua) }.
 ]]
@@ -13,7 +14,10 @@
 -- @include lib/take.lua
 
 local now = now_ms()
-local marker = promote_now(now)
+local state = rcall('HMGET', K.active, ':due', ':paused')
+local marker = promote(now, state[1])
+-- Paused (pause.lua): nothing is leased, and no due time is given: only resume wakes workers.
+if state[2] then return { fmt(now), '', '' } end
 local out = { fmt(now), marker or '', '' }
 local limit = tonumber(ARGV[1])
 local taken = take(limit, fmt(now + tonumber(ARGV[2])), ARGV[3], now, out)

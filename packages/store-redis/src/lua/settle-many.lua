@@ -73,16 +73,23 @@ while i <= argc do
   end
 end
 
--- One read serves the fencing checks and the promotion check (`:due`).
+-- One read serves the fencing checks, the promotion check (`:due`) and the pause (`:paused`).
 local fields = {}
 for k = 1, n do fields[k] = seqs[k] end
 fields[n + 1] = ':due'
-local current, marker = {}, false
-for from = 1, n + 1, 1000 do
-  local last = math.min(from + 999, n + 1)
+fields[n + 2] = ':paused'
+local current, marker, paused = {}, false, false
+for from = 1, n + 2, 1000 do
+  local last = math.min(from + 999, n + 2)
   local v = rcall('HMGET', K.active, unpack(fields, from, last))
   for k = from, last do
-    if k > n then marker = v[k - from + 1] else current[fields[k]] = v[k - from + 1] end
+    if k == n + 1 then
+      marker = v[k - from + 1]
+    elseif k == n + 2 then
+      paused = v[k - from + 1]
+    else
+      current[fields[k]] = v[k - from + 1]
+    end
   end
 end
 
@@ -233,7 +240,8 @@ for p in pairs(trims_dead) do
 end
 
 
-if want > 0 then
+-- A paused queue (pause.lua) leases nothing.
+if want > 0 and not paused then
   marker = promote(now, marker)
   out[2] = marker or ''
   -- The next jobs go to the successful entries in order, each with its own lease duration.

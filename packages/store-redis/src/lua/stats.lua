@@ -8,9 +8,10 @@
 -- @include lib/common.lua
 
 local due = rcall('ZCOUNT', K.delayed, '-inf', fmt(now_ms()))
--- `active` also holds the `:due` field and the pin (lib/common.lua), which are not jobs.
+-- `active` also holds the `:due` and `:paused` fields and the pin (lib/common.lua), which are
+-- not jobs.
 local active = rcall('HLEN', K.active) - rcall('HEXISTS', K.active, ':due')
-  - rcall('HEXISTS', K.active, PIN)
+  - rcall('HEXISTS', K.active, ':paused') - rcall('HEXISTS', K.active, PIN)
 return {
   rcall('LLEN', K.ready) + due,
   rcall('ZCARD', K.delayed) - due,

@@ -143,6 +143,8 @@ export async function snapshot(redis: Redis, prefix: string): Promise<Snapshot> 
 			snap.dueMarker = Number(value);
 			continue;
 		}
+		// The pause flag (pause.lua) is no lease either.
+		if (field === ":paused") continue;
 		const lease = parseActive(value);
 		snap.active.push({
 			id: field,

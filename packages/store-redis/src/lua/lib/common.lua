@@ -108,9 +108,12 @@ end
 
 -- Wakes one idle worker: it pops the token with BLPOP (see src/waker.ts), and its reserve wakes
 -- the next one if it leaves jobs ready. At most one token waits, so nothing piles up while no
--- worker idles, and a new job costs one idle worker a reserve, not every idle worker one.
+-- worker idles, and a new job costs one idle worker a reserve, not every idle worker one. A
+-- paused queue (pause.lua) wakes no one: a woken worker would find nothing to lease.
 local function wake_one()
-  if rcall('LLEN', K.wake) == 0 then rcall('RPUSH', K.wake, '1') end
+  if rcall('LLEN', K.wake) == 0 and rcall('HEXISTS', K.active, ':paused') == 0 then
+    rcall('RPUSH', K.wake, '1')
+  end
 end
 
 -- `active` and `lease-exp` each hold a pin: an entry named by a text over 64 bytes (Redis's
@@ -120,7 +123,7 @@ end
 -- cost more than the rest of the take. The pin goes first in every write of leases, so a
 -- structure made anew (deleted, or loaded from disk) takes its fast encoding at once. It is
 -- scored +inf in `lease-exp`, where no sweep range reaches. A field of `active` that starts
--- with ':' (the pin, `:due`) is not a lease.
+-- with ':' (the pin, `:due`, `:paused`) is not a lease.
 local PIN = ':pin: an entry over 64 bytes keeps this a hash table or skiplist, where leases are cheap to write'
 
 -- Writes leases: `fields` holds seq, lease pairs for `active`; `scores` expiry, seq pairs for
