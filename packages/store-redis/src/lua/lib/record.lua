@@ -44,6 +44,14 @@ local function bad_record(detail, rec)
   error({ err = 'JOBS_BAD_RECORD ' .. detail .. ': ' .. string.sub(rec or '', 1, 40) })
 end
 
+-- The text of length `len` (digits, or '' for a field absent: nil) at `pos` of `rec`, and the
+-- position after it.
+local function cut(rec, pos, len)
+  if len == '' then return nil, pos end
+  len = tonumber(len)
+  return string.sub(rec, pos, pos + len - 1), pos + len
+end
+
 -- A record's fields as a table, or nil and why it cannot be read.
 local function try_decode(rec)
   -- Every record the scripts write has its fields in encode's order: one match reads it. The
@@ -62,36 +70,14 @@ local function try_decode(rec)
     local job = { att = tonumber(att) or 0, max = max, added = tonumber(added, 36), t36 = added }
     if failed ~= '' then job.failed = tonumber(failed, 36) end
     if done ~= '' then job.done = tonumber(done, 36) end
-    local pos = bar + 1
-    nlen = tonumber(nlen)
-    job.name = string.sub(rec, pos, pos + nlen - 1)
-    pos = pos + nlen
-    job.err = ''
-    if elen ~= '' then
-      elen = tonumber(elen)
-      job.err = string.sub(rec, pos, pos + elen - 1)
-      pos = pos + elen
-    end
-    if ilen ~= '' then
-      ilen = tonumber(ilen)
-      job.job_id = string.sub(rec, pos, pos + ilen - 1)
-      pos = pos + ilen
-    end
-    if ulen ~= '' then
-      ulen = tonumber(ulen)
-      job.ukey = string.sub(rec, pos, pos + ulen - 1)
-      pos = pos + ulen
-    end
-    if klen ~= '' then
-      klen = tonumber(klen)
-      job.keep = string.sub(rec, pos, pos + klen - 1)
-      pos = pos + klen
-    end
-    if rlen ~= '' then
-      rlen = tonumber(rlen)
-      job.result = string.sub(rec, pos, pos + rlen - 1)
-      pos = pos + rlen
-    end
+    local pos, err
+    job.name, pos = cut(rec, bar + 1, nlen)
+    err, pos = cut(rec, pos, elen)
+    job.err = err or ''
+    job.job_id, pos = cut(rec, pos, ilen)
+    job.ukey, pos = cut(rec, pos, ulen)
+    job.keep, pos = cut(rec, pos, klen)
+    job.result, pos = cut(rec, pos, rlen)
     if pos <= #rec + 1 then
       job.payload = string.sub(rec, pos)
       return job
