@@ -36,7 +36,6 @@ import {
 	type JobRecord,
 	type JobStats,
 	type JobStore,
-	type KeepPolicy,
 	type LeasedJob,
 	type ListJobsParams,
 	type LookupCapable,
@@ -502,8 +501,8 @@ export class RedisJobStore
 		this.#checkOpen();
 		checkInteger("limit", params?.limit, 1);
 		const keep = params.keep === undefined ? {} : checkJobKeep("keep", params.keep);
-		const trims = [keep.completed, keep.dead].flatMap((policy) =>
-			policy ? policyArgs(policy) : ["", ""],
+		const trims = [keep.completed, keep.dead].map((policy) =>
+			policy ? policyText("keep", policy) : "",
 		);
 		const [recovered, notes] = (await this.#run(
 			this.#worker,
@@ -802,11 +801,3 @@ async function quit(client: Redis): Promise<void> {
 /** The settle calls without arguments of their own, made once (an ack is the hot path). */
 const PLAIN_ACK: SettleCall = { op: "ack", letter: "a", args: [] };
 const RELEASE: SettleCall = { op: "release", letter: "l", args: [] };
-
-/** A keep policy as the scripts read it: count and age, plain digits, '' for no limit. */
-function policyArgs(policy: KeepPolicy): [string, string] {
-	return [
-		policy.count === undefined ? "" : plain(policy.count),
-		policy.age === undefined ? "" : plain(policy.age),
-	];
-}

@@ -5,8 +5,9 @@
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] limit  ARGV[2] lease-expired error (JSON text)
   ARGV[3] budget of the slow scan of `active` (entries per call, see below)
-  ARGV[4..7] retention: count and age of completed jobs, then of dead ones ('' no limit; all
-  four '' trim nothing), ARGV[8] jobIdHistory (acked jobIds remembered)
+  ARGV[4], ARGV[5] retention: the policy of completed jobs, then of dead ones ('<count>,<age>',
+  each '' for no limit, as settle-many reads it; '' trims nothing), ARGV[6] jobIdHistory (acked
+  jobIds remembered)
   Returns { how many jobs it recovered, notes of the records it set aside (lib/quarantine.lua;
   '' for none) }.
 
@@ -166,12 +167,10 @@ end
 forget_old_adds(now, 1000)
 -- Retention: finished jobs age out even when nothing new finishes.
 local TRIM_BUDGET = 1000
-local history = tonumber(ARGV[8])
-if ARGV[4] ~= '' or ARGV[5] ~= '' then
-  trim_done(limit_arg(ARGV[4]), limit_arg(ARGV[5]), now, history, TRIM_BUDGET)
-end
-if ARGV[6] ~= '' or ARGV[7] ~= '' then
-  trim_dead(limit_arg(ARGV[6]), limit_arg(ARGV[7]), now, history, TRIM_BUDGET)
-end
+local history = tonumber(ARGV[6])
+local count, age = split_policy(ARGV[4])
+if count or age then trim_done(count, age, now, history, TRIM_BUDGET) end
+count, age = split_policy(ARGV[5])
+if count or age then trim_dead(count, age, now, history, TRIM_BUDGET) end
 flush_events()
 return { #moved, table.concat(set_aside, '\n') }
