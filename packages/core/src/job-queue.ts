@@ -33,7 +33,13 @@ import type {
 	UniqueSpec,
 } from "./job-store.js";
 import { checkKeepOptions, type KeepOptions, type QueueKeep, queueKeep } from "./retention.js";
-import { checkJobId, checkListParams, checkUniqueSpec, UNFINISHED_STATES } from "./store-checks.js";
+import {
+	checkJobId,
+	checkListParams,
+	checkPriority,
+	checkUniqueSpec,
+	UNFINISHED_STATES,
+} from "./store-checks.js";
 import { StoreDoor } from "./store-door.js";
 import { derivedUniqueKey } from "./unique-key.js";
 import {
@@ -103,6 +109,12 @@ export interface AddOptions {
 	 * whole set as this job joins it). Needs a store with `retention`.
 	 */
 	keep?: KeepOptions;
+	/**
+	 * An integer from 0 (the default, first) to 2,097,152 (last): every ready job of a lower
+	 * priority runs before any of a higher one, and jobs of one priority in the order they became
+	 * ready. Needs a store with `priorities`.
+	 */
+	priority?: number;
 }
 
 /**
@@ -143,7 +155,15 @@ export interface JobsPage<Jobs extends JobMap> {
 	total: number;
 }
 
-const ADD_OPTIONS = new Set(["delay", "scheduledAt", "maxAttempts", "jobId", "unique", "keep"]);
+const ADD_OPTIONS = new Set([
+	"delay",
+	"scheduledAt",
+	"maxAttempts",
+	"jobId",
+	"unique",
+	"keep",
+	"priority",
+]);
 const UNIQUE_OPTIONS = new Set(["key", "ttl", "states", "onConflict"]);
 
 /** Options of {@link JobQueue.handle}. */
@@ -578,6 +598,11 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 			job.retention = checkKeepOptions(`${at}keep`, options.keep);
 			requireCapability(this.store, "retention", `${at}keep`);
 		}
+		if (options.priority !== undefined) {
+			checkPriority(`${at}priority`, options.priority);
+			requireCapability(this.store, "priorities", `${at}priority`);
+			if (options.priority > 0) job.priority = options.priority;
+		}
 		return job;
 	}
 }
@@ -625,6 +650,7 @@ function toJobInfo(record: JobRecord, data: unknown): any {
 		leaseExpiresAt: record.leaseExpiresAt,
 		failedAt: record.failedAt,
 		uniqueKey: record.uniqueKey,
+		priority: record.priority ?? 0,
 		result: undefined,
 		finishedAt: record.finishedAt,
 		progress: undefined,

@@ -106,11 +106,25 @@ export interface NewJob {
 	/** Deduplication (capability `unique`); see {@link UniqueSpec}. */
 	unique?: UniqueSpec;
 	/**
+	 * The job's priority (capability `priorities`): an integer from 0 to {@link MAX_PRIORITY},
+	 * lower first. Absent is 0, the first. A store leases every ready job of a lower priority
+	 * before any of a higher one, and jobs of one priority in the order they became ready: `ready`
+	 * is then one line per priority, and whatever this interface says of the head or the tail of
+	 * `ready` (a release, a sweep, a promotion, `retryDead`) is said of the job's own line.
+	 */
+	priority?: number;
+	/**
 	 * The job's own retention (capability `retention`). The store only keeps it and returns it
 	 * with the lease: the engine resolves the effective policy and passes it to `ack` and `fail`.
 	 */
 	retention?: JobKeep;
 }
+
+/**
+ * The highest (last to run) {@link NewJob.priority}: BullMQ's range and direction, so code that
+ * moves over keeps its numbers.
+ */
+export const MAX_PRIORITY = 2_097_152;
 
 /** What {@link JobStore.add} did with one job. */
 export interface AddResult {
@@ -192,6 +206,8 @@ export interface JobRecord {
 	failedAt?: number;
 	/** The unique key it holds, if it was added with one. */
 	uniqueKey?: string;
+	/** Its priority when above 0 (capability `priorities`). */
+	priority?: number;
 	/** The handler's result as JSON text (completed jobs kept by `retention`), when it returned one. */
 	result?: string;
 	/** When it completed (completed jobs). */
@@ -391,6 +407,8 @@ export interface StoreCapabilities {
 	readonly events?: boolean;
 	/** {@link PauseCapable}: the queue paused and resumed from any process. */
 	readonly pause?: boolean;
+	/** {@link NewJob.priority}: jobs leased by priority, lowest first, FIFO within one. */
+	readonly priorities?: boolean;
 }
 
 /** The name of a capability. */
@@ -563,6 +581,7 @@ export interface CapabilityMethods {
 	progress: ProgressCapable;
 	events: EventsCapable;
 	pause: PauseCapable;
+	priorities: unknown;
 }
 
 /**
@@ -598,7 +617,7 @@ export interface JobStore {
 
 	/**
 	 * Leases up to `limit` jobs and resolves them oldest first (`[]` when none are ready; never
-	 * throws for an empty queue). First promotes delayed jobs that are due, in due order (ties in
+	 * throws for an empty queue); with `priorities`, lowest priority first, then oldest first. First promotes delayed jobs that are due, in due order (ties in
 	 * add order), to the tail of `ready`. Each leased job gets a fresh unique token, its `attempts`
 	 * incremented, and a lease expiring `leaseMs` from now. Never hands one job to two callers
 	 * whose leases are both live, however many call at once.
@@ -621,7 +640,8 @@ export interface JobStore {
 	fail(params: FailParams): Promise<SettleResult>;
 
 	/**
-	 * Hands a leased job back untouched: it returns to the head of `ready` and its `attempts`
+	 * Hands a leased job back untouched: it returns to the head of `ready` (of its priority, with
+	 * `priorities`) and its `attempts`
 	 * goes back down by one, as if this reservation never happened. Used when a worker stops
 	 * before the handler finished. Fenced by the token.
 	 */

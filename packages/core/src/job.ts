@@ -123,6 +123,8 @@ export interface JobInfo<Data = unknown, Name extends string = string> {
 	readonly failedAt: number | undefined;
 	/** The unique key it holds, if it was added with `unique`. */
 	readonly uniqueKey: string | undefined;
+	/** Its priority: 0 (the default, first) unless `add` gave one. */
+	readonly priority: number;
 }
 
 /** A {@link JobInfo} with what a kept completed job and a running one's progress add. */

@@ -19,6 +19,7 @@ import {
 	type LeaseRef,
 	type ListJobsParams,
 	MAX_PAGE,
+	MAX_PRIORITY,
 	type NewJob,
 	type ReadEventsParams,
 	type ReserveParams,
@@ -203,7 +204,20 @@ export function checkNewJob(job: unknown, at: string, store?: JobStore): NewJob 
 		checkJobKeep(`${at}.retention`, job.retention);
 		if (store) requireCapability(store, "retention", `${at}.retention`);
 	}
+	if (job.priority !== undefined) {
+		checkPriority(`${at}.priority`, job.priority);
+		if (store) requireCapability(store, "priorities", `${at}.priority`);
+	}
 	return job as unknown as NewJob;
+}
+
+/** `value` if it is a priority: an integer from 0 to {@link MAX_PRIORITY}; otherwise throws. */
+export function checkPriority(option: string, value: unknown): number {
+	assertInteger(option, value, 0);
+	if (value > MAX_PRIORITY) {
+		throw new InvalidOptionError(option, `must be at most ${MAX_PRIORITY}, got ${value}`);
+	}
+	return value;
 }
 
 /** Checks a {@link KeepPolicy}: `{ count?, age? }`, each an integer >= 0. Returns a copy. */

@@ -9,7 +9,7 @@
  */
 export { requireCapability, supports } from "./capabilities.js";
 export type * from "./job-store.js";
-export { JOB_EVENT_TYPES, JOB_STATES, MAX_PAGE } from "./job-store.js";
+export { JOB_EVENT_TYPES, JOB_STATES, MAX_PAGE, MAX_PRIORITY } from "./job-store.js";
 export {
 	checkDeadSelector,
 	checkDuration,
@@ -24,6 +24,7 @@ export {
 	checkLeaseRef,
 	checkListParams,
 	checkNewJob,
+	checkPriority,
 	checkReadEventsParams,
 	checkReserveParams,
 	checkState,

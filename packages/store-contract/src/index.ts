@@ -28,6 +28,7 @@ import { leaseContract } from "./suites/leases.js";
 import { lookupContract } from "./suites/lookup.js";
 import { pauseContract } from "./suites/pause.js";
 import { payloadContract } from "./suites/payload.js";
+import { prioritiesContract } from "./suites/priorities.js";
 import { progressContract } from "./suites/progress.js";
 import { removeContract } from "./suites/remove.js";
 import { reserveContract } from "./suites/reserve.js";
@@ -50,7 +51,9 @@ export {
 	jobIdsContract,
 	leaseContract,
 	lookupContract,
+	pauseContract,
 	payloadContract,
+	prioritiesContract,
 	progressContract,
 	removeContract,
 	reserveContract,
@@ -95,6 +98,7 @@ export const contractGroups: readonly ContractGroup[] = [
 	{ name: "progress", capability: "progress", register: progressContract },
 	{ name: "events", capability: "events", register: eventsContract },
 	{ name: "pause", capability: "pause", register: pauseContract },
+	{ name: "priorities", capability: "priorities", register: prioritiesContract },
 ];
 
 /**

@@ -130,6 +130,8 @@ interface StoredJob {
 	progress: string | undefined;
 	/** The handler's result, while kept as completed. */
 	result: string | undefined;
+	/** 0 unless `add` gave one (a `replace` clash may change it). */
+	priority: number;
 	/** When it completed, while kept as completed. */
 	finishedAt: number;
 }
@@ -137,6 +139,18 @@ interface StoredJob {
 /** A place in `ready`; stale once the job's `slot` is another object. */
 interface ReadySlot {
 	readonly job: StoredJob;
+}
+
+/** The ready jobs of one priority, in the order they became ready. */
+interface ReadyLine {
+	readonly slots: Deque<ReadySlot>;
+	/** Its live slots (the others are stale). */
+	count: number;
+}
+
+/** A line in the order of lines (`at` is its priority); stale once the line is gone. */
+interface LineEntry extends HeapEntry {
+	readonly line: ReadyLine;
 }
 
 interface DelayedEntry extends HeapEntry {
@@ -192,8 +206,11 @@ export class MemoryJobStore
 
 	/** Every job in the store, whatever its state. */
 	readonly #jobs = new Map<string, StoredJob>();
-	// Removals and moves leave stale slots behind, skipped when they surface and compacted.
-	readonly #ready = new Deque<ReadySlot>();
+	// `ready` is one line per priority, kept while it holds a job, and a heap of the lines by
+	// priority. Removals and moves leave stale slots behind, skipped when they surface and
+	// compacted.
+	readonly #lines = new Map<number, ReadyLine>();
+	readonly #lineOrder = new MinHeap<LineEntry>();
 	#readyCount = 0;
 	readonly #delayed = new MinHeap<DelayedEntry>();
 	#delayedCount = 0;
@@ -239,6 +256,7 @@ export class MemoryJobStore
 			retention: true,
 			progress: true,
 			pause: true,
+			priorities: true,
 			...(this.#eventsMaxLen > 0 ? { events: true } : {}),
 		};
 	}
@@ -300,6 +318,7 @@ export class MemoryJobStore
 			progress: undefined,
 			result: undefined,
 			finishedAt: 0,
+			priority: input.priority ?? 0,
 		};
 		this.#jobs.set(job.id, job);
 		if (input.unique) this.#claim(job, input.unique, now);
@@ -308,14 +327,19 @@ export class MemoryJobStore
 		return { id: job.id, created: true };
 	}
 
-	/** A unique clash with `onConflict: "replace"`: the holder takes the new payload and due time. */
+	/**
+	 * A unique clash with `onConflict: "replace"`: the holder takes the new payload, due time and
+	 * priority.
+	 */
 	#replace(job: StoredJob, input: NewJob, now: number): void {
 		job.payload = input.payload;
 		job.maxAttempts = input.maxAttempts;
 		const dueAt = dueAtOf(input, now);
-		// A ready job that stays ready keeps its place in line.
-		if (job.state === "ready" && dueAt === undefined) return;
+		const priority = input.priority ?? 0;
+		// A ready job that stays ready in the same line keeps its place in it.
+		if (job.state === "ready" && dueAt === undefined && priority === job.priority) return;
 		this.#unplace(job);
+		job.priority = priority;
 		this.#place(job, dueAt);
 	}
 
@@ -329,9 +353,44 @@ export class MemoryJobStore
 		const slot: ReadySlot = { job };
 		job.state = "ready";
 		job.slot = slot;
-		if (atHead) this.#ready.unshift(slot);
-		else this.#ready.push(slot);
+		const line = this.#line(job.priority);
+		if (atHead) line.slots.unshift(slot);
+		else line.slots.push(slot);
+		line.count++;
 		this.#readyCount++;
+	}
+
+	/** The line of `priority`, made when it has none. */
+	#line(priority: number): ReadyLine {
+		let line = this.#lines.get(priority);
+		if (!line) {
+			line = { slots: new Deque(), count: 0 };
+			this.#lines.set(priority, line);
+			this.#lineOrder.push({ at: priority, seq: this.#seq++, line });
+			// Lines that emptied leave entries behind: drop them once they outnumber the lines.
+			if (this.#lineOrder.size > 2 * this.#lines.size + 1024) {
+				this.#lineOrder.filter((entry) => this.#lines.get(entry.at) === entry.line);
+			}
+		}
+		return line;
+	}
+
+	/** One live slot of `line` left it: the line goes once it holds none. */
+	#leaveLine(line: ReadyLine, priority: number): void {
+		this.#readyCount--;
+		if (--line.count === 0) this.#lines.delete(priority);
+		else if (line.slots.size > 2 * line.count + 1024) {
+			line.slots.retain((slot) => slot.job.slot === slot);
+		}
+	}
+
+	/** The line of the lowest priority (the next to lease from), if any job is ready. */
+	#firstLine(): LineEntry | undefined {
+		for (;;) {
+			const entry = this.#lineOrder.peek();
+			if (!entry || this.#lines.get(entry.at) === entry.line) return entry;
+			this.#lineOrder.pop();
+		}
 	}
 
 	#toDelayed(job: StoredJob, at: number): void {
@@ -345,12 +404,9 @@ export class MemoryJobStore
 
 	/** Takes a ready or delayed job out of its structure (its entry turns stale). */
 	#unplace(job: StoredJob): void {
-		if (job.state === "ready") this.#readyCount--;
+		if (job.state === "ready") this.#leaveLine(this.#lines.get(job.priority)!, job.priority);
 		else if (job.state === "delayed") this.#delayedCount--;
 		job.slot = undefined;
-		if (this.#ready.size > 2 * this.#readyCount + 1024) {
-			this.#ready.retain((slot) => slot.job.slot === slot);
-		}
 		if (this.#delayed.size > 2 * this.#delayedCount + 1024) {
 			this.#delayed.filter((entry) => entry.job.slot === entry);
 		}
@@ -651,7 +707,11 @@ export class MemoryJobStore
 	#inState(state: JobState): StoredJob[] {
 		switch (state) {
 			case "ready":
-				return [...this.#ready.values()].filter((s) => s.job.slot === s).map((s) => s.job);
+				return [...this.#lines]
+					.sort(([a], [b]) => a - b)
+					.flatMap(([, line]) => [...line.slots.values()])
+					.filter((s) => s.job.slot === s)
+					.map((s) => s.job);
 			case "delayed":
 				return this.#delayed
 					.toArray()
@@ -787,7 +847,8 @@ export class MemoryJobStore
 		this.#events.clear();
 		this.#completed.clear();
 		this.#jobs.clear();
-		this.#ready.clear();
+		this.#lines.clear();
+		this.#lineOrder.clear();
 		this.#delayed.clear();
 		this.#active.clear();
 		this.#leases.clear();
@@ -872,11 +933,12 @@ export class MemoryJobStore
 		const leased: LeasedJob[] = [];
 		if (this.#paused) return leased;
 		while (leased.length < limit) {
-			const slot = this.#ready.shift();
-			if (!slot) break;
+			const first = this.#firstLine();
+			if (!first) break;
+			const slot = first.line.slots.shift()!;
 			const { job } = slot;
 			if (job.slot !== slot) continue; // moved or removed since
-			this.#readyCount--;
+			this.#leaveLine(first.line, first.at);
 			job.slot = undefined;
 			job.state = "active";
 			job.attempts++;
@@ -1010,6 +1072,7 @@ function recordOf(job: StoredJob): JobRecord {
 	}
 	if (job.state === "dead") record.failedAt = job.failedAt;
 	if (job.unique) record.uniqueKey = job.unique.key;
+	if (job.priority > 0) record.priority = job.priority;
 	if (job.state === "completed") {
 		record.finishedAt = job.finishedAt;
 		if (job.result !== undefined) record.result = job.result;

@@ -14,6 +14,7 @@ const METHODS: Record<Capability, readonly string[]> = {
 	progress: ["progress"],
 	events: ["readEvents", "eventsCursor"],
 	pause: ["pause", "resume", "isPaused"],
+	priorities: [],
 };
 
 /** Options of `add` that belong to a capability, with a well-formed value of each. */
@@ -21,6 +22,7 @@ const ADD_OPTIONS = {
 	jobIds: { jobId: "contract-id" },
 	unique: { unique: { key: "contract-key", states: ["ready"], onConflict: "keep" } },
 	retention: { retention: { completed: { count: 10 } } },
+	priorities: { priority: 3 },
 } as const;
 
 /**

@@ -21,6 +21,7 @@ import type {
 	SweepParams,
 	WaitForJobParams,
 } from "@jobs/core";
+import { MAX_PRIORITY } from "@jobs/core";
 import { MemoryJobStore } from "../../src/index.js";
 
 /** Forwards every call; variants override the one they break. */
@@ -383,6 +384,77 @@ class ResumeNotWaking extends Forwarding {
 	}
 }
 
+/** Stores every job with no priority: plain FIFO. */
+class PriorityIgnoring extends Forwarding {
+	override add(jobs: readonly NewJob[]) {
+		return this.inner.add(jobs.map(({ priority: _, ...job }) => job));
+	}
+}
+
+/** Runs the highest priority first (the direction flipped). */
+class PriorityFlipping extends Forwarding {
+	override add(jobs: readonly NewJob[]) {
+		return this.inner.add(
+			jobs.map((job) => ({ ...job, priority: MAX_PRIORITY - (job.priority ?? 0) })),
+		);
+	}
+}
+
+/** A delayed job loses its priority: it falls due into the default line. */
+class DelayedPriorityDropping extends Forwarding {
+	override add(jobs: readonly NewJob[]) {
+		return this.inner.add(
+			jobs.map(({ priority, ...job }) =>
+				job.delay || job.runAt !== undefined ? job : { ...job, priority },
+			),
+		);
+	}
+}
+
+/** A reserve takes from one line only, however many jobs it was asked for. */
+class OneLinePerReserve extends Forwarding {
+	readonly #priorities = new Map<string, number>();
+	override async add(jobs: readonly NewJob[]) {
+		const results = await this.inner.add(jobs);
+		for (const [i, r] of results.entries()) this.#priorities.set(r.id, jobs[i]!.priority ?? 0);
+		return results;
+	}
+	override async reserve(params: ReserveParams) {
+		const leased = await this.inner.reserve(params);
+		const first = leased[0] && this.#priorities.get(leased[0].id);
+		const cut = leased.findIndex((job) => this.#priorities.get(job.id) !== first);
+		if (cut === -1) return leased;
+		for (const job of leased.slice(cut).reverse()) await this.inner.release(job);
+		return leased.slice(0, cut);
+	}
+}
+
+/** Lists ready jobs in add order, whatever their priorities. */
+class ReadyListingByAdd extends Forwarding {
+	override async listJobs(params: ListJobsParams) {
+		if (params.state !== "ready") return this.inner.listJobs(params);
+		const all = await this.inner.listJobs({ state: "ready", limit: 1_000 });
+		const sorted = all.jobs.sort((a, b) => a.addedAt - b.addedAt || Number(a.id) - Number(b.id));
+		const offset = params.offset ?? 0;
+		return { jobs: sorted.slice(offset, offset + (params.limit ?? 100)), total: all.total };
+	}
+}
+
+/** A replacing add keeps the holder's old priority. */
+class ReplaceKeepingPriority extends Forwarding {
+	readonly #keys = new Set<string>();
+	override add(jobs: readonly NewJob[]) {
+		return this.inner.add(
+			jobs.map(({ priority, ...job }) => {
+				const key = job.unique?.onConflict === "replace" ? job.unique.key : undefined;
+				if (key !== undefined && this.#keys.has(key)) return job;
+				if (key !== undefined) this.#keys.add(key);
+				return { ...job, priority };
+			}),
+		);
+	}
+}
+
 /** One broken store, and a test of the contract that must catch it. */
 export interface BrokenVariant {
 	readonly name: string;
@@ -399,6 +471,36 @@ export const CONTROL = {
 
 /** Every broken variant. */
 export const VARIANTS: readonly BrokenVariant[] = [
+	{
+		name: "ignores priorities",
+		caughtBy: "leases lower priorities first, each line in add order, no priority before any",
+		create: (clock) => new PriorityIgnoring(clock),
+	},
+	{
+		name: "runs the highest priority first",
+		caughtBy: "leases lower priorities first, each line in add order, no priority before any",
+		create: (clock) => new PriorityFlipping(clock),
+	},
+	{
+		name: "drops a delayed job's priority",
+		caughtBy: "promotes a delayed job and a retry into their own lines when they fall due",
+		create: (clock) => new DelayedPriorityDropping(clock),
+	},
+	{
+		name: "takes from one line per reserve",
+		caughtBy: "leases lower priorities first, each line in add order, no priority before any",
+		create: (clock) => new OneLinePerReserve(clock),
+	},
+	{
+		name: "lists ready jobs in add order",
+		caughtBy: "shows a job's priority in getJob, and lists ready jobs line by line",
+		create: (clock) => new ReadyListingByAdd(clock),
+	},
+	{
+		name: "keeps a replaced holder's priority",
+		caughtBy: "gives a ready holder a replacing add's priority, moving it to the tail of that line",
+		create: (clock) => new ReplaceKeepingPriority(clock),
+	},
 	{
 		name: "ignores pause in reserve",
 		caughtBy: "leases nothing while paused, through reserve or a settle's reserve, and add goes on",
