@@ -76,6 +76,7 @@ export class AddBatcher {
 				const { head, body } = recordFields(job);
 				args.push(dueSpec(job), head, body);
 				if (hasIdentity(job)) args[2] = "x";
+				else if (job.priority !== undefined && args[2] === "p") args[2] = "q";
 				all.push(job);
 			}
 		}

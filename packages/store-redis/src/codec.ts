@@ -37,7 +37,7 @@ const STATE_LETTERS = { ready: "r", delayed: "d", active: "a" } as const;
 
 /**
  * A new job's record fields for `add.lua`, which adds the version and the add time (see
- * src/lua/lib/record.lua): `head`, the fields `N<nameLen>` and any of `M<maxAttempts>`,
+ * src/lua/lib/record.lua): `head`, the fields `N<nameLen>` and any of `M<maxAttempts>`, `P<priority>`,
  * `I<jobIdLen>`, `U<uniqueKeyLen>`; `body`, the name, jobId and unique key, then the payload.
  * Lengths count UTF-8 bytes, as Lua's `#` does.
  */
@@ -45,6 +45,7 @@ export function recordFields(job: NewJob): { head: string; body: string } {
 	let head = `N${Buffer.byteLength(job.name)}`;
 	let body = job.name;
 	if (job.maxAttempts !== undefined) head += `M${plain(job.maxAttempts)}`;
+	if (job.priority !== undefined && job.priority > 0) head += `P${plain(job.priority)}`;
 	if (job.jobId !== undefined) {
 		head += `I${Buffer.byteLength(job.jobId)}`;
 		body += job.jobId;
@@ -320,7 +321,7 @@ export function deadJobs(reply: unknown, from: number): DeadJobRecord[] {
 }
 
 /** Strings per job in a getJob or listJobs reply (see src/lua/lib/describe.lua). */
-const JOB_FIELDS = 16;
+const JOB_FIELDS = 17;
 
 /** The jobs of a getJob or listJobs reply, from index `from` to the end. */
 export function jobRecords(reply: unknown, from: number): JobRecord[] {
@@ -345,6 +346,7 @@ export function jobRecords(reply: unknown, from: number): JobRecord[] {
 		if (r[i + 13] !== "") job.finishedAt = Number(r[i + 13]);
 		if (r[i + 14] !== "") job.result = r[i + 14]!.slice(1);
 		if (r[i + 15] !== "") job.progress = r[i + 15]!.slice(1);
+		if (r[i + 16] !== "") job.priority = Number(r[i + 16]);
 		jobs.push(job);
 	}
 	return jobs;

@@ -7,9 +7,19 @@ import { InvalidOptionError } from "@jobs/core";
 
 /** The Redis keys of one queue. */
 export interface QueueKeys {
-	/** List of the seqs of ready jobs, head first (FIFO). */
+	/** List of the seqs of ready jobs of priority 0 (the default), head first (FIFO). */
 	readonly ready: string;
-	/** Sorted set of delayed jobs (`<L><seq>`) scored by due time (epoch ms). */
+	/**
+	 * The prefix of the lines of priorities: list `<lines><p>` holds the seqs of the ready jobs of
+	 * priority p > 0, head first, while it holds any. Not a key itself.
+	 */
+	readonly lines: string;
+	/** Sorted set of the priorities whose line holds jobs, each scored by itself. */
+	readonly prios: string;
+	/**
+	 * Sorted set of delayed jobs (`<L><seq>`, and `/<priority>` for a job with one) scored by due
+	 * time (epoch ms).
+	 */
 	readonly delayed: string;
 	/**
 	 * Hash of leased jobs: seq → `expiry,token,attempts,leasedAt[,x]`; field `:due` caches the next
@@ -94,6 +104,8 @@ export function queueKeys(prefix: string): QueueKeys {
 	const base = keyBase(prefix);
 	return {
 		ready: `${base}:ready`,
+		lines: `${base}:p:`,
+		prios: `${base}:prios`,
 		delayed: `${base}:delayed`,
 		active: `${base}:active`,
 		leaseExp: `${base}:lease-exp`,

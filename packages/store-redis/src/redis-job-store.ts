@@ -170,6 +170,7 @@ export class RedisJobStore
 		retention: true,
 		progress: true,
 		pause: true,
+		priorities: true,
 	};
 	/** The key prefix given at creation. */
 	readonly prefix: string;

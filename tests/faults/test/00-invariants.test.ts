@@ -9,6 +9,7 @@ import { type Snapshot, structureViolations } from "./support/store-layout.js";
 const empty = (): Snapshot => ({
 	now: 0,
 	ready: [],
+	lines: new Map(),
 	delayed: [],
 	active: [],
 	leaseExp: [],

@@ -5,13 +5,14 @@
   ARGV[1] add key: '<keep until>.<random>' (see lib/adds.lua), unique per call
   ARGV[2] not after: base 36 epoch ms (server time) past which the call is refused, so a copy
   that arrives after its client gave up can never apply
-  ARGV[3] 'p' when no job has a jobId or a unique key, else 'x'
+  ARGV[3] 'p' when no job has a jobId, a unique key or a priority; 'q' when some have a priority
+  but none a jobId or a unique key; else 'x'
   ARGV[4..] three per job: due spec ('' ready now, '+<ms>' delay, '@<epoch ms>' run at, then
             with a unique key '!<ttl ms or empty>,<states: letters r d a>,<k keep | r replace>'),
-            the record's fields without T (see lib/record.lua: 'N<len>' and any of M, I, U),
+            the record's fields without T (see lib/record.lua: 'N<len>' and any of M, P, I, U, K),
             their strings (name, then any jobId and unique key) followed by the payload
   Raises JOBS_IDS_EXHAUSTED, changing nothing, when the seqs would pass 2^53 - 1.
-  Returns the first seq (a decimal string) when the mode is 'p': the jobs got first .. first +
+  Returns the first seq (a decimal string) when the mode is 'p' or 'q': the jobs got first .. first +
   n - 1 in input order. With 'x', { first, one outcome per job }: '' created (its id is its
   jobId or its seq), 'j<id>' a job with this jobId exists, 'u<id>' the job <id> holds the
   unique key, 'r<id>' it does and took this job's payload, maxAttempts and due time. Jobs run
@@ -27,7 +28,8 @@
 -- @include lib/adds.lua
 
 local n = (#ARGV - 3) / 3
-local plain = ARGV[3] == 'p'
+local plain = ARGV[3] == 'p' or ARGV[3] == 'q'
+local with_priorities = ARGV[3] == 'q'
 local now = now_ms()
 
 -- The reply of the first execution of this call, if it ran: its first seq, and with jobIds or
@@ -90,7 +92,7 @@ local function publish_due()
 end
 
 if plain then
-  local ready, delayed, fields = {}, {}, {}
+  local ready, delayed, fields, pris = {}, {}, {}, {}
   local b
   for i = 1, n do
     local seq = fmt(first + i - 1)
@@ -106,20 +108,19 @@ if plain then
     if EVENTS_MAX > 0 then
       emit('added', seq, string.sub(ARGV[at + 2], 1, tonumber(string.match(ARGV[at + 1], '^N(%d+)'))), 0)
     end
+    local pri = with_priorities and string.match(ARGV[at + 1], 'P(%d+)') or nil
     if due then
       delayed[#delayed + 1] = fmt(due)
-      delayed[#delayed + 1] = dkey(seq)
+      delayed[#delayed + 1] = dkey(seq, pri)
       note_due(due)
     else
       ready[#ready + 1] = seq
+      if pri then pris[seq] = pri end
     end
   end
   call_pairs('HSET', b, fields)
-  if #ready > 0 then
-    -- Wake idle workers only when `ready` was empty: otherwise none of them is waiting for it.
-    local _, len = call_chunked('RPUSH', K.ready, ready)
-    if len == #ready then wake_one() end
-  end
+  -- Wakes idle workers only when a line was empty: otherwise none of them is waiting for it.
+  push_ready('RPUSH', ready, pris)
   if min_due then call_pairs('ZADD', K.delayed, delayed) end
   publish_due()
   flush_events()
@@ -154,10 +155,11 @@ end
 -- the tail of `ready` (new jobs, and holders a replace made ready); an entry counts only while it
 -- is its seq's latest placement (`placed[seq]`).
 local pending, new_ids, new_holds = {}, {}, {}
-local tail, placed = {}, {}
-local function to_tail(seq)
+local tail, placed, tail_pris = {}, {}, {}
+local function to_tail(seq, pri)
   tail[#tail + 1] = seq
   placed[seq] = #tail
+  tail_pris[seq] = pri
 end
 
 -- The job holding `key` now: one of this call (its hold, claimed by a new job, is within any
@@ -173,36 +175,39 @@ local function holder(key)
   return nil
 end
 
--- A replace: the holder takes this job's payload, maxAttempts and due time (nil: ready); a ready
--- holder that stays ready keeps its place in line. Returns whether it was replaced.
+-- A replace: the holder takes this job's payload, maxAttempts, due time (nil: ready) and
+-- priority; a ready holder that stays ready in the same line keeps its place in it. Returns
+-- whether it was replaced.
 local function replace(seq, job)
   local p = pending[seq]
   if p then
-    p.job.payload, p.job.max, p.rec = job.payload, job.max, nil
-    if p.due and not job.due then to_tail(seq) end
+    local moved = p.due or p.job.pri ~= job.pri
+    p.job.payload, p.job.max, p.job.pri, p.rec = job.payload, job.max, job.pri, nil
+    if moved and not job.due then to_tail(seq, job.pri) end
     if job.due then placed[seq] = nil; note_due(job.due) end
     p.due = job.due
     return true
   end
   local rec = rcall('HGET', bucket(seq), seq)
   -- A ttl-only hold outlives its job: then there is nothing to replace.
-  local state = rec and state_of(seq)
+  local state = rec and state_of(seq, rec)
   if state ~= 'ready' and state ~= 'delayed' then return false end
   local held = decode(rec)
-  held.payload, held.max = job.payload, job.max
+  local was = held.pri
+  held.payload, held.max, held.pri = job.payload, job.max, job.pri
   rcall('HSET', bucket(seq), seq, encode(held))
-  if state == 'ready' and not job.due then return true end
+  if state == 'ready' and not job.due and was == job.pri then return true end
   if state == 'ready' then
-    rcall('LREM', K.ready, 1, seq)
+    remove_from_line(seq, was)
     placed[seq] = nil -- made ready earlier in this call, not yet pushed
   else
-    rcall('ZREM', K.delayed, dkey(seq))
+    rcall('ZREM', K.delayed, dkey(seq, was))
   end
   if job.due then
-    rcall('ZADD', K.delayed, fmt(job.due), dkey(seq))
+    rcall('ZADD', K.delayed, fmt(job.due), dkey(seq, job.pri))
     note_due(job.due)
   else
-    to_tail(seq)
+    to_tail(seq, job.pri)
   end
   return true
 end
@@ -229,7 +234,7 @@ for i, job in ipairs(jobs) do
     pending[seq] = { job = job, rec = job.rec, due = job.due }
     if id then new_ids[id] = seq end
     if job.ukey then new_holds[job.ukey] = seq end
-    if job.due then note_due(job.due) else to_tail(seq) end
+    if job.due then note_due(job.due) else to_tail(seq, job.pri) end
   end
   outcomes[i] = outcome
 end
@@ -239,7 +244,7 @@ for seq, p in pairs(pending) do
   records[seq] = p.rec or encode(p.job)
   if p.due then
     delayed[#delayed + 1] = fmt(p.due)
-    delayed[#delayed + 1] = dkey(seq)
+    delayed[#delayed + 1] = dkey(seq, p.job.pri)
   end
 end
 write_records(records)
@@ -252,13 +257,14 @@ for key, seq in pairs(new_holds) do
   local job = pending[seq].job
   claim(key, seq, job.job_id, now, job.ttl, job.states)
 end
+local pris = {}
 for k, seq in ipairs(tail) do
-  if placed[seq] == k then ready[#ready + 1] = seq end
+  if placed[seq] == k then
+    ready[#ready + 1] = seq
+    pris[seq] = tail_pris[seq]
+  end
 end
-if #ready > 0 then
-  local _, len = call_chunked('RPUSH', K.ready, ready)
-  if len == #ready then wake_one() end
-end
+push_ready('RPUSH', ready, pris)
 call_pairs('ZADD', K.delayed, delayed)
 publish_due()
 rcall('HSET', K.add_outcomes, ARGV[1], cjson.encode(outcomes))

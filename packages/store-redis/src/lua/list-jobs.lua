@@ -1,11 +1,11 @@
 #!lua flags=allow-oom
 --[[
   listJobs: one page of the jobs in one state, after promoting due delayed jobs. O(page) for
-  ready (plus the offset: a list is walked from its nearer end), delayed and dead; O(active
-  jobs) for active, whose seqs are sorted to give a stable order.
+  ready (plus the offset: a list is walked from its nearer end, and the lines of priorities),
+  delayed and dead; O(active jobs) for active, whose seqs are sorted to give a stable order.
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] state  ARGV[2] offset  ARGV[3] limit
-  Returns { total, 16 strings per job (see lib/describe.lua) }.
+  Returns { total, 17 strings per job (see lib/describe.lua) }.
 ]]
 -- @include lib/common.lua
 -- @include lib/record.lua
@@ -19,15 +19,32 @@ local state, offset, limit = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local stop = offset + limit - 1
 local total, seqs, dues
 if state == 'ready' then
-  total = rcall('LLEN', K.ready)
-  seqs = limit > 0 and rcall('LRANGE', K.ready, offset, stop) or {}
+  -- Line by line, in the order they run: `ready`, then the lines by priority.
+  total = ready_count()
+  seqs = {}
+  local skip = offset
+  local lines = { K.ready }
+  if limit > 0 then
+    for _, p in ipairs(rcall('ZRANGE', K.prios, 0, -1)) do lines[#lines + 1] = K.lines .. p end
+  end
+  for _, key in ipairs(lines) do
+    local want = limit - #seqs
+    if want <= 0 then break end
+    local len = rcall('LLEN', key)
+    if skip >= len then
+      skip = skip - len
+    else
+      for _, seq in ipairs(rcall('LRANGE', key, skip, skip + want - 1)) do seqs[#seqs + 1] = seq end
+      skip = 0
+    end
+  end
 elseif state == 'delayed' then
   total = rcall('ZCARD', K.delayed)
   seqs, dues = {}, {}
   if limit > 0 then
     local page = rcall('ZRANGE', K.delayed, offset, stop, 'WITHSCORES')
     for i = 1, #page, 2 do
-      seqs[#seqs + 1] = string.sub(page[i], 2)
+      seqs[#seqs + 1] = split_dkey(page[i])
       dues[#seqs] = fmt(tonumber(page[i + 1]))
     end
   end

@@ -21,5 +21,5 @@ end
 rcall('HDEL', K.active, ':paused')
 -- What fell due while paused is ready now; an idle worker takes it and wakes the next.
 promote_now(now_ms())
-if rcall('LLEN', K.ready) > 0 then wake_one() end
+if has_ready() then wake_one() end
 return 1

@@ -1,8 +1,8 @@
 #!lua flags=allow-oom
 --[[
   removeJob: deletes a ready, delayed, dead or completed (kept) job atomically, with its jobId
-  and unique key. Removing a ready or a completed job walks its list (LREM): O(jobs in it).
-  Removing a ready job walks `ready` (LREM): O(ready jobs).
+  and unique key. Removing a ready or a completed job walks its list (LREM): O(jobs in it; for
+  a ready job, in its line).
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] id
   Returns the state it was removed from, '' when there is no such job, or 'active' (then
@@ -22,7 +22,7 @@ if not rec then return '' end
 local job = decode(rec)
 if rcall('HEXISTS', K.active, seq) == 1 then return 'active' end
 local state = 'ready'
-if rcall('ZREM', K.delayed, dkey(seq)) == 1 then
+if rcall('ZREM', K.delayed, dkey(seq, job.pri)) == 1 then
   state = 'delayed'
 elseif rcall('ZREM', K.dead_order, seq) == 1 then
   state = 'dead'
@@ -30,7 +30,7 @@ elseif job.done then
   rcall('LREM', K.done, 1, seq)
   state = 'completed'
 else
-  rcall('LREM', K.ready, 1, seq)
+  remove_from_line(seq, job.pri)
 end
 emit('removed', ext_id(job, seq), job.name, job.att)
 forget_removed(job, seq)

@@ -23,7 +23,7 @@ local limit = tonumber(ARGV[1])
 local taken = take(limit, fmt(now + tonumber(ARGV[2])), ARGV[3], now, out)
 -- A woken caller that leaves jobs ready (only possible when it took all it asked for) wakes the
 -- next idle worker: a chain of one reserve each instead of a herd.
-if ARGV[4] == '1' and taken == limit and rcall('LLEN', K.ready) > 0 then wake_one() end
+if ARGV[4] == '1' and taken == limit and has_ready() then wake_one() end
 out[3] = table.concat(set_aside, '\n')
 flush_events()
 return out

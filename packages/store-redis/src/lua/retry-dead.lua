@@ -1,6 +1,6 @@
 #!lua flags=allow-oom
 --[[
-  retryDead: moves dead jobs back to the tail of `ready` with attempts reset to 0, in death
+  retryDead: moves dead jobs back to the tail of their lines with attempts reset to 0, in death
   order; their final error becomes their lastError.
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] mode: 'ids' or 'oldest'
@@ -31,7 +31,7 @@ else
   for i = 1, #scored do seqs[i] = scored[i][2] end
 end
 local recs = read_records(seqs)
-local moved, rewritten, notes = {}, {}, {}
+local moved, rewritten, notes, pris = {}, {}, {}, {}
 for _, seq in ipairs(seqs) do
   local rec = recs[seq]
   if rec then
@@ -40,6 +40,7 @@ for _, seq in ipairs(seqs) do
       job.att, job.failed = 0, nil
       rewritten[seq] = encode(job)
       moved[#moved + 1] = seq
+      pris[seq] = job.pri
       emit('waiting', ext_id(job, seq), job.name, 0)
     else
       quarantine('dead', seq, rec, why, notes)
@@ -50,8 +51,7 @@ end
 if #seqs > 0 then call_chunked('ZREM', K.dead_order, seqs) end
 if #moved > 0 then
   write_records(rewritten)
-  local _, len = call_chunked('RPUSH', K.ready, moved)
-  if len == #moved then wake_one() end
+  push_ready('RPUSH', moved, pris)
 end
 flush_events()
 return { #moved, table.concat(notes, '\n'), #seqs }

@@ -100,8 +100,9 @@ for k = 1, n do
   if att then
     live[k] = att
     flags[k] = flagged
-    -- With events on, every settle reads its record: its event names the job.
-    if EVENTS_MAX > 0 or (ops[k] ~= 'l' and ops[k] ~= 'c' and (ops[k] ~= 'a' or flagged)) then
+    -- With events on, every settle reads its record: its event names the job. A release reads
+    -- it for the job's priority (its line).
+    if EVENTS_MAX > 0 or (ops[k] ~= 'c' and (ops[k] ~= 'a' or flagged)) then
       needed[#needed + 1] = seqs[k]
     end
   end
@@ -112,6 +113,7 @@ local recs = read_records(needed)
 -- (events, in entry order, are written when the script ends: see `emit`).
 local out = { fmt(now), '', '' }
 local gone, released, retried, dead, rewritten, acked, finished = {}, {}, {}, {}, {}, {}, {}
+local released_pris = {}
 local kept, trims_done, trims_dead, flagged_gone = {}, {}, {}, {}
 local min_due
 local want = 0
@@ -154,7 +156,7 @@ for k = 1, n do
         job.att, job.err = att, errors[k]
         rewritten[seq] = encode(job)
         retried[#retried + 1] = fmt(due)
-        retried[#retried + 1] = dkey(seq)
+        retried[#retried + 1] = dkey(seq, job.pri)
         if not min_due or due < min_due then min_due = due end
       elseif op == 'k' then
         if patched then
@@ -186,6 +188,7 @@ for k = 1, n do
         if op == 'g' then trims_dead[policies[k]] = true end
       else
         released[#released + 1] = seq
+        released_pris[seq] = rec and pri_of(rec)
         emit('waiting', id, name, att - 1)
       end
       want = want + limits[k]
@@ -205,11 +208,9 @@ write_records(rewritten)
 for _, f in ipairs(finished) do
   if f[3] == 'a' then forget_done(f[1], f[2], now, history) else release_hold(f[1], f[2], false) end
 end
-if #released > 0 then
-  -- In entry order, so the last released job ends up at the head, as with separate calls.
-  local _, len = call_chunked('LPUSH', K.ready, released)
-  if len == #released then wake_one() end
-end
+-- In entry order, so the last released job ends up at the head of its line, as with separate
+-- calls.
+push_ready('LPUSH', released, released_pris)
 if min_due then
   call_pairs('ZADD', K.delayed, retried)
   if not marker or min_due < tonumber(marker) then

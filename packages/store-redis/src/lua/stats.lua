@@ -13,7 +13,7 @@ local due = rcall('ZCOUNT', K.delayed, '-inf', fmt(now_ms()))
 local active = rcall('HLEN', K.active) - rcall('HEXISTS', K.active, ':due')
   - rcall('HEXISTS', K.active, ':paused') - rcall('HEXISTS', K.active, PIN)
 return {
-  rcall('LLEN', K.ready) + due,
+  ready_count() + due,
   rcall('ZCARD', K.delayed) - due,
   active,
   rcall('ZCARD', K.dead_order),

@@ -1,6 +1,6 @@
 #!lua flags=allow-oom
 --[[
-  sweep: recovers up to `limit` jobs whose lease expired: each goes back to the tail of `ready`
+  sweep: recovers up to `limit` jobs whose lease expired: each goes back to the tail of its line
   with its attempts kept and lastError saying the lease expired.
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] limit  ARGV[2] lease-expired error (JSON text)
@@ -81,7 +81,7 @@ if cursor ~= started then rcall('HSET', K.meta, 'sweep', cursor) end
 -- The expired leases, lowest expiry first. Each page is checked against `active`; what is
 -- dropped or moved leaves the range, so the next page starts after the expired ones kept.
 local MAX_BYTES = 8 * 1024 * 1024
-local moved, rewritten = {}, {}
+local moved, rewritten, pris = {}, {}, {}
 local bytes, looked, offset = 0, 0, 0
 local full = false
 while not full and #moved < limit and looked < 2 * limit + budget do
@@ -126,6 +126,7 @@ while not full and #moved < limit and looked < 2 * limit + budget do
         job.att, job.err = atts[seq] or job.att + 1, ARGV[2]
         rewritten[seq] = encode(job)
         moved[#moved + 1] = seq
+        pris[seq] = job.pri
         emit('stalled', ext_id(job, seq), job.name, job.att)
         offset = offset + 1 -- stays in the range until the writes below
       elseif not rec then
@@ -154,8 +155,7 @@ if #moved > 0 then
   -- The progress of an attempt ends with it.
   call_chunked('HDEL', K.progress, moved)
   write_records(rewritten)
-  local _, len = call_chunked('RPUSH', K.ready, moved)
-  if len == #moved then wake_one() end
+  push_ready('RPUSH', moved, pris)
 end
 if rcall('HEXISTS', K.active, ':due') == 0 then
   local head = rcall('ZRANGE', K.delayed, 0, 0, 'WITHSCORES')

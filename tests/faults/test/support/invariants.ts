@@ -15,6 +15,11 @@ export interface CheckOptions {
 	 * the client re-sent and the store then refused; a lease no worker ever received).
 	 */
 	redisRestarted?: boolean;
+	/**
+	 * A worker was SIGKILLed while its calls were in flight: a lease the store granted it (a
+	 * reserve's, or a settle's next) may never have reached its ledger.
+	 */
+	killedInFlight?: boolean;
 	/** Ids whose lease the test tampered with: exempt from the early-hand-out check. */
 	tampered?: ReadonlySet<string>;
 	/** Slack for comparing times taken in different processes (and Redis' TIME), ms. */
@@ -157,7 +162,7 @@ export function checkLedger(a: Analysis, snap: Snapshot, options: CheckOptions =
 			seen.add(lease.attempts);
 		}
 		const released = leases.some((l) => l.okSettle?.op === "release");
-		if (!released && leases.length > 0 && !options.redisRestarted) {
+		if (!released && leases.length > 0 && !options.redisRestarted && !options.killedInFlight) {
 			const first = leases[0]!.attempts;
 			const contiguous = leases.every((l, i) => l.attempts === first + i);
 			if (first !== 1 || !contiguous) {

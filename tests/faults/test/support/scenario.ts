@@ -268,7 +268,7 @@ export class Scenario {
 	async addJobs(
 		count: number,
 		data: (i: number) => Record<string, unknown> = () => ({}),
-		options: { delay?: number; maxAttempts?: number } = {},
+		options: { delay?: number; maxAttempts?: number; priority?: number } = {},
 		name = "job",
 	): Promise<string[]> {
 		const store = await this.store();

@@ -29,8 +29,10 @@ export function parseActive(
 export interface Snapshot {
 	/** Server time of the snapshot, epoch ms. */
 	now: number;
-	/** Seqs of the jobs in each place. */
+	/** Seqs of the jobs in each place; `ready` holds every line, `ready` first, by priority. */
 	ready: string[];
+	/** The lines of priorities: priority → its seqs, as `prios` lists them. */
+	lines: Map<string, string[]>;
 	delayed: { id: string; due: number }[];
 	active: { id: string; value: string; expiry?: number; token?: string; attempts?: number }[];
 	/** Seqs of the completed jobs kept by retention (`done`), oldest first. */
@@ -51,8 +53,24 @@ export interface Snapshot {
 	malformed: string[];
 }
 
-/** Reads every structure of the queue in one MULTI, so the snapshot is one instant. */
+/**
+ * Reads every structure of the queue in one MULTI, so the snapshot is one instant. The lines to
+ * read are those `prios` listed just before: a snapshot whose `prios` moved since is read again.
+ */
 export async function snapshot(redis: Redis, prefix: string): Promise<Snapshot> {
+	for (let attempt = 0; attempt < 100; attempt++) {
+		const levels = await redis.zrange(storeKeys(prefix).prios, 0, "-1", "WITHSCORES");
+		const snap = await snapshotWith(redis, prefix, levels);
+		if (snap) return snap;
+	}
+	throw new Error("snapshot: the lines of priorities kept moving");
+}
+
+async function snapshotWith(
+	redis: Redis,
+	prefix: string,
+	levels: string[],
+): Promise<Snapshot | undefined> {
 	const k = storeKeys(prefix);
 	// Every bucket a job of this queue can be in: seqs run from 1 to the counter.
 	const lastSeq = Number((await redis.hget(k.meta, "id")) ?? 0);
@@ -70,7 +88,9 @@ export async function snapshot(redis: Redis, prefix: string): Promise<Snapshot> 
 		.hgetall(k.meta)
 		.lrange(k.done, 0, -1)
 		.hgetall(k.progress)
-		.xrange(k.events, "-", "+");
+		.xrange(k.events, "-", "+")
+		.zrange(k.prios, 0, "-1", "WITHSCORES");
+	for (let i = 0; i < levels.length; i += 2) multi = multi.lrange(k.lines + levels[i], 0, -1);
 	for (const bucket of buckets) multi = multi.hgetall(bucket);
 	const replies = await multi.exec();
 	if (!replies) throw new Error("snapshot: MULTI aborted");
@@ -86,7 +106,8 @@ export async function snapshot(redis: Redis, prefix: string): Promise<Snapshot> 
 		done,
 		progress,
 		events,
-		...recordSets
+		prios,
+		...rest
 	] = replies.map(([, r]) => r) as [
 		[string, string],
 		string[],
@@ -98,9 +119,23 @@ export async function snapshot(redis: Redis, prefix: string): Promise<Snapshot> 
 		string[],
 		Record<string, string>,
 		[string, string[]][],
-		...Record<string, string>[],
+		string[],
+		...unknown[],
 	];
+	if (prios.join(",") !== levels.join(",")) return undefined;
+	const lineSeqs = rest.slice(0, levels.length / 2) as string[][];
+	const recordSets = rest.slice(levels.length / 2) as Record<string, string>[];
 	const malformed: string[] = [];
+	const lines = new Map<string, string[]>();
+	for (let i = 0; i < levels.length; i += 2) {
+		const level = levels[i]!;
+		const seqs = lineSeqs[i / 2]!;
+		lines.set(level, seqs);
+		if (!/^[1-9]\d*$/.test(level) || levels[i + 1] !== level) {
+			malformed.push(`prios: ${level} scored ${levels[i + 1]}`);
+		}
+		if (seqs.length === 0) malformed.push(`prios: ${level} lists an empty line`);
+	}
 	const records: string[] = [];
 	for (const set of recordSets) {
 		for (const [seq, record] of Object.entries(set)) {
@@ -110,7 +145,8 @@ export async function snapshot(redis: Redis, prefix: string): Promise<Snapshot> 
 	}
 	const snap: Snapshot = {
 		now: Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000),
-		ready,
+		ready: [...ready, ...[...lines.values()].flat()],
+		lines,
 		delayed: [],
 		active: [],
 		leaseExp: [],
@@ -123,12 +159,34 @@ export async function snapshot(redis: Redis, prefix: string): Promise<Snapshot> 
 		meta,
 		malformed,
 	};
-	for (const seq of ready) if (!/^\d+$/.test(seq)) malformed.push(`ready: ${seq.slice(0, 60)}`);
+	// Each job's priority as its record says, to check the line or member that holds it.
+	const priorities = new Map<string, string>();
+	for (const set of recordSets) {
+		for (const [seq, record] of Object.entries(set)) {
+			const p = /^1N\d+(?:A\d+)?(?:M\d+)?P(\d+)/.exec(record)?.[1];
+			if (p) priorities.set(seq, p);
+		}
+	}
+	for (const seq of snap.ready)
+		if (!/^\d+$/.test(seq)) malformed.push(`ready: ${seq.slice(0, 60)}`);
+	for (const seq of ready) {
+		if (priorities.has(seq)) malformed.push(`ready: ${seq} has priority ${priorities.get(seq)}`);
+	}
+	for (const [level, seqs] of lines) {
+		for (const seq of seqs) {
+			const p = priorities.get(seq);
+			if (p !== level) malformed.push(`line ${level}: ${seq} has priority ${p ?? "0"}`);
+		}
+	}
 	for (let i = 0; i < delayed.length; i += 2) {
 		const member = delayed[i]!;
-		const seq = member.slice(1);
+		const [body, priority] = member.split("/");
+		const seq = body!.slice(1);
 		if (member.charCodeAt(0) - 64 !== seq.length || !/^\d+$/.test(seq)) {
 			malformed.push(`delayed: ${member.slice(0, 60)}`);
+		}
+		if (priority !== priorities.get(seq)) {
+			malformed.push(`delayed: ${member} for a job of priority ${priorities.get(seq) ?? "0"}`);
 		}
 		snap.delayed.push({ id: seq, due: Number(delayed[i + 1]) });
 	}

@@ -24,7 +24,8 @@ local K = {
   ids = base .. ':ids', done_ids = base .. ':done-ids', uniq = base .. ':uniq',
   uniq_exp = base .. ':uniq-exp', add_outcomes = base .. ':add-outcomes', wake = base .. ':wake',
   quarantine = base .. ':quarantine', lease_exp = base .. ':lease-exp', done = base .. ':done',
-  progress = base .. ':progress', events = base .. ':events',
+  progress = base .. ':progress', events = base .. ':events', prios = base .. ':prios',
+  lines = base .. ':p:',
 }
 
 -- The cap of the event stream, compiled in by the store that loads the scripts (src/scripts.ts
@@ -156,9 +157,18 @@ local function bucket(seq)
   return K.jobs .. string.sub(seq, 1, -3)
 end
 
--- The member of `seq` in `delayed`.
-local function dkey(seq)
+-- The member of `seq` in `delayed`: `<L><seq>`, and `/<priority>` for a job with one (see
+-- lines below), so a promotion knows each job's line without reading its record.
+local function dkey(seq, pri)
+  if pri then return string.char(64 + #seq) .. seq .. '/' .. pri end
   return string.char(64 + #seq) .. seq
+end
+
+-- The seq and the priority (nil for none) of a member of `delayed`.
+local function split_dkey(member)
+  local slash = string.find(member, '/', 3, true)
+  if not slash then return string.sub(member, 2), nil end
+  return string.sub(member, 2, slash - 1), string.sub(member, slash + 1)
 end
 
 -- The seq of the job with id `id` (a seq itself, or a chosen jobId), or nil.
@@ -256,3 +266,88 @@ local function live_lease(v, token, now)
   return nil
 end
 
+
+--[[
+  Ready lines (priorities). A job of priority 0, the default, waits in `ready`; one of priority
+  p > 0 in the list `<lines><p>`, and `prios` scores each p whose list is not empty by p. Lower
+  runs first, `ready` before every other line. A priority travels as its text (the record's
+  field P), nil for 0. A queue that never uses priorities has neither key, and pays one command
+  on an empty key when a take finds `ready` short.
+]]
+
+-- The list of priority `pri`.
+local function line_key(pri)
+  if pri then return K.lines .. pri end
+  return K.ready
+end
+
+-- Pushes `seqs` (in order, with `cmd`: RPUSH to the tail, LPUSH to the head) to the line of
+-- `pri`; returns whether the line was empty before.
+local function push_line(cmd, pri, seqs)
+  local _, len = call_chunked(cmd, line_key(pri), seqs)
+  if pri and len == #seqs then rcall('ZADD', K.prios, pri, pri) end
+  return len == #seqs
+end
+
+-- Pushes `seqs` with `cmd`, each to its line (`pris[seq]`: its priority, absent for none), and
+-- wakes an idle worker when a line was empty: a worker idles only while every line is.
+local function push_ready(cmd, seqs, pris)
+  if #seqs == 0 then return end
+  local woke
+  if next(pris) == nil then
+    woke = push_line(cmd, nil, seqs)
+  else
+    local by, order = {}, {}
+    for _, seq in ipairs(seqs) do
+      local p = pris[seq] or ''
+      local list = by[p]
+      if not list then
+        list = {}
+        by[p] = list
+        order[#order + 1] = p
+      end
+      list[#list + 1] = seq
+    end
+    for _, p in ipairs(order) do
+      if push_line(cmd, p ~= '' and p or nil, by[p]) then woke = true end
+    end
+  end
+  if woke then wake_one() end
+end
+
+-- Pops up to `limit` seqs: `ready` first, then the lines by priority.
+local function pop_ready(limit)
+  local seqs = rcall('LPOP', K.ready, limit) or {}
+  if #seqs >= limit then return seqs end
+  -- Each line gives at least one job (an empty one is dropped): no more lines than jobs wanted.
+  for _, p in ipairs(rcall('ZRANGE', K.prios, 0, limit - #seqs - 1)) do
+    local want = limit - #seqs
+    local key = K.lines .. p
+    local more = rcall('LPOP', key, want)
+    if more then
+      for i = 1, #more do seqs[#seqs + 1] = more[i] end
+    end
+    if not more or #more < want or rcall('LLEN', key) == 0 then rcall('ZREM', K.prios, p) end
+    if #seqs >= limit then break end
+  end
+  return seqs
+end
+
+-- Takes `seq` out of the line of `pri`. O(jobs in the line).
+local function remove_from_line(seq, pri)
+  local key = line_key(pri)
+  rcall('LREM', key, 1, seq)
+  if pri and rcall('EXISTS', key) == 0 then rcall('ZREM', K.prios, pri) end
+end
+
+-- Whether any job waits in a line.
+local function has_ready()
+  return rcall('LLEN', K.ready) > 0 or rcall('EXISTS', K.prios) == 1
+end
+
+-- How many jobs wait in the lines. O(lines).
+local function ready_count()
+  local n = rcall('LLEN', K.ready)
+  for _, p in ipairs(rcall('ZRANGE', K.prios, 0, -1)) do n = n + rcall('LLEN', K.lines .. p) end
+  return n
+end

@@ -1,8 +1,8 @@
 --[[
-  What getJob and listJobs return per job, 15 strings (empty: absent): id, state, name, payload,
+  What getJob and listJobs return per job, 17 strings (empty: absent): id, state, name, payload,
   attempts, maxAttempts, lastError, addedAt, dueAt, leasedAt, leaseExpiresAt, failedAt,
   uniqueKey, finishedAt, then the result and the progress of the running attempt, each with a
-  leading '=' ('' for none: either may be any JSON text, never empty). Spliced after
+  leading '=' ('' for none: either may be any JSON text, never empty), then the priority. Spliced after
   lib/common.lua and lib/record.lua.
 ]]
 local function describe(out, seq, job, state, due, lease, progress)
@@ -28,4 +28,5 @@ local function describe(out, seq, job, state, due, lease, progress)
   out[n + 14] = job.done and state == 'completed' and fmt(job.done) or ''
   out[n + 15] = job.result and state == 'completed' and ('=' .. job.result) or ''
   out[n + 16] = progress and ('=' .. progress) or ''
+  out[n + 17] = job.pri or ''
 end

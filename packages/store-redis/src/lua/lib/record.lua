@@ -13,12 +13,13 @@
     K retention length (the job's own keep policies, see lib/retention.lua)
     R result length (JSON text, never decoded; completed jobs kept by retention)
     A attempts (default 0)   M maxAttempts (default none)
+    P priority (default 0: the field is never written for 0)
     T added at, F failed at, C completed at (epoch ms in base 36)
   A new field is one entry in FIELDS, one line in encode: scripts that only move a job keep
   every field it has.
 ]]
 local STRING_FIELDS = { N = 'name', E = 'err', I = 'job_id', U = 'ukey', K = 'keep', R = 'result' }
-local INT_FIELDS = { A = 'att', M = 'max' }
+local INT_FIELDS = { A = 'att', M = 'max', P = 'pri' }
 local TIME_FIELDS = { T = 'added', F = 'failed', C = 'done' }
 
 -- The last value b36 formatted, and its text: a script stamps many records with one `now`.
@@ -57,17 +58,18 @@ local function try_decode(rec)
   -- Every record the scripts write has its fields in encode's order: one match reads it. The
   -- common shape (no result, completion time or own retention) is tried first: the pattern with
   -- fewer optional parts is the cheaper one, and it runs for every job a take leases.
-  local nlen, att, max, added, failed, done, elen, ilen, ulen, klen, rlen, bar
-  nlen, att, max, added, failed, elen, ilen, ulen, bar = string.match(rec,
-    '^1N(%d+)A?(%d*)M?(%d*)T([%l%d]+)F?([%l%d]*)E?(%d*)I?(%d*)U?(%d*)()|')
+  local nlen, att, max, pri, added, failed, done, elen, ilen, ulen, klen, rlen, bar
+  nlen, att, max, pri, added, failed, elen, ilen, ulen, bar = string.match(rec,
+    '^1N(%d+)A?(%d*)M?(%d*)P?(%d*)T([%l%d]+)F?([%l%d]*)E?(%d*)I?(%d*)U?(%d*)()|')
   done, klen, rlen = '', '', ''
   if not bar then
-    nlen, att, max, added, failed, done, elen, ilen, ulen, klen, rlen, bar = string.match(rec,
-      '^1N(%d+)A?(%d*)M?(%d*)T([%l%d]+)F?([%l%d]*)C?([%l%d]*)E?(%d*)I?(%d*)U?(%d*)K?(%d*)R?(%d*)()|')
+    nlen, att, max, pri, added, failed, done, elen, ilen, ulen, klen, rlen, bar = string.match(rec,
+      '^1N(%d+)A?(%d*)M?(%d*)P?(%d*)T([%l%d]+)F?([%l%d]*)C?([%l%d]*)E?(%d*)I?(%d*)U?(%d*)K?(%d*)R?(%d*)()|')
   end
   if bar then
     -- t36 keeps the added time's text, so encode need not format it again.
     local job = { att = tonumber(att) or 0, max = max, added = tonumber(added, 36), t36 = added }
+    if pri ~= '' then job.pri = pri end
     if failed ~= '' then job.failed = tonumber(failed, 36) end
     if done ~= '' then job.done = tonumber(done, 36) end
     local pos, err
@@ -103,7 +105,7 @@ local function try_decode(rec)
       pos = pos + len
     elseif INT_FIELDS[key] then
       if not string.find(value, '^%d+$') then return nil, 'malformed job record' end
-      job[INT_FIELDS[key]] = key == 'M' and value or tonumber(value)
+      job[INT_FIELDS[key]] = key == 'A' and tonumber(value) or value
     elseif TIME_FIELDS[key] then
       job[TIME_FIELDS[key]] = tonumber(value, 36)
       if not job[TIME_FIELDS[key]] then return nil, 'malformed job record' end
@@ -123,6 +125,12 @@ local function name_of(rec)
   return string.sub(rec, bar + 1, bar + tonumber(nlen))
 end
 
+-- The priority in a record (its text; nil for 0), read without decoding the rest: P follows N,
+-- A and M in every record (encode's order, and add's).
+local function pri_of(rec)
+  return string.match(rec, '^1N%d+A?%d*M?%d*P(%d+)')
+end
+
 -- Whether a record holds a jobId or a unique key (fields I, U), read without decoding it.
 local function has_identity(rec)
   return string.find(rec, '^1[^|]*[IU]') ~= nil
@@ -140,6 +148,7 @@ local function encode(job)
   local body = { job.name }
   if job.att > 0 then head[#head + 1] = 'A' .. fmt(job.att) end
   if job.max ~= '' then head[#head + 1] = 'M' .. job.max end
+  if job.pri then head[#head + 1] = 'P' .. job.pri end
   if job.added then head[#head + 1] = 'T' .. (job.t36 or b36(job.added)) end
   if job.failed then head[#head + 1] = 'F' .. b36(job.failed) end
   if job.done then head[#head + 1] = 'C' .. b36(job.done) end
@@ -157,7 +166,7 @@ end
 -- unique key or own retention); nil otherwise, and the caller decodes and encodes. The same
 -- record as encode's, for a fraction of its cost on the hot path of kept jobs.
 local function completed_record(rec, att, done, result)
-  local nlen, max, added, bar = string.match(rec, '^1N(%d+)A?%d*(M?%d*)T([%l%d]+)()|')
+  local nlen, max, added, bar = string.match(rec, '^1N(%d+)A?%d*(M?%d*P?%d*)T([%l%d]+)()|')
   if not bar then return nil end
   local head = '1N' .. nlen .. 'A' .. fmt(att) .. max .. 'T' .. added .. 'C' .. b36(done)
   if result == '' then return head .. string.sub(rec, bar) end

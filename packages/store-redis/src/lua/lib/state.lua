@@ -9,11 +9,11 @@
   ttl lasts, even after the job finished; jobId empty when the job has none); `uniq-exp` scores keys of holds with a ttl by heldUntil, to forget them.
 ]]
 
--- The state of the unfinished job `seq` whose record exists: 'active', 'delayed', 'dead' or
--- 'ready' (a completed job kept by retention holds no key that asks).
-local function state_of(seq)
+-- The state of the unfinished job `seq` whose record `rec` exists: 'active', 'delayed', 'dead'
+-- or 'ready' (a completed job kept by retention holds no key that asks).
+local function state_of(seq, rec)
   if rcall('HEXISTS', K.active, seq) == 1 then return 'active' end
-  if rcall('ZSCORE', K.delayed, dkey(seq)) then return 'delayed' end
+  if rcall('ZSCORE', K.delayed, dkey(seq, pri_of(rec))) then return 'delayed' end
   if rcall('ZSCORE', K.dead_order, seq) then return 'dead' end
   return 'ready'
 end
@@ -37,8 +37,9 @@ local function holder_of(key, now)
   if not seq then return nil end
   if until_ and now >= until_ then return nil end
   if states == '' then return seq, id end
-  if rcall('HEXISTS', bucket(seq), seq) == 0 then return nil end
-  local letter = STATE_LETTER[state_of(seq)]
+  local rec = rcall('HGET', bucket(seq), seq)
+  if not rec then return nil end
+  local letter = STATE_LETTER[state_of(seq, rec)]
   if letter and string.find(states, letter, 1, true) then return seq, id end
   return nil
 end

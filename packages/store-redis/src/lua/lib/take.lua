@@ -1,5 +1,6 @@
 --[[
-  Promotes due delayed jobs (a bounded number), then pops and leases up to `limit` ready jobs.
+  Promotes due delayed jobs (a bounded number), then pops and leases up to `limit` ready jobs,
+  by priority (lib/common.lua's lines).
   Spliced into reserve, the settle scripts (their optional reserve-next) and the lookups.
 
   `marker` is the value of the `:due` field of `active`: a lower bound on the earliest due time
@@ -20,9 +21,13 @@ local function promote(now, marker)
   if not marker or tonumber(marker) > now then return marker end
   local due = rcall('ZRANGEBYSCORE', K.delayed, '-inf', fmt(now), 'LIMIT', 0, PROMOTE_MAX)
   if #due > 0 then
-    local seqs = {}
-    for i = 1, #due do seqs[i] = string.sub(due[i], 2) end
-    call_chunked('RPUSH', K.ready, seqs)
+    local seqs, pris = {}, {}
+    for i = 1, #due do
+      local seq, pri = split_dkey(due[i])
+      seqs[i] = seq
+      if pri then pris[seq] = pri end
+    end
+    push_ready('RPUSH', seqs, pris)
     -- The due members are exactly the lowest ranks, so drop them by rank.
     rcall('ZREMRANGEBYRANK', K.delayed, 0, #due - 1)
     -- An idle worker may take what this caller leaves.
@@ -48,8 +53,8 @@ end
 -- in pop order (settle-many leases for several callers with their own lease durations).
 local function take(limit, expiry, token_base, now, out)
   if limit < 1 then return 0 end
-  local seqs = rcall('LPOP', K.ready, limit)
-  if not seqs then return 0 end
+  local seqs = pop_ready(limit)
+  if #seqs == 0 then return 0 end
   -- An entry that is not a seq, or whose record cannot be read, is set aside (lib/quarantine.lua)
   -- and noted in `set_aside`, so the jobs behind it keep flowing. A seq whose record is gone
   -- (deleted by hand) names no job and is dropped.
