@@ -31,6 +31,12 @@ export function defineCases(quick) {
 			params: { n, inFlight: 100, warmup: quick ? 200 : 1_000, identity: "unique" },
 		},
 		{
+			id: "enqueue-priority",
+			title: "enqueue with priorities, 3 levels (1 to 3, each job its own), 100 in flight",
+			scenario: "enqueue",
+			params: { n, inFlight: 100, warmup: quick ? 200 : 1_000, priorities: 3 },
+		},
+		{
 			id: "enqueue-bulk",
 			title: "bulk enqueue (addMany vs addBulk), batches of 1,000",
 			scenario: "enqueue-bulk",
@@ -42,6 +48,12 @@ export function defineCases(quick) {
 			scenario: "process",
 			params: { n, concurrency },
 		})),
+		{
+			id: "process-c100-priority",
+			title: "process pre-filled no-op jobs spread over 3 priorities (1 to 3), concurrency 100",
+			scenario: "process",
+			params: { n, concurrency: 100, priorities: 3 },
+		},
 		{
 			id: "process-c100-kept",
 			title:
@@ -71,6 +83,12 @@ export function defineCases(quick) {
 			title: `Redis memory per waiting job (${memN.toLocaleString("en-US")} waiting)`,
 			scenario: "memory",
 			params: { n: memN, delayed: false },
+		},
+		{
+			id: "memory-waiting-priority",
+			title: `Redis memory per waiting job with a priority (${memN.toLocaleString("en-US")} waiting, 3 priorities)`,
+			scenario: "memory",
+			params: { n: memN, delayed: false, priorities: 3 },
 		},
 		{
 			id: "memory-delayed",
@@ -117,6 +135,13 @@ export const SUMMARY_ROWS = [
 		case: "enqueue-unique",
 		metric: "throughput",
 		label: "unique enqueue (half duplicates)",
+		unit: "jobs/s",
+		better: "higher",
+	},
+	{
+		case: "enqueue-priority",
+		metric: "throughput",
+		label: "enqueue with priorities (3 levels)",
 		unit: "jobs/s",
 		better: "higher",
 	},
@@ -233,6 +258,13 @@ export const SUMMARY_ROWS = [
 		target: { op: "<=", value: 6, absolute: true },
 	},
 	{
+		case: "process-c100-priority",
+		metric: "throughput",
+		label: "process, concurrency 100, 3 priorities",
+		unit: "jobs/s",
+		better: "higher",
+	},
+	{
 		case: "process-c100-kept",
 		metric: "throughput",
 		label: "process, concurrency 100, events on, last 1,000 kept",
@@ -255,6 +287,13 @@ export const SUMMARY_ROWS = [
 		unit: "B",
 		better: "lower",
 		target: { op: "<=", value: 0.33 },
+	},
+	{
+		case: "memory-waiting-priority",
+		metric: "bytesPerJob",
+		label: "Redis bytes / waiting job with a priority",
+		unit: "B",
+		better: "lower",
 	},
 	{
 		case: "memory-delayed",
@@ -319,10 +358,12 @@ export const COST_CASES = [
 	"enqueue",
 	"enqueue-jobid",
 	"enqueue-unique",
+	"enqueue-priority",
 	"enqueue-bulk",
 	"process-c1",
 	"process-c10",
 	"process-c100",
+	"process-c100-priority",
 	"process-c100-kept",
 	"latency-500",
 	"scaleout-2",

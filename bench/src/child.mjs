@@ -14,7 +14,7 @@ import { busyCores, cpuTimes } from "./load.mjs";
 import { endWindow, startWindow } from "./redis.mjs";
 import { latencySummary } from "./stats.mjs";
 import { createSystem } from "./systems.mjs";
-import { BULK_BATCH, jobData, prefill } from "./workload.mjs";
+import { BULK_BATCH, jobData, prefill, priorityOptions } from "./workload.mjs";
 
 // Count the commands this process sends, over every ioredis connection (BullMQ's and ours load
 // the same ioredis module). Pipelined and MULTI commands count one each, as Redis sees them.
@@ -136,9 +136,11 @@ const scenarios = {
 	 * job its own id; `"unique"` gives it a dedup key that every pair of jobs shares (job i and
 	 * i + n/2 of the window), so half of the measured adds find the key held.
 	 */
-	async enqueue(sys, admin, { n, inFlight, warmup, identity }) {
+	async enqueue(sys, admin, { n, inFlight, warmup, identity, priorities }) {
 		let next = 0;
+		const byPriority = priorityOptions(priorities);
 		const optionsOf = (i) => {
+			if (byPriority) return byPriority(jobData(i));
 			if (identity === "jobId") return { jobId: `order-${i}` };
 			if (identity === "unique") {
 				const pair = i < warmup ? i : warmup + ((i - warmup) % Math.ceil(n / 2));
@@ -173,8 +175,8 @@ const scenarios = {
 	},
 
 	/** `n` jobs pre-filled, then one worker at `concurrency` drains them (no-op handler). */
-	async process(sys, admin, { n, concurrency }) {
-		await prefill(sys, n);
+	async process(sys, admin, { n, concurrency, priorities }) {
+		await prefill(sys, n, priorityOptions(priorities));
 		const counter = completionCounter(sys);
 		const worker = await sys.prepareWorker({ concurrency });
 		const result = await measure(admin, n, async () => {
@@ -282,14 +284,16 @@ const scenarios = {
 	},
 
 	/** Redis `used_memory` delta per job with `n` jobs waiting (or delayed by an hour). */
-	async memory(sys, admin, { n, delayed }) {
-		// One job first, so per-queue keys (meta, counters, empty structures) are not per-job cost.
+	async memory(sys, admin, { n, delayed, priorities }) {
+		// One job first (one per priority), so per-queue keys (meta, counters, empty structures,
+		// the lines of priorities) are not per-job cost.
 		await sys.add(jobData(-1), delayed ? { delay: 3_600_000 } : undefined);
+		for (let p = 1; p <= (priorities ?? 0); p++) await sys.add(jobData(-1), { priority: p });
 		await sleep(100);
 		const before = Number(/used_memory:(\d+)/.exec(await admin.info("memory"))[1]);
 		const keysBefore = await admin.dbsize();
 		const t0 = performance.now();
-		await prefill(sys, n, delayed ? { delay: 3_600_000 } : undefined);
+		await prefill(sys, n, delayed ? { delay: 3_600_000 } : priorityOptions(priorities));
 		const wallMs = performance.now() - t0;
 		await sleep(200);
 		const after = Number(/used_memory:(\d+)/.exec(await admin.info("memory"))[1]);

@@ -58,6 +58,7 @@ function jobsAddOptions(opts) {
 	if (opts.delay) out.delay = opts.delay;
 	if (opts.jobId !== undefined) out.jobId = opts.jobId;
 	if (opts.dedupKey !== undefined) out.unique = { key: opts.dedupKey };
+	if (opts.priority !== undefined) out.priority = opts.priority;
 	return out;
 }
 
@@ -68,6 +69,7 @@ function bullmqAddOptions(opts) {
 	if (opts.delay) out.delay = opts.delay;
 	if (opts.jobId !== undefined) out.jobId = opts.jobId;
 	if (opts.dedupKey !== undefined) out.deduplication = { id: opts.dedupKey };
+	if (opts.priority !== undefined) out.priority = opts.priority;
 	return out;
 }
 
@@ -149,7 +151,7 @@ async function createJobs(url, variant = {}, retention = undefined) {
 				datas.map((data) => ({
 					name: JOB_NAME,
 					data,
-					options: opts?.delay ? { delay: opts.delay } : undefined,
+					options: jobsAddOptions(typeof opts === "function" ? opts(data) : opts),
 				})),
 			),
 		async prepareWorker({ concurrency, onStart }) {
@@ -197,7 +199,7 @@ async function createBullmq(url, retention = undefined) {
 				datas.map((data) => ({
 					name: JOB_NAME,
 					data,
-					opts: opts?.delay ? { delay: opts.delay } : undefined,
+					opts: bullmqAddOptions(typeof opts === "function" ? opts(data) : opts),
 				})),
 			),
 		async prepareWorker({ concurrency, onStart }) {

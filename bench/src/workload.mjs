@@ -8,7 +8,19 @@ export function jobData(i) {
 	return { i, email: `user-${i}@example.com` };
 }
 
-/** Adds `n` jobs in `addBulk`/`addMany` batches (used to pre-fill; not measured). */
+/**
+ * The add options of job `i` when the case spreads jobs over `levels` priorities (1 to
+ * `levels`, so that BullMQ too keeps every job as prioritized); undefined without.
+ */
+export function priorityOptions(levels) {
+	if (!levels) return undefined;
+	return (data) => ({ priority: 1 + (data.i % levels) });
+}
+
+/**
+ * Adds `n` jobs in `addBulk`/`addMany` batches (used to pre-fill; not measured). `opts`: the add
+ * options of every job, or a function of its data giving them.
+ */
 export async function prefill(sys, n, opts, start = 0) {
 	for (let i = start; i < start + n; i += BULK_BATCH) {
 		const batch = [];

@@ -76,9 +76,9 @@ local function take(limit, expiry, token_base, now, out)
     local rec = recs[seq]
     local name, payload, att, max, keep, err, id, flagged
     if rec then
-      -- A job never tried before, with no option beyond its name (the common shape), is read
-      -- without decoding its record.
-      local nlen, bar = string.match(rec, '^1N(%d+)T[%l%d]+()|')
+      -- A job never tried before, with no option beyond its name and a priority (the common
+      -- shape), is read without decoding its record.
+      local nlen, bar = string.match(rec, '^1N(%d+)P?%d*T[%l%d]+()|')
       if bar then
         local name_end = bar + tonumber(nlen)
         name, payload = string.sub(rec, bar + 1, name_end), string.sub(rec, name_end + 1)
