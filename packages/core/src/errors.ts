@@ -26,7 +26,8 @@ export type JobsErrorCode =
 	| "JOBS_IDS_EXHAUSTED"
 	| "JOBS_JOB_FAILED"
 	| "JOBS_JOB_NOT_FOUND"
-	| "JOBS_WAIT_TIMEOUT";
+	| "JOBS_WAIT_TIMEOUT"
+	| "JOBS_RATE_LIMITED";
 
 /** Base class of every error raised by `@jobs/*`. */
 export class JobsError extends Error {
@@ -263,5 +264,20 @@ export class WaitTimeoutError extends JobsError {
 	constructor(jobId: string, timeoutMs: number) {
 		super("JOBS_WAIT_TIMEOUT", `job ${jobId} did not finish within ${timeoutMs} ms`);
 		this.jobId = jobId;
+	}
+}
+
+/**
+ * Thrown by `job.rateLimit(ms)` inside a handler that met an upstream rate limit (an HTTP 429):
+ * the worker hands the job back untouched (its attempt not counted, nothing failed) and the
+ * store leases no job of the queue for `ms`.
+ */
+export class RateLimitedError extends JobsError {
+	/** How long the queue leases nothing, in ms. */
+	readonly ms: number;
+
+	constructor(ms: number) {
+		super("JOBS_RATE_LIMITED", `rate limited: the queue leases nothing for ${ms} ms`);
+		this.ms = ms;
 	}
 }

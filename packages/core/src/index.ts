@@ -46,7 +46,13 @@ export {
 	type WaitForOptions,
 } from "./job-queue.js";
 export type * from "./job-store.js";
-export { JOB_EVENT_TYPES, JOB_STATES, MAX_PAGE, MAX_PRIORITY } from "./job-store.js";
+export {
+	JOB_EVENT_TYPES,
+	JOB_STATES,
+	MAX_PAGE,
+	MAX_PRIORITY,
+	MAX_RATE_LIMIT,
+} from "./job-store.js";
 export type { KeepOption, KeepOptions } from "./retention.js";
 export { MAX_JOB_ID_LENGTH } from "./store-checks.js";
 export { MAX_DATA_DEPTH, MAX_JOB_NAME_LENGTH } from "./validate.js";

@@ -28,15 +28,18 @@ import type {
 	JobStats,
 	JobStore,
 	NewJob,
+	RateLimit,
 	RemoveResult,
 	UnfinishedState,
 	UniqueSpec,
 } from "./job-store.js";
 import { checkKeepOptions, type KeepOptions, type QueueKeep, queueKeep } from "./retention.js";
 import {
+	checkGlobalConcurrency,
 	checkJobId,
 	checkListParams,
 	checkPriority,
+	checkRateLimit,
 	checkUniqueSpec,
 	UNFINISHED_STATES,
 } from "./store-checks.js";
@@ -444,6 +447,40 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 	/** Whether the queue is paused (by any process). Needs the `pause` capability. */
 	async isPaused(): Promise<boolean> {
 		return this.#door.isPaused();
+	}
+
+	/**
+	 * Limits the queue to at most `max` jobs started in any `duration` ms, across every worker of
+	 * every process, from the moment it resolves (`null` removes the limit). The store keeps it:
+	 * workers need no option, and it outlives them. Starts already made in the window count. A
+	 * worker held back waits for the window to let the next job start; it does not poll. Needs a
+	 * store with the `rateLimit` capability.
+	 *
+	 * @example
+	 * await queue.setRateLimit({ max: 100, duration: 1_000 }); // 100 jobs a second, at most
+	 */
+	async setRateLimit(limit: RateLimit | null): Promise<void> {
+		return this.#door.setRateLimit(checkRateLimit("limit", limit));
+	}
+
+	/** The queue's rate limit, or `null`. Needs the `rateLimit` capability. */
+	async getRateLimit(): Promise<RateLimit | null> {
+		return this.#door.getRateLimit();
+	}
+
+	/**
+	 * Lets at most `max` jobs of the queue run at once, across every worker of every process
+	 * (`null` removes the limit), on top of each worker's own `concurrency`. The store keeps it.
+	 * A crashed worker's jobs hold their slots until their leases expire and a sweep recovers
+	 * them. Needs a store with the `globalConcurrency` capability.
+	 */
+	async setGlobalConcurrency(max: number | null): Promise<void> {
+		return this.#door.setGlobalConcurrency(checkGlobalConcurrency("max", max));
+	}
+
+	/** The queue's global concurrency, or `null`. Needs the `globalConcurrency` capability. */
+	async getGlobalConcurrency(): Promise<number | null> {
+		return this.#door.getGlobalConcurrency();
 	}
 
 	/** Dead jobs with their decoded data and last error, oldest death first. */

@@ -298,6 +298,33 @@ export interface AckParams extends SettleParams {
 	keep?: KeepPolicy | false;
 }
 
+/** Parameters of {@link JobStore.release}. */
+export interface ReleaseParams extends SettleParams {
+	/**
+	 * With the `rateLimit` capability: from this release on, lease no job of the queue for this
+	 * many ms (more than 0), by `reserve` or a settle's `reserve` (an upstream said "429: slow
+	 * down"). A later, shorter one does not cut an earlier one short.
+	 */
+	limitFor?: number;
+}
+
+/**
+ * A queue's rate limit (capability `rateLimit`): at most `max` jobs started (leased) in any
+ * `duration` ms, across every worker of every process.
+ */
+export interface RateLimit {
+	/** An integer from 1 to {@link MAX_RATE_LIMIT}. */
+	max: number;
+	/** The window in ms, an integer from 1. */
+	duration: number;
+}
+
+/**
+ * The highest {@link RateLimit.max}: a store keeps a note of the starts of the last `duration`
+ * ms, at most one per start.
+ */
+export const MAX_RATE_LIMIT = 1_000_000;
+
 /** Parameters of {@link JobStore.retry}. */
 export interface RetryParams extends SettleParams {
 	/** Milliseconds from the store's "now" before the job is ready again (0 or more). */
@@ -409,6 +436,13 @@ export interface StoreCapabilities {
 	readonly pause?: boolean;
 	/** {@link NewJob.priority}: jobs leased by priority, lowest first, FIFO within one. */
 	readonly priorities?: boolean;
+	/**
+	 * {@link RateLimitCapable}: a rate limit on starts, and {@link ReleaseParams.limitFor}, kept
+	 * with the jobs.
+	 */
+	readonly rateLimit?: boolean;
+	/** {@link GlobalConcurrencyCapable}: a limit on the jobs active at once, kept with the jobs. */
+	readonly globalConcurrency?: boolean;
 }
 
 /** The name of a capability. */
@@ -418,8 +452,9 @@ export type Capability = keyof StoreCapabilities;
 export interface WaitForJobCapable {
 	/**
 	 * Resolves when a job may have become ready (added, retried, released, swept, retried from
-	 * the dead letter, or a delayed job fell due), when `timeoutMs` passes, when `signal` aborts,
-	 * or when the store closes, whichever comes first; it may resolve early for no reason. Idle
+	 * the dead letter, or a delayed job fell due) or may start (a limit of `rateLimit` or
+	 * `globalConcurrency` let up), when `timeoutMs` passes, when `signal` aborts, or when the
+	 * store closes, whichever comes first; it may resolve early for no reason. Idle
 	 * workers await it instead of sleeping for `pollInterval`, so a new job reaches them at once.
 	 */
 	waitForJob(params: WaitForJobParams): Promise<void>;
@@ -459,6 +494,33 @@ export interface PauseCapable {
 	resume(): Promise<void>;
 	/** Whether the queue is paused. */
 	isPaused(): Promise<boolean>;
+}
+
+/**
+ * Capability `rateLimit`: the queue's {@link RateLimit}, stored with the jobs, so every worker
+ * of every process obeys it from the moment it is set. `reserve` and a settle's `reserve` then
+ * lease no more than the limit allows (fewer than asked, or none), and `waitForJob` resolves
+ * when the window lets the next job start. Releases may carry {@link ReleaseParams.limitFor}.
+ */
+export interface RateLimitCapable {
+	/** Sets the limit (`null`: none). It counts the starts already made in the window. */
+	setRateLimit(limit: RateLimit | null): Promise<void>;
+	/** The limit, or `null` for none. */
+	getRateLimit(): Promise<RateLimit | null>;
+}
+
+/**
+ * Capability `globalConcurrency`: the most jobs active (leased) at once across every worker of
+ * every process, stored with the jobs. `reserve` and a settle's `reserve` lease no more than
+ * that leaves room for; a lease counts until it is settled or a sweep recovers it, so a dead
+ * worker's slots come back once its leases expire and are swept. `waitForJob` resolves when a
+ * slot frees while jobs are ready.
+ */
+export interface GlobalConcurrencyCapable {
+	/** Sets the limit, an integer from 1 (`null`: none). Leases already granted stay. */
+	setGlobalConcurrency(max: number | null): Promise<void>;
+	/** The limit, or `null` for none. */
+	getGlobalConcurrency(): Promise<number | null>;
 }
 
 /** Parameters of {@link ProgressCapable.progress}. */
@@ -582,6 +644,8 @@ export interface CapabilityMethods {
 	events: EventsCapable;
 	pause: PauseCapable;
 	priorities: unknown;
+	rateLimit: RateLimitCapable;
+	globalConcurrency: GlobalConcurrencyCapable;
 }
 
 /**
@@ -617,7 +681,8 @@ export interface JobStore {
 
 	/**
 	 * Leases up to `limit` jobs and resolves them oldest first (`[]` when none are ready; never
-	 * throws for an empty queue); with `priorities`, lowest priority first, then oldest first. First promotes delayed jobs that are due, in due order (ties in
+	 * throws for an empty queue); with `priorities`, lowest priority first, then oldest first.
+	 * With `rateLimit` or `globalConcurrency`, fewer (or none) when a limit says so. First promotes delayed jobs that are due, in due order (ties in
 	 * add order), to the tail of `ready`. Each leased job gets a fresh unique token, its `attempts`
 	 * incremented, and a lease expiring `leaseMs` from now. Never hands one job to two callers
 	 * whose leases are both live, however many call at once.
@@ -645,7 +710,7 @@ export interface JobStore {
 	 * goes back down by one, as if this reservation never happened. Used when a worker stops
 	 * before the handler finished. Fenced by the token.
 	 */
-	release(params: SettleParams): Promise<SettleResult>;
+	release(params: ReleaseParams): Promise<SettleResult>;
 
 	/**
 	 * Renews leases: each current one now expires `leaseMs` from now. Resolves one

@@ -68,6 +68,17 @@ export interface Job<Data = unknown, Name extends string = string> {
 	 * `PayloadTooLargeError`. Needs a store with the `progress` capability.
 	 */
 	progress(value: unknown): Promise<void>;
+	/**
+	 * Says an upstream asked to slow down (an HTTP 429): throws a `RateLimitedError`, so call it
+	 * as the handler's last word. The worker hands this job back untouched (its attempt is not
+	 * counted, nothing fails or retries) and no worker of any process leases a job of the queue
+	 * for `ms` (a number of ms above 0). Needs a store with the `rateLimit` capability; without
+	 * it, or with a bad `ms`, it throws that error instead, and the attempt fails with it.
+	 *
+	 * @example
+	 * if (res.status === 429) job.rateLimit(Number(res.headers.get("retry-after")) * 1_000);
+	 */
+	rateLimit(ms: number): never;
 }
 
 /** The largest progress value {@link Job.progress} accepts, in bytes of JSON. */

@@ -20,7 +20,9 @@ import {
 	type ListJobsParams,
 	MAX_PAGE,
 	MAX_PRIORITY,
+	MAX_RATE_LIMIT,
 	type NewJob,
+	type RateLimit,
 	type ReadEventsParams,
 	type ReserveParams,
 	type UnfinishedState,
@@ -59,6 +61,43 @@ export function checkLeaseRef(option: string, ref: unknown): LeaseRef {
 		throw new InvalidOptionError(option, "must be { id: string, token: string }");
 	}
 	return { id: ref.id, token: ref.token };
+}
+
+/**
+ * Checks a {@link RateLimit}: `{ max, duration }`, `max` an integer from 1 to
+ * {@link MAX_RATE_LIMIT}, `duration` an integer of ms from 1. Returns a copy; `null` stays `null`.
+ */
+export function checkRateLimit(option: string, limit: unknown): RateLimit | null {
+	if (limit === null) return null;
+	if (!isObject(limit) || Array.isArray(limit)) {
+		throw new InvalidOptionError(
+			option,
+			`must be { max, duration } or null, got ${describe(limit)}`,
+		);
+	}
+	for (const key of Object.keys(limit)) {
+		if (key !== "max" && key !== "duration") {
+			throw new InvalidOptionError(
+				`${option}.${key}`,
+				"is not a rate limit option (known: max, duration)",
+			);
+		}
+	}
+	const max = checkInteger(`${option}.max`, limit.max, 1);
+	if (max > MAX_RATE_LIMIT) {
+		throw new InvalidOptionError(`${option}.max`, `must be at most ${MAX_RATE_LIMIT}, got ${max}`);
+	}
+	return { max, duration: checkInteger(`${option}.duration`, limit.duration, 1) };
+}
+
+/** Checks a global concurrency: an integer from 1, or `null` for none. */
+export function checkGlobalConcurrency(option: string, max: unknown): number | null {
+	return max === null ? null : checkInteger(option, max, 1);
+}
+
+/** Checks the `limitFor` of a release: a finite number of ms above 0. */
+export function checkLimitFor(option: string, ms: unknown): number {
+	return checkDuration(option, ms, true);
 }
 
 /** The longest `jobId` or unique key accepted, in characters. */

@@ -23,7 +23,9 @@ import type {
 	ListJobsParams,
 	NewJob,
 	ProgressParams,
+	RateLimit,
 	ReadEventsParams,
+	ReleaseParams,
 	RemoveResult,
 	ReserveParams,
 	RetryParams,
@@ -81,7 +83,7 @@ export class StoreDoor {
 	}
 
 	/** {@link JobStore.release}. */
-	release(params: SettleParams): Promise<SettleResult> {
+	release(params: ReleaseParams): Promise<SettleResult> {
 		return this.#store.release(params);
 	}
 
@@ -168,6 +170,31 @@ export class StoreDoor {
 	/** `isPaused` of capability `pause`. */
 	isPaused(): Promise<boolean> {
 		return this.#capable("pause", "queue.isPaused()").isPaused();
+	}
+
+	/** `setRateLimit` of capability `rateLimit`. */
+	setRateLimit(limit: RateLimit | null): Promise<void> {
+		return this.#capable("rateLimit", "queue.setRateLimit()").setRateLimit(limit);
+	}
+
+	/** `getRateLimit` of capability `rateLimit`. */
+	getRateLimit(): Promise<RateLimit | null> {
+		return this.#capable("rateLimit", "queue.getRateLimit()").getRateLimit();
+	}
+
+	/** `setGlobalConcurrency` of capability `globalConcurrency`. */
+	setGlobalConcurrency(max: number | null): Promise<void> {
+		return this.#capable("globalConcurrency", "queue.setGlobalConcurrency()").setGlobalConcurrency(
+			max,
+		);
+	}
+
+	/** `getGlobalConcurrency` of capability `globalConcurrency`. */
+	getGlobalConcurrency(): Promise<number | null> {
+		return this.#capable(
+			"globalConcurrency",
+			"queue.getGlobalConcurrency()",
+		).getGlobalConcurrency();
 	}
 
 	/** The store narrowed to `capability`, or `UnsupportedError` naming `method`. */

@@ -9,22 +9,31 @@
  */
 export { requireCapability, supports } from "./capabilities.js";
 export type * from "./job-store.js";
-export { JOB_EVENT_TYPES, JOB_STATES, MAX_PAGE, MAX_PRIORITY } from "./job-store.js";
+export {
+	JOB_EVENT_TYPES,
+	JOB_STATES,
+	MAX_PAGE,
+	MAX_PRIORITY,
+	MAX_RATE_LIMIT,
+} from "./job-store.js";
 export {
 	checkDeadSelector,
 	checkDuration,
 	checkErrorInfo,
 	checkEventsOption,
 	checkEventTypes,
+	checkGlobalConcurrency,
 	checkInteger,
 	checkJobId,
 	checkJobKeep,
 	checkKeep,
 	checkKeepPolicy,
 	checkLeaseRef,
+	checkLimitFor,
 	checkListParams,
 	checkNewJob,
 	checkPriority,
+	checkRateLimit,
 	checkReadEventsParams,
 	checkReserveParams,
 	checkState,

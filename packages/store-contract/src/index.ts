@@ -23,6 +23,7 @@ import { closeContract } from "./suites/close.js";
 import { deadLetterContract } from "./suites/dead-letter.js";
 import { delayedContract } from "./suites/delayed.js";
 import { eventsContract } from "./suites/events.js";
+import { globalConcurrencyContract } from "./suites/global-concurrency.js";
 import { jobIdsContract } from "./suites/job-ids.js";
 import { leaseContract } from "./suites/leases.js";
 import { lookupContract } from "./suites/lookup.js";
@@ -30,6 +31,7 @@ import { pauseContract } from "./suites/pause.js";
 import { payloadContract } from "./suites/payload.js";
 import { prioritiesContract } from "./suites/priorities.js";
 import { progressContract } from "./suites/progress.js";
+import { rateLimitContract } from "./suites/rate-limit.js";
 import { removeContract } from "./suites/remove.js";
 import { reserveContract } from "./suites/reserve.js";
 import { retentionContract } from "./suites/retention.js";
@@ -48,6 +50,7 @@ export {
 	deadLetterContract,
 	delayedContract,
 	eventsContract,
+	globalConcurrencyContract,
 	jobIdsContract,
 	leaseContract,
 	lookupContract,
@@ -55,6 +58,7 @@ export {
 	payloadContract,
 	prioritiesContract,
 	progressContract,
+	rateLimitContract,
 	removeContract,
 	reserveContract,
 	retentionContract,
@@ -99,6 +103,12 @@ export const contractGroups: readonly ContractGroup[] = [
 	{ name: "events", capability: "events", register: eventsContract },
 	{ name: "pause", capability: "pause", register: pauseContract },
 	{ name: "priorities", capability: "priorities", register: prioritiesContract },
+	{ name: "rate limit", capability: "rateLimit", register: rateLimitContract },
+	{
+		name: "global concurrency",
+		capability: "globalConcurrency",
+		register: globalConcurrencyContract,
+	},
 ];
 
 /**

@@ -17,13 +17,16 @@ import {
 	checkDuration,
 	checkErrorInfo,
 	checkEventsOption,
+	checkGlobalConcurrency,
 	checkInteger,
 	checkJobId,
 	checkJobKeep,
 	checkKeep,
 	checkLeaseRef,
+	checkLimitFor,
 	checkListParams,
 	checkNewJob,
+	checkRateLimit,
 	checkReadEventsParams,
 	checkReserveParams,
 	copyErrorInfo,
@@ -35,6 +38,7 @@ import {
 	type ExtendParams,
 	type ExtendResult,
 	type FailParams,
+	type GlobalConcurrencyCapable,
 	type JobErrorInfo,
 	type JobEventType,
 	type JobKeep,
@@ -48,9 +52,13 @@ import {
 	type ListJobsParams,
 	type LookupCapable,
 	type NewJob,
+	type PauseCapable,
 	type ProgressCapable,
 	type ProgressParams,
+	type RateLimit,
+	type RateLimitCapable,
 	type ReadEventsParams,
+	type ReleaseParams,
 	type RemoveCapable,
 	type RemoveResult,
 	type ReserveParams,
@@ -195,7 +203,10 @@ export class MemoryJobStore
 		LookupCapable,
 		RemoveCapable,
 		ProgressCapable,
-		EventsCapable
+		EventsCapable,
+		PauseCapable,
+		RateLimitCapable,
+		GlobalConcurrencyCapable
 {
 	readonly capabilities: StoreCapabilities;
 	readonly #clock: Clock;
@@ -233,6 +244,13 @@ export class MemoryJobStore
 	readonly #eventsMaxLen: number;
 	/** Whether the queue is paused ({@link MemoryJobStore.pause}). */
 	#paused = false;
+	/** The rate limit, and the starts in its window: when, how many, oldest first. */
+	#rateLimit: RateLimit | null = null;
+	readonly #starts = new Deque<{ readonly at: number; readonly count: number }>();
+	#startsInWindow = 0;
+	/** No job is leased before this time (a release's `limitFor`). */
+	#blockedUntil = 0;
+	#globalConcurrency: number | null = null;
 	#lastEventId = 0;
 	readonly #eventWaiters = new Set<() => void>();
 
@@ -257,6 +275,8 @@ export class MemoryJobStore
 			progress: true,
 			pause: true,
 			priorities: true,
+			rateLimit: true,
+			globalConcurrency: true,
 			...(this.#eventsMaxLen > 0 ? { events: true } : {}),
 		};
 	}
@@ -536,13 +556,73 @@ export class MemoryJobStore
 		});
 	}
 
-	async release(params: SettleParams): Promise<SettleResult> {
+	async release(params: ReleaseParams): Promise<SettleResult> {
+		const limitFor =
+			params?.limitFor === undefined
+				? undefined
+				: checkLimitFor("release.limitFor", params.limitFor);
 		return this.#settle("release", params, (job, now) => {
 			job.progress = undefined;
 			job.attempts--;
 			this.#toReady(job, true);
 			this.#emit("waiting", job, now);
+			if (limitFor !== undefined) {
+				this.#blockedUntil = Math.max(this.#blockedUntil, now + limitFor);
+			}
 		});
+	}
+
+	/** Sets the queue's rate limit (`null`: none); the starts already made in its window count. */
+	async setRateLimit(limit: RateLimit | null): Promise<void> {
+		this.#open();
+		this.#rateLimit = checkRateLimit("setRateLimit(limit)", limit);
+		this.#now();
+		this.#changed();
+	}
+
+	/** The queue's rate limit, or `null`. */
+	async getRateLimit(): Promise<RateLimit | null> {
+		this.#open();
+		return this.#rateLimit && { ...this.#rateLimit };
+	}
+
+	/** Sets the most jobs active at once (`null`: no limit). */
+	async setGlobalConcurrency(max: number | null): Promise<void> {
+		this.#open();
+		this.#globalConcurrency = checkGlobalConcurrency("setGlobalConcurrency(max)", max);
+		this.#now();
+		this.#changed();
+	}
+
+	/** The most jobs active at once, or `null`. */
+	async getGlobalConcurrency(): Promise<number | null> {
+		this.#open();
+		return this.#globalConcurrency;
+	}
+
+	/**
+	 * How many jobs the limits let start now, and, when none may while a time will change that
+	 * (a rate window, a release's `limitFor`), when.
+	 */
+	#allowance(now: number): { allowed: number; reopenAt?: number } {
+		if (now < this.#blockedUntil) return { allowed: 0, reopenAt: this.#blockedUntil };
+		let allowed = Number.POSITIVE_INFINITY;
+		if (this.#globalConcurrency !== null) {
+			allowed = Math.max(0, this.#globalConcurrency - this.#active.size);
+		}
+		const limit = this.#rateLimit;
+		if (limit) {
+			// Starts leave the window `duration` ms after they were made.
+			for (let head = this.#starts.at(0); head && head.at <= now - limit.duration; ) {
+				this.#starts.shift();
+				this.#startsInWindow -= head.count;
+				head = this.#starts.at(0);
+			}
+			const left = limit.max - this.#startsInWindow;
+			if (left <= 0) return { allowed: 0, reopenAt: this.#starts.at(0)!.at + limit.duration };
+			allowed = Math.min(allowed, left);
+		}
+		return { allowed };
 	}
 
 	/**
@@ -856,6 +936,7 @@ export class MemoryJobStore
 		this.#unique.clear();
 		this.#holdExpiry.clear();
 		this.#completedIds.clear();
+		this.#starts.clear();
 	}
 
 	#open(): void {
@@ -929,9 +1010,10 @@ export class MemoryJobStore
 		return now;
 	}
 
-	#take(limit: number, leaseMs: number, now: number): LeasedJob[] {
+	#take(asked: number, leaseMs: number, now: number): LeasedJob[] {
 		const leased: LeasedJob[] = [];
 		if (this.#paused) return leased;
+		const limit = Math.min(asked, this.#allowance(now).allowed);
 		while (leased.length < limit) {
 			const first = this.#firstLine();
 			if (!first) break;
@@ -959,6 +1041,10 @@ export class MemoryJobStore
 			if (job.retention) out.retention = copyKeep(job.retention);
 			leased.push(out);
 			this.#emit("active", job, now);
+		}
+		if (this.#rateLimit && leased.length > 0) {
+			this.#starts.push({ at: now, count: leased.length });
+			this.#startsInWindow += leased.length;
 		}
 		return leased;
 	}
@@ -1013,9 +1099,12 @@ export class MemoryJobStore
 		}
 	}
 
-	/** Whether a reserve would lease something now: a job is ready and the queue is not paused. */
+	/**
+	 * Whether a reserve would lease something now: a job is ready, the queue is not paused, and
+	 * its limits let one start.
+	 */
 	#hasWork(): boolean {
-		return this.#readyCount > 0 && !this.#paused;
+		return this.#readyCount > 0 && !this.#paused && this.#allowance(this.#clock.now()).allowed > 0;
 	}
 
 	/** After a change: wake idle workers if a job is ready, else time the next due job. */
@@ -1033,7 +1122,13 @@ export class MemoryJobStore
 	#armDueTimer(): void {
 		// The head may be a stale entry: waking for it early is harmless. While paused, a job
 		// falling due gives a worker nothing to take: only resume wakes them.
-		const dueAt = this.#waiters.size > 0 && !this.#paused ? this.#delayed.peek()?.at : undefined;
+		const waiting = this.#waiters.size > 0 && !this.#paused;
+		let dueAt = waiting ? this.#delayed.peek()?.at : undefined;
+		// Jobs held back by a rate window or a release's limitFor: wake when it lets one start.
+		if (waiting && this.#readyCount > 0) {
+			const { reopenAt } = this.#allowance(this.#clock.now());
+			if (reopenAt !== undefined && (dueAt === undefined || reopenAt < dueAt)) dueAt = reopenAt;
+		}
 		if (dueAt === this.#dueTimerAt) return;
 		if (this.#dueTimer !== undefined) this.#clock.clearTimeout(this.#dueTimer);
 		this.#dueTimer = undefined;

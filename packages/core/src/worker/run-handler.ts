@@ -3,8 +3,15 @@
  * leased ahead and the outcome to the settler.
  * @module
  */
-import { LeaseLostError, NoHandlerError, UnsupportedError, WorkerLostError } from "../errors.js";
+import {
+	LeaseLostError,
+	NoHandlerError,
+	RateLimitedError,
+	UnsupportedError,
+	WorkerLostError,
+} from "../errors.js";
 import { type Job, MAX_PROGRESS_BYTES } from "../job.js";
+import { checkLimitFor } from "../store-checks.js";
 import { encodeJobData } from "../validate.js";
 import { toError } from "./handler-failure.js";
 import type { LeaseAheadBuffer } from "./lease-ahead.js";
@@ -82,6 +89,17 @@ export class HandlerRunner {
 		);
 	}
 
+	/**
+	 * The error `job.rateLimit(ms)` throws: a `RateLimitedError` the settler turns into a release
+	 * that holds the queue back, or the error saying why it cannot. @internal
+	 */
+	rateLimited(ms: number): Error {
+		if (!this.#state.ctx.door.supports("rateLimit")) {
+			return new UnsupportedError("rateLimit", "job.rateLimit");
+		}
+		return new RateLimitedError(checkLimitFor("job.rateLimit(ms)", ms));
+	}
+
 	/** `job.progress(value)`: written only while the lease is current. @internal */
 	async progress(running: Running, value: unknown): Promise<void> {
 		const { door } = this.#state.ctx;
@@ -132,5 +150,9 @@ class HandlerJob implements Job<unknown, string> {
 
 	progress(value: unknown): Promise<void> {
 		return this.#runner.progress(this.#running, value);
+	}
+
+	rateLimit(ms: number): never {
+		throw this.#runner.rateLimited(ms);
 	}
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import { type Backoff, defaultBackoff } from "../backoff.js";
+import { RateLimitedError } from "../errors.js";
 import { asError } from "../events.js";
 import type { AckParams, KeepPolicy, LeasedJob, SettleParams, SettleResult } from "../job-store.js";
 import type { HandlerEntry } from "./context.js";
@@ -51,9 +52,13 @@ export class Settler {
 		let result: SettleResult;
 		let dead = false;
 		let delay = 0;
+		const limited = failure instanceof RateLimitedError;
 		try {
 			if (!failure) {
 				result = await door.ack(this.#ackParams(ref, outcome.result, leased));
+			} else if (limited) {
+				// Handed back untouched, its attempt not counted: the upstream was busy, not the job.
+				result = await door.release({ ...ref, limitFor: failure.ms });
 			} else if (leased.attempts < maxAttempts) {
 				delay = this.#retryDelay(entry?.backoff ?? ctx.backoff, leased.attempts);
 				result = await door.retry({ ...ref, delay, error: errorInfo(failure) });
@@ -75,9 +80,9 @@ export class Settler {
 			if (ctx.events.listens("completed")) {
 				ctx.events.emit("completed", jobRef(leased), outcome.value);
 			}
-		} else if (!dead) {
+		} else if (!dead && !limited) {
 			ctx.events.emit("retrying", jobRef(leased), failure, delay);
-		} else {
+		} else if (dead) {
 			ctx.events.emit(
 				"failed",
 				{

@@ -15,6 +15,8 @@ const METHODS: Record<Capability, readonly string[]> = {
 	events: ["readEvents", "eventsCursor"],
 	pause: ["pause", "resume", "isPaused"],
 	priorities: [],
+	rateLimit: ["setRateLimit", "getRateLimit"],
+	globalConcurrency: ["setGlobalConcurrency", "getGlobalConcurrency"],
 };
 
 /** Options of `add` that belong to a capability, with a well-formed value of each. */

@@ -14,7 +14,9 @@ import type {
 	ListJobsParams,
 	NewJob,
 	ProgressParams,
+	RateLimit,
 	ReadEventsParams,
+	ReleaseParams,
 	ReserveParams,
 	RetryParams,
 	SettleParams,
@@ -50,7 +52,7 @@ class Forwarding implements JobStore {
 	fail(params: FailParams) {
 		return this.inner.fail(params);
 	}
-	release(params: SettleParams) {
+	release(params: ReleaseParams) {
 		return this.inner.release(params);
 	}
 	extend(params: ExtendParams) {
@@ -100,6 +102,18 @@ class Forwarding implements JobStore {
 	}
 	isPaused() {
 		return this.inner.isPaused();
+	}
+	setRateLimit(limit: RateLimit | null) {
+		return this.inner.setRateLimit(limit);
+	}
+	getRateLimit() {
+		return this.inner.getRateLimit();
+	}
+	setGlobalConcurrency(max: number | null) {
+		return this.inner.setGlobalConcurrency(max);
+	}
+	getGlobalConcurrency() {
+		return this.inner.getGlobalConcurrency();
 	}
 	close() {
 		return this.inner.close();
@@ -455,6 +469,105 @@ class ReplaceKeepingPriority extends Forwarding {
 	}
 }
 
+/** A settle's reserve leases past the rate limit (the limit is only checked by reserve). */
+class SettleNextIgnoringRateLimit extends Forwarding {
+	override async ack(params: AckParams) {
+		const limit = await this.inner.getRateLimit();
+		if (!params.reserve || !limit) return this.inner.ack(params);
+		await this.inner.setRateLimit(null);
+		try {
+			return await this.inner.ack(params);
+		} finally {
+			await this.inner.setRateLimit(limit);
+		}
+	}
+}
+
+/** Counts starts in fixed windows (`floor(now / duration)`) instead of a sliding one. */
+class FixedWindowRate extends Forwarding {
+	#limit: RateLimit | null = null;
+	#window = -1;
+	#count = 0;
+	override async setRateLimit(limit: RateLimit | null) {
+		this.#limit = limit && { ...limit };
+	}
+	override async getRateLimit() {
+		return this.#limit;
+	}
+	override async reserve(params: ReserveParams) {
+		const limit = this.#limit;
+		if (!limit) return this.inner.reserve(params);
+		const window = Math.floor(this.clock.now() / limit.duration);
+		if (window !== this.#window) [this.#window, this.#count] = [window, 0];
+		const allowed = Math.min(params.limit, limit.max - this.#count);
+		if (allowed <= 0) return [];
+		const leased = await this.inner.reserve({ ...params, limit: allowed });
+		this.#count += leased.length;
+		return leased;
+	}
+}
+
+/** Drops a release's limitFor. */
+class LimitForIgnoring extends Forwarding {
+	override release({ limitFor: _, ...params }: ReleaseParams) {
+		return this.inner.release(params);
+	}
+}
+
+/** A later limitFor replaces an earlier one, even a longer one. */
+class LimitForOverwriting extends Forwarding {
+	#until = 0;
+	override async release({ limitFor, ...params }: ReleaseParams) {
+		const result = await this.inner.release(params);
+		if (result.ok && limitFor !== undefined) this.#until = this.clock.now() + limitFor;
+		return result;
+	}
+	override async reserve(params: ReserveParams) {
+		return this.clock.now() < this.#until ? [] : this.inner.reserve(params);
+	}
+}
+
+/** A release with limitFor retries the job after that long, counting the attempt. */
+class LimitForCountingAttempt extends Forwarding {
+	override release({ limitFor, ...params }: ReleaseParams) {
+		if (limitFor === undefined) return this.inner.release(params);
+		return this.inner.retry({ ...params, delay: limitFor, error: { message: "rate limited" } });
+	}
+}
+
+/** A settle's reserve leases past the global concurrency. */
+class SettleNextIgnoringConcurrency extends Forwarding {
+	override async ack(params: AckParams) {
+		const max = await this.inner.getGlobalConcurrency();
+		if (!params.reserve || max === null) return this.inner.ack(params);
+		await this.inner.setGlobalConcurrency(null);
+		try {
+			return await this.inner.ack(params);
+		} finally {
+			await this.inner.setGlobalConcurrency(max);
+		}
+	}
+}
+
+/** Lets one job more run than the global concurrency says. */
+class ConcurrencyOffByOne extends Forwarding {
+	override setGlobalConcurrency(max: number | null) {
+		return this.inner.setGlobalConcurrency(max === null ? null : max + 1);
+	}
+	override async getGlobalConcurrency() {
+		const max = await this.inner.getGlobalConcurrency();
+		return max === null ? null : max - 1;
+	}
+}
+
+/** Frees the slots of expired leases on every reserve, before any sweep recovered them. */
+class ExpiredSlotsFreeing extends Forwarding {
+	override async reserve(params: ReserveParams) {
+		await this.inner.sweep({ limit: 1_000 });
+		return this.inner.reserve(params);
+	}
+}
+
 /** One broken store, and a test of the contract that must catch it. */
 export interface BrokenVariant {
 	readonly name: string;
@@ -471,6 +584,50 @@ export const CONTROL = {
 
 /** Every broken variant. */
 export const VARIANTS: readonly BrokenVariant[] = [
+	{
+		name: "leases past the rate limit through a settle",
+		caughtBy:
+			"leases at most max jobs in a window, through reserve and a settle's reserve, and more once it passed",
+		create: (clock) => new SettleNextIgnoringRateLimit(clock),
+	},
+	{
+		name: "counts the rate in fixed windows",
+		caughtBy:
+			"slides: a start leaves the window duration ms after it was made, not at a fixed boundary",
+		create: (clock) => new FixedWindowRate(clock),
+	},
+	{
+		name: "ignores limitFor",
+		caughtBy:
+			"a release with limitFor hands the job back uncounted and leases nothing until it passed",
+		create: (clock) => new LimitForIgnoring(clock),
+	},
+	{
+		name: "lets a shorter limitFor replace a longer one",
+		caughtBy: "does not let a shorter limitFor cut a longer one short",
+		create: (clock) => new LimitForOverwriting(clock),
+	},
+	{
+		name: "counts the attempt of a rate-limited release",
+		caughtBy:
+			"a release with limitFor hands the job back uncounted and leases nothing until it passed",
+		create: (clock) => new LimitForCountingAttempt(clock),
+	},
+	{
+		name: "leases past the global concurrency through a settle",
+		caughtBy: "leases no more than max at once, through reserve and a settle's reserve",
+		create: (clock) => new SettleNextIgnoringConcurrency(clock),
+	},
+	{
+		name: "lets one job more run than the global concurrency",
+		caughtBy: "leases no more than max at once, through reserve and a settle's reserve",
+		create: (clock) => new ConcurrencyOffByOne(clock),
+	},
+	{
+		name: "frees expired leases' slots before a sweep",
+		caughtBy: "holds an expired lease's slot until a sweep recovers it",
+		create: (clock) => new ExpiredSlotsFreeing(clock),
+	},
 	{
 		name: "ignores priorities",
 		caughtBy: "leases lower priorities first, each line in add order, no priority before any",
