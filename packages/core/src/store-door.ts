@@ -29,7 +29,6 @@ import type {
 	RemoveResult,
 	ReserveParams,
 	RetryParams,
-	SettleParams,
 	SettleResult,
 	SweepParams,
 	WaitForJobParams,
