@@ -17,6 +17,11 @@ export interface QueueKeys {
 	/** Sorted set of the priorities whose line holds jobs, each scored by itself. */
 	readonly prios: string;
 	/**
+	 * List of the starts a rate limit counts, oldest first: `<epoch ms>,<count>` per call that
+	 * leased; their sum is `started` in {@link QueueKeys.meta}.
+	 */
+	readonly starts: string;
+	/**
 	 * Sorted set of delayed jobs (`<L><seq>`, and `/<priority>` for a job with one) scored by due
 	 * time (epoch ms).
 	 */
@@ -24,7 +29,8 @@ export interface QueueKeys {
 	/**
 	 * Hash of leased jobs: seq → `expiry,token,attempts,leasedAt[,x]`; field `:due` caches the next
 	 * due time. Each lease is also scored by its expiry in {@link QueueKeys.leaseExp}. A field
-	 * that starts with `:` is no lease: `:due`, and the pin (`:pin: …`, over 64 bytes, in this hash
+	 * that starts with `:` is no lease: `:due`, `:paused`, the limits `:rate`, `:conc` and
+	 * `:block` (see src/lua/lib/limits.lua), and the pin (`:pin: …`, over 64 bytes, in this hash
 	 * and in `leaseExp`), which keeps both out of Redis's slow listpack encoding.
 	 */
 	readonly active: string;
@@ -43,7 +49,8 @@ export interface QueueKeys {
 	readonly deadOrder: string;
 	/**
 	 * Hash of counters: `id` (last seq), `dseq` (death sequence), `sweep` (cursor of the sweep's
-	 * slow scan of `active` for leases missing from `lease-exp`).
+	 * slow scan of `active` for leases missing from `lease-exp`), `evseq` (number of the newest
+	 * event), `started` (the starts in {@link QueueKeys.starts}).
 	 */
 	readonly meta: string;
 	/** Sorted set of recent add keys scored by their first seq (dedupes resent adds). */
@@ -106,6 +113,7 @@ export function queueKeys(prefix: string): QueueKeys {
 		ready: `${base}:ready`,
 		lines: `${base}:p:`,
 		prios: `${base}:prios`,
+		starts: `${base}:starts`,
 		delayed: `${base}:delayed`,
 		active: `${base}:active`,
 		leaseExp: `${base}:lease-exp`,

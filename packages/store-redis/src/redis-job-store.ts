@@ -17,12 +17,15 @@ import {
 	checkDuration,
 	checkErrorInfo,
 	checkEventsOption,
+	checkGlobalConcurrency,
 	checkInteger,
 	checkJobId,
 	checkJobKeep,
 	checkLeaseRef,
+	checkLimitFor,
 	checkListParams,
 	checkNewJob,
+	checkRateLimit,
 	checkReadEventsParams,
 	type DeadJobRecord,
 	type DeadJobSelector,
@@ -42,7 +45,9 @@ import {
 	type NewJob,
 	type ProgressCapable,
 	type ProgressParams,
+	type RateLimit,
 	type ReadEventsParams,
+	type ReleaseParams,
 	type RemoveCapable,
 	type RemoveResult,
 	type ReserveParams,
@@ -171,6 +176,8 @@ export class RedisJobStore
 		progress: true,
 		pause: true,
 		priorities: true,
+		rateLimit: true,
+		globalConcurrency: true,
 	};
 	/** The key prefix given at creation. */
 	readonly prefix: string;
@@ -482,8 +489,62 @@ export class RedisJobStore
 		}
 	}
 
-	release(params: SettleParams): Promise<SettleResult> {
-		return this.#settle(RELEASE, params);
+	/**
+	 * Hands a leased job back to the head of its line, attempts down by one; with `limitFor`, no
+	 * job of the queue is leased for that many ms (the `:block` field of `active`).
+	 */
+	release(params: ReleaseParams): Promise<SettleResult> {
+		if (params?.limitFor === undefined) return this.#settle(RELEASE, params);
+		let ms: number;
+		try {
+			ms = checkLimitFor("limitFor", params.limitFor);
+		} catch (error) {
+			return Promise.reject(error);
+		}
+		return this.#settle({ op: "release", letter: "b", args: [plain(Math.ceil(ms))] }, params);
+	}
+
+	/**
+	 * Sets the queue's rate limit for every store on this Redis prefix (the `:rate` field of
+	 * `active`, read by the scripts that lease), or removes it with `null`.
+	 */
+	async setRateLimit(limit: RateLimit | null): Promise<void> {
+		this.#checkOpen();
+		const checked = checkRateLimit("limit", limit);
+		const value = checked ? `${plain(checked.max)},${plain(checked.duration)}` : "";
+		await this.#run(this.#producer, "limits", ["rate", value], this.#untilTimeout());
+	}
+
+	/** The queue's rate limit, or `null`. */
+	async getRateLimit(): Promise<RateLimit | null> {
+		const value = await this.#activeField(":rate", "getRateLimit");
+		if (value === null) return null;
+		const [max, duration] = value.split(",").map(Number);
+		return { max: max!, duration: duration! };
+	}
+
+	/** Sets the most jobs active at once for every store on this prefix (`:conc` of `active`). */
+	async setGlobalConcurrency(max: number | null): Promise<void> {
+		this.#checkOpen();
+		const checked = checkGlobalConcurrency("max", max);
+		const value = checked === null ? "" : plain(checked);
+		await this.#run(this.#producer, "limits", ["conc", value], this.#untilTimeout());
+	}
+
+	/** The most jobs active at once, or `null`. */
+	async getGlobalConcurrency(): Promise<number | null> {
+		const value = await this.#activeField(":conc", "getGlobalConcurrency");
+		return value === null ? null : Number(value);
+	}
+
+	/** A field of `active` that is no lease (`:rate`, `:conc`), read as is. */
+	async #activeField(field: string, method: string): Promise<string | null> {
+		this.#checkOpen();
+		try {
+			return await this.#producer.hget(this.keys.active, field);
+		} catch (error) {
+			throw codeToError(error, method, this.#closed);
+		}
 	}
 
 	async extend(params: ExtendParams): Promise<ExtendResult[]> {

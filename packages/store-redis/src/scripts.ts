@@ -48,6 +48,7 @@ export const scriptSpecs = {
 	progress: "progress",
 	readEvents: "read-events",
 	pause: "pause",
+	limits: "limits",
 } as const satisfies Record<string, string>;
 
 /** The name of a script in {@link scriptSpecs}. */

@@ -32,11 +32,12 @@ export type SettleOp = "ack" | "retry" | "fail" | "release";
 /**
  * A settle as settle-many.lua reads it: the op's letter (`a` ack, `c` ack with a result for its
  * event, `k` ack and keep, `r` retry,
- * `f` fail, `g` fail and keep or drop, `l` release) and the op's own arguments.
+ * `f` fail, `g` fail and keep or drop, `l` release, `b` release holding the queue back) and
+ * the op's own arguments.
  */
 export interface SettleCall {
 	readonly op: SettleOp;
-	readonly letter: "a" | "c" | "k" | "r" | "f" | "g" | "l";
+	readonly letter: "a" | "c" | "k" | "r" | "f" | "g" | "l" | "b";
 	readonly args: readonly string[];
 }
 

@@ -1,4 +1,3 @@
-import { RedisJobStore } from "@jobs/store-redis";
 import { expect, it } from "vitest";
 import { describeFaults, Scenario } from "./support/scenario.js";
 
@@ -25,13 +24,7 @@ describeFaults("17. priorities across worker processes, through a worker SIGKILL
 		const victim = await s.worker("victim", config);
 		await s.worker("w2", config);
 		await s.worker("w3", config);
-		const events = await RedisJobStore.connect({
-			url: s.url,
-			prefix: s.prefix,
-			events: { maxLen: 100_000 },
-		});
-		ctx.onTestFinished(() => events.close());
-		const from = await events.eventsCursor();
+		const events = await s.eventLog();
 		await store.resume();
 		// Killed with leases held: its jobs go back to their own lines once the leases expire.
 		await s.waitForLedger("500 starts", (a) => a.count("start") >= 500);
@@ -44,23 +37,16 @@ describeFaults("17. priorities across worker processes, through a worker SIGKILL
 		const ready = new Map([...priorityOf]);
 		const violations: string[] = [];
 		let stalled = 0;
-		let cursor = from;
-		for (;;) {
-			const page = await events.readEvents({ after: cursor, limit: 1_000 });
-			expect(page.missed).toBe(false);
-			if (page.events.length === 0) break;
-			cursor = page.cursor;
-			for (const e of page.events) {
-				if (e.type === "active") {
-					if (!ready.delete(e.jobId)) violations.push(`${e.jobId} leased while not ready`);
-					const p = priorityOf.get(e.jobId)!;
-					const lower = [...ready].find(([, q]) => q < p);
-					if (lower)
-						violations.push(`${e.jobId} (${p}) leased while ${lower[0]} (${lower[1]}) was ready`);
-				} else if (e.type === "stalled" || e.type === "waiting") {
-					stalled++;
-					ready.set(e.jobId, priorityOf.get(e.jobId)!);
-				}
+		for (const e of await events.read()) {
+			if (e.type === "active") {
+				if (!ready.delete(e.jobId)) violations.push(`${e.jobId} leased while not ready`);
+				const p = priorityOf.get(e.jobId)!;
+				const lower = [...ready].find(([, q]) => q < p);
+				if (lower)
+					violations.push(`${e.jobId} (${p}) leased while ${lower[0]} (${lower[1]}) was ready`);
+			} else if (e.type === "stalled" || e.type === "waiting") {
+				stalled++;
+				ready.set(e.jobId, priorityOf.get(e.jobId)!);
 			}
 		}
 		expect(violations.slice(0, 5)).toEqual([]);

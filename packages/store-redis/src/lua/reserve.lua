@@ -4,7 +4,8 @@
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] limit  ARGV[2] lease ms  ARGV[3] token base (unique per call)
   ARGV[4] '1' when the caller was woken by a wake token (see lib/common.lua), else '0'
-  Leases nothing while the queue is paused (see pause.lua).
+  Leases nothing while the queue is paused (see pause.lua), and no more than its limits allow
+  (lib/limits.lua: then nextDue is when they let the next job start, if a time does).
   Returns { now, nextDue or '', notes of the records set aside (lib/quarantine.lua; '' for none),
   one string per leased job (see lib/take.lua) }.
 ]]
@@ -12,18 +13,22 @@
 -- @include lib/record.lua
 -- @include lib/quarantine.lua
 -- @include lib/take.lua
+-- @include lib/limits.lua
 
 local now = now_ms()
-local state = rcall('HMGET', K.active, ':due', ':paused')
+local state = rcall('HMGET', K.active, ':due', ':paused', unpack(LIMIT_FIELDS))
 local marker = promote(now, state[1])
 -- Paused (pause.lua): nothing is leased, and no due time is given: only resume wakes workers.
 if state[2] then return { fmt(now), '', '' } end
-local out = { fmt(now), marker or '', '' }
-local limit = tonumber(ARGV[1])
-local taken = take(limit, fmt(now + tonumber(ARGV[2])), ARGV[3], now, out)
+local asked = tonumber(ARGV[1])
+-- The limits (lib/limits.lua) may let fewer start; the caller then waits until `reopen`.
+local allowed, reopen = allowance(state[3], state[4], state[5], now)
+local out = { fmt(now), next_due(marker, reopen), '' }
+local taken = take(math.min(asked, allowed), fmt(now + tonumber(ARGV[2])), ARGV[3], now, out)
+note_starts(state[3], now, taken)
 -- A woken caller that leaves jobs ready (only possible when it took all it asked for) wakes the
 -- next idle worker: a chain of one reserve each instead of a herd.
-if ARGV[4] == '1' and taken == limit and has_ready() then wake_one() end
+if ARGV[4] == '1' and taken == asked and has_ready() then wake_one() end
 out[3] = table.concat(set_aside, '\n')
 flush_events()
 return out

@@ -10,6 +10,7 @@
   ARGV[2] jobIdHistory (acked jobIds remembered)
   ARGV[3..] one entry per settle: op, id, token, next limit (0: none), lease ms of the next jobs,
             then by op: 'a' ack, 'l' release: nothing; 'c' ack: result (for its completed event);
+            'b' release and lease nothing for a while (lib/limits.lua's :block): ms;
             'r' retry: delay ms, error; 'f' fail: error;
             'k' ack and keep (lib/retention.lua): result ('' none), policy;
             'g' fail and keep: error, then 'n' (delete the job) or the policy to trim to
@@ -34,6 +35,7 @@
 -- @include lib/quarantine.lua
 -- @include lib/take.lua
 -- @include lib/retention.lua
+-- @include lib/limits.lua
 
 local STALE, CORRUPT = -1, -2
 -- The most kept jobs one entry's policy trims in this call (the rest go in later calls).
@@ -68,30 +70,40 @@ while i <= argc do
   elseif op == 'g' then
     errors[n], drops[n], policies[n] = ARGV[i + 5], ARGV[i + 6] == 'n', ARGV[i + 6]
     i = i + 7
+  elseif op == 'b' then
+    delays[n] = tonumber(ARGV[i + 5])
+    i = i + 6
   else
     i = i + 5
   end
 end
 
--- One read serves the fencing checks, the promotion check (`:due`) and the pause (`:paused`).
+-- One read serves the fencing checks, the promotion check (`:due`), the pause (`:paused`) and
+-- the limits (lib/limits.lua).
 local fields = {}
 for k = 1, n do fields[k] = seqs[k] end
 fields[n + 1] = ':due'
 fields[n + 2] = ':paused'
+for k, f in ipairs(LIMIT_FIELDS) do fields[n + 2 + k] = f end
+local total = n + 2 + #LIMIT_FIELDS
 local current, marker, paused = {}, false, false
-for from = 1, n + 2, 1000 do
-  local last = math.min(from + 999, n + 2)
+local limits_read = {}
+for from = 1, total, 1000 do
+  local last = math.min(from + 999, total)
   local v = rcall('HMGET', K.active, unpack(fields, from, last))
   for k = from, last do
     if k == n + 1 then
       marker = v[k - from + 1]
     elseif k == n + 2 then
       paused = v[k - from + 1]
+    elseif k > n + 2 then
+      limits_read[k - n - 2] = v[k - from + 1]
     else
       current[fields[k]] = v[k - from + 1]
     end
   end
 end
+local rate, conc, block = limits_read[1], limits_read[2], limits_read[3]
 
 -- The records the live entries need: retry and fail rewrite theirs, a flagged ack cleans up.
 local live, needed, flags = {}, {}, {}
@@ -114,6 +126,8 @@ local recs = read_records(needed)
 local out = { fmt(now), '', '' }
 local gone, released, retried, dead, rewritten, acked, finished = {}, {}, {}, {}, {}, {}, {}
 local released_pris = {}
+-- Whether a release moved `:block` on (written after the loop, with the other writes).
+local blocked = false
 local kept, trims_done, trims_dead, flagged_gone = {}, {}, {}, {}
 local min_due
 local want = 0
@@ -128,7 +142,7 @@ for k = 1, n do
     -- An ack or release needs the decoded job only to clean up (a flagged lease); its event
     -- needs just the name. A kept job of the common shape is rewritten without it.
     local patched = op == 'k' and rec and completed_record(rec, att, now, results[k])
-    local rewrites = op ~= 'l' and op ~= 'a' and op ~= 'c' and not patched
+    local rewrites = op ~= 'l' and op ~= 'b' and op ~= 'a' and op ~= 'c' and not patched
     if rec and (rewrites or flags[k]) then job = try_decode(rec) end
     if rewrites and not job then
       status = CORRUPT
@@ -187,6 +201,13 @@ for k = 1, n do
         finished[#finished + 1] = { job, seq, 'f' }
         if op == 'g' then trims_dead[policies[k]] = true end
       else
+        if op == 'b' then
+          local until_ = now + delays[k]
+          if not block or tonumber(block) < until_ then
+            block = fmt(until_)
+            blocked = true
+          end
+        end
         released[#released + 1] = seq
         released_pris[seq] = rec and pri_of(rec)
         emit('waiting', id, name, att - 1)
@@ -241,10 +262,15 @@ for p in pairs(trims_dead) do
 end
 
 
--- A paused queue (pause.lua) leases nothing.
+if blocked then rcall('HSET', K.active, ':block', block) end
+-- With a global concurrency, a freed slot wakes an idle worker for the jobs waiting on it.
+if conc and #gone > 0 and has_ready() then wake_one() end
+
+-- A paused queue (pause.lua) leases nothing, and no more than its limits allow.
 if want > 0 and not paused then
   marker = promote(now, marker)
-  out[2] = marker or ''
+  local allowed, reopen = allowance(rate, conc, block, now)
+  out[2] = next_due(marker, reopen)
   -- The next jobs go to the successful entries in order, each with its own lease duration.
   local expiries, asked = {}, {}
   for k = 1, n do
@@ -254,7 +280,8 @@ if want > 0 and not paused then
       asked[#asked + 1] = k
     end
   end
-  local left = take(want, expiries, ARGV[1], now, out)
+  local left = take(math.min(want, allowed), expiries, ARGV[1], now, out)
+  note_starts(rate, now, left)
   for _, k in ipairs(asked) do
     local got = math.min(limits[k], left)
     out[3 + k] = got

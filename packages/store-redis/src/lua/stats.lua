@@ -6,16 +6,14 @@
   Returns { ready, delayed, active, dead, completed (kept by retention) }.
 ]]
 -- @include lib/common.lua
+-- @include lib/limits.lua
 
 local due = rcall('ZCOUNT', K.delayed, '-inf', fmt(now_ms()))
--- `active` also holds the `:due` and `:paused` fields and the pin (lib/common.lua), which are
--- not jobs.
-local active = rcall('HLEN', K.active) - rcall('HEXISTS', K.active, ':due')
-  - rcall('HEXISTS', K.active, ':paused') - rcall('HEXISTS', K.active, PIN)
 return {
   ready_count() + due,
   rcall('ZCARD', K.delayed) - due,
-  active,
+  -- `active` also holds the pin and fields that are not leases (lib/limits.lua).
+  active_count(),
   rcall('ZCARD', K.dead_order),
   rcall('LLEN', K.done),
 }

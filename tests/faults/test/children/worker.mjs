@@ -6,11 +6,15 @@
 //   progress? }
 //   events: connect with { events: { maxLen: 100000 } }; echo: handlers return { echo: data };
 //   keep: the queue's `keep` option; progress: each attempt reports progress before its step.
-// Job data: { plan?: { [attempt | "*"]: Step } }, Step: { sleep?, block?, hang?, exit?, throw? }
+// Job data: { plan?: { [attempt | "*"]: Step } },
+//   Step: { sleep?, block?, hang?, exit?, throw?, rateLimit? }
 //   sleep: await ms; block: busy-loop ms (event loop blocked); hang: never settle;
-//   exit: process.exit(code) mid-handler; throw: fail the attempt with this message.
+//   exit: process.exit(code) mid-handler; throw: fail the attempt with this message;
+//   rateLimit: job.rateLimit(ms), the first time any process runs the job (a 429, once).
 //   Steps run in that order; a job without a plan runs the worker's default `step`.
 // IPC in: { cmd: "stop", timeout? }. IPC out: { ready: true }, { stopped: true }.
+import { openSync } from "node:fs";
+import { join } from "node:path";
 import { JobQueue } from "@jobs/core";
 import { RedisJobStore } from "@jobs/store-redis";
 import { describeError, exitWithParent, openLedger, readConfig, send } from "./ledger-writer.mjs";
@@ -60,6 +64,20 @@ async function runStep(step, job) {
 		process.exit(step.exit);
 	}
 	if (step.throw !== undefined) throw new Error(step.throw);
+	if (step.rateLimit !== undefined && firstTime(`rate-limited-${job.id}`)) {
+		ledger.write({ t: "rate-limit", id: job.id, ms: step.rateLimit });
+		job.rateLimit(step.rateLimit);
+	}
+}
+
+/** Whether this is the first call with `name` in any process of the test (a file made once). */
+function firstTime(name) {
+	try {
+		openSync(join(config.ledgerDir, name), "wx");
+		return true;
+	} catch {
+		return false;
+	}
 }
 
 async function handler(job) {

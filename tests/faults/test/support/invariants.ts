@@ -151,10 +151,11 @@ export function checkLedger(a: Analysis, snap: Snapshot, options: CheckOptions =
 			violations.push(`job ${id} did not settle: still ${where[0]} (${leases.length} leases)`);
 		}
 
-		// Leases of one job, in attempt order.
+		// Leases of one job, in attempt order. A release hands the attempt back: the next lease
+		// has the same count.
 		const seen = new Set<number>();
 		for (const lease of leases) {
-			if (seen.has(lease.attempts)) {
+			if (seen.has(lease.attempts) && !releasedBefore(leases, lease)) {
 				violations.push(
 					`job ${id}: two leases with attempts ${lease.attempts} (attempts not counted, or handed out twice)`,
 				);
@@ -254,5 +255,16 @@ export function formatReport(name: string, report: Report, ms: number): string {
 		`${report.leaseLost} lease-lost, ${report.refusedSettles} refused settles, ` +
 		`${report.errors.length} errors, ${report.unacknowledged} unacknowledged adds found; ` +
 		`${(ms / 1000).toFixed(1)} s`
+	);
+}
+
+/** Whether an earlier lease of the job with the same attempts count ended in a release. */
+function releasedBefore(leases: readonly Lease[], lease: Lease): boolean {
+	return leases.some(
+		(l) =>
+			l !== lease &&
+			l.attempts === lease.attempts &&
+			l.okSettle?.op === "release" &&
+			l.sent < lease.sent,
 	);
 }

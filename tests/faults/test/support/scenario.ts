@@ -8,7 +8,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { JobStats } from "@jobs/core";
+import type { JobStats, StoredEvent } from "@jobs/core";
 import { RedisJobStore } from "@jobs/store-redis";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, it, type TestContext } from "vitest";
@@ -52,6 +52,8 @@ export interface Step {
 	hang?: boolean;
 	exit?: number;
 	throw?: string;
+	/** `job.rateLimit(ms)`, the first time any process runs the job. */
+	rateLimit?: number;
 }
 
 /** Job data: a plan per attempt number, or "*" for any attempt. */
@@ -132,6 +134,7 @@ export class Scenario {
 	readonly log: TestLedger;
 	readonly startedAt = hr();
 	#store: RedisJobStore | undefined;
+	#eventStores: RedisJobStore[] = [];
 	readonly #children: NodeChild[] = [];
 	#seq = 0;
 	#closing = false;
@@ -172,6 +175,32 @@ export class Scenario {
 	async store(): Promise<RedisJobStore> {
 		this.#store ??= await RedisJobStore.connect({ url: this.url, prefix: this.prefix });
 		return this.#store;
+	}
+
+	/**
+	 * Follows the queue's events from now on (the workers must write them: `events: true`):
+	 * `read()` gives every event since, in stream order, and fails if the cap dropped any.
+	 */
+	async eventLog(): Promise<{ read(): Promise<StoredEvent[]> }> {
+		const events = await RedisJobStore.connect({
+			url: this.url,
+			prefix: this.prefix,
+			events: { maxLen: 100_000 },
+		});
+		this.#eventStores.push(events);
+		const from = await events.eventsCursor();
+		return {
+			async read() {
+				const all: StoredEvent[] = [];
+				for (let cursor = from; ; ) {
+					const page = await events.readEvents({ after: cursor, limit: 1_000 });
+					if (page.missed) throw new Error(`events after ${cursor} were dropped by the cap`);
+					if (page.events.length === 0) return all;
+					all.push(...page.events);
+					cursor = page.cursor;
+				}
+			},
+		};
 	}
 
 	async worker(name: string, config: WorkerConfig = {}): Promise<NodeChild> {
@@ -440,6 +469,7 @@ export class Scenario {
 		this.#closing = true;
 		await killAllProcesses();
 		await this.#store?.close().catch(() => {});
+		for (const events of this.#eventStores) await events.close().catch(() => {});
 		await this.server.close();
 		if (passed && process.env.JOBS_FAULTS_KEEP !== "1")
 			rmSync(this.dir, { recursive: true, force: true });

@@ -26,6 +26,9 @@ export function parseActive(
 	return { expiry: Number(m[1]), token: m[2]!, attempts: Number(m[3]) };
 }
 
+/** The fields of `active` that hold no lease, beside the pin and `:due`. */
+const NOT_LEASES = new Set([":paused", ":rate", ":conc", ":block"]);
+
 export interface Snapshot {
 	/** Server time of the snapshot, epoch ms. */
 	now: number;
@@ -201,8 +204,8 @@ async function snapshotWith(
 			snap.dueMarker = Number(value);
 			continue;
 		}
-		// The pause flag (pause.lua) is no lease either.
-		if (field === ":paused") continue;
+		// The pause flag (pause.lua) and the limits (lib/limits.lua) are no leases either.
+		if (NOT_LEASES.has(field)) continue;
 		const lease = parseActive(value);
 		snap.active.push({
 			id: field,

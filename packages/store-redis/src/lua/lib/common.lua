@@ -25,7 +25,7 @@ local K = {
   uniq_exp = base .. ':uniq-exp', add_outcomes = base .. ':add-outcomes', wake = base .. ':wake',
   quarantine = base .. ':quarantine', lease_exp = base .. ':lease-exp', done = base .. ':done',
   progress = base .. ':progress', events = base .. ':events', prios = base .. ':prios',
-  lines = base .. ':p:',
+  lines = base .. ':p:', starts = base .. ':starts',
 }
 
 -- The cap of the event stream, compiled in by the store that loads the scripts (src/scripts.ts

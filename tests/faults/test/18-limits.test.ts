@@ -1,0 +1,110 @@
+import { expect, it } from "vitest";
+import type { Lease } from "./support/ledger.js";
+import { describeFaults, Scenario } from "./support/scenario.js";
+
+/** The most intervals that overlap at any instant. */
+function mostAtOnce(runs: readonly { start: number; end: number }[]): number {
+	const edges = runs.flatMap((r) => [
+		{ t: r.start, d: 1 },
+		{ t: r.end, d: -1 },
+	]);
+	// An end before a start at the same instant: the slot was free again.
+	edges.sort((a, b) => a.t - b.t || a.d - b.d);
+	let now = 0;
+	let most = 0;
+	for (const e of edges) {
+		now += e.d;
+		most = Math.max(most, now);
+	}
+	return most;
+}
+
+describeFaults("18. rate limit and global concurrency across worker processes", () => {
+	it("never runs more than the global concurrency at once, through a worker SIGKILL, and its slots come back", async (ctx) => {
+		const s = await Scenario.start(ctx, "concurrency");
+		const store = await s.store();
+		await store.setGlobalConcurrency(6);
+		const config = { concurrency: 4, lease: 1_000, sweepInterval: 200, step: { sleep: 10 } };
+		const victim = await s.worker("victim", config);
+		await s.worker("w2", config);
+		await s.worker("w3", config);
+		await s.addJobs(1_500);
+		await s.waitForLedger("300 starts", (a) => a.count("start") >= 300);
+		await s.kill(victim);
+		const killedAt = s.ledger().gone.get(victim.pid) ?? performance.timeOrigin + performance.now();
+		await s.waitUntilDrained(60_000);
+		const report = await s.verify({ killedInFlight: true });
+		expect(report.acked).toBe(1_500);
+
+		// Each lease from the moment its worker had it to the moment it sent the settle: inside the
+		// time the store counted it (a lease the victim held ends at its kill, no earlier).
+		const runs = [...s.ledger().leases.values()].map((l: Lease) => ({
+			start: l.recv,
+			end: l.settles[0]?.sent ?? (l.pid === victim.pid ? killedAt : Number.POSITIVE_INFINITY),
+		}));
+		expect(mostAtOnce(runs)).toBeLessThanOrEqual(6);
+		// Once the victim's leases expired and were swept, its slots served the others: six leases
+		// at once again.
+		const later = runs.filter((r) => r.start > killedAt + 1_000 + 400);
+		expect(later.length).toBeGreaterThan(0);
+		expect(mostAtOnce(later)).toBe(6);
+		console.info(
+			`[faults] concurrency: ${runs.length} leases, at most ${mostAtOnce(runs)} at once (limit 6), ${mostAtOnce(later)} at once after the victim's slots came back`,
+		);
+	});
+
+	it("never starts more than max jobs in any window, and a 429 holds the whole queue back", async (ctx) => {
+		const s = await Scenario.start(ctx, "rate-limit");
+		const store = await s.store();
+		const window = 500;
+		await store.setRateLimit({ max: 40, duration: window });
+		const config = {
+			concurrency: 8,
+			lease: 2_000,
+			sweepInterval: 200,
+			step: { sleep: 1 },
+			events: true,
+		};
+		const events = await s.eventLog();
+		await Promise.all(["w1", "w2", "w3"].map((name) => s.worker(name, config)));
+		await s.addJobs(200);
+		// One job meets a 429 once: the queue leases nothing for 700 ms after its release.
+		const [limited] = await s.addJobs(1, () => ({ plan: { "1": { rateLimit: 700 } } }));
+		await s.addJobs(100);
+		await s.waitUntilDrained(60_000);
+		const report = await s.verify();
+		expect(report.acked).toBe(301);
+
+		// The store's own clock: the time of every lease, from its events.
+		const leasedAt: number[] = [];
+		let releasedAt: number | undefined;
+		for (const e of await events.read()) {
+			if (e.type === "active") leasedAt.push(e.at);
+			if (e.type === "waiting" && e.jobId === limited) releasedAt = e.at;
+		}
+		expect(leasedAt).toHaveLength(302);
+		// An event's time is read at the end of its script, up to a millisecond after the lease:
+		// windows one millisecond short are sound.
+		const most = Math.max(
+			...leasedAt.map((t) => leasedAt.filter((u) => u >= t && u < t + window - 1).length),
+		);
+		expect(most).toBeLessThanOrEqual(40);
+		expect(releasedAt).toBeDefined();
+		const during = leasedAt.filter((t) => t > releasedAt! + 1 && t < releasedAt! + 700 - 1);
+		expect(during).toEqual([]);
+
+		// The ledger's clocks, independent of the store: leases asked for and received within one
+		// window were granted inside it.
+		const leases = [...s.ledger().leases.values()];
+		const inWindow = Math.max(
+			...leases.map(
+				(a) => leases.filter((b) => b.sent >= a.sent && b.recv < a.sent + window).length,
+			),
+		);
+		expect(inWindow).toBeLessThanOrEqual(40);
+		const span = (Math.max(...leasedAt) - Math.min(...leasedAt)) / 1000;
+		console.info(
+			`[faults] rate limit: ${leasedAt.length} leases, at most ${most} in any ${window} ms (limit 40), ${(leasedAt.length / span).toFixed(0)}/s achieved for 80/s asked, with a 700 ms hold`,
+		);
+	});
+});
