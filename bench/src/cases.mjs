@@ -55,6 +55,13 @@ export function defineCases(quick) {
 			params: { n, concurrency: 100, priorities: 3 },
 		},
 		{
+			id: "rate-limit",
+			title:
+				"process pre-filled jobs under a rate limit of 100 starts per 100 ms (1,000/s asked), concurrency 10 (ours: queue.setRateLimit; BullMQ: the worker's limiter)",
+			scenario: "rate",
+			params: { n: quick ? 1_000 : 5_000, concurrency: 10, max: 100, duration: 100 },
+		},
+		{
 			id: "process-c100-kept",
 			title:
 				"process pre-filled no-op jobs, concurrency 100, events on and the last 1,000 completed jobs kept (BullMQ: its defaults, events on and every completed job kept)",
@@ -263,6 +270,21 @@ export const SUMMARY_ROWS = [
 		label: "process, concurrency 100, 3 priorities",
 		unit: "jobs/s",
 		better: "higher",
+	},
+	{
+		case: "rate-limit",
+		metric: "achievedRate",
+		label: "rate achieved, 1,000/s asked (100 per 100 ms)",
+		unit: "jobs/s",
+		better: "higher",
+	},
+	{
+		case: "rate-limit",
+		metric: "busiestWindow",
+		label: "most starts in any 100 ms, limit 100",
+		unit: "starts",
+		better: "lower",
+		target: { op: "<=", value: 100, absolute: true },
 	},
 	{
 		case: "process-c100-kept",

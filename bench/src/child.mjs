@@ -190,6 +190,46 @@ const scenarios = {
 	},
 
 	/**
+	 * `n` jobs pre-filled, then one worker at `concurrency` under a rate limit of `max` starts per
+	 * `duration` ms: the rate achieved over the run (first start to last) against the rate asked,
+	 * and the most starts in any window of `duration` ms, by handler start times.
+	 */
+	async rate(sys, admin, { n, concurrency, max, duration }) {
+		await prefill(sys, n);
+		const starts = new Float64Array(n);
+		let started = 0;
+		const counter = completionCounter(sys);
+		const worker = await sys.prepareWorker({
+			concurrency,
+			limiter: { max, duration },
+			onStart() {
+				if (started < n) starts[started++] = performance.now();
+			},
+		});
+		const result = await measure(admin, n, async () => {
+			worker.start();
+			await counter.until(n);
+			const sorted = [...starts.slice(0, started)].sort((a, b) => a - b);
+			let busiest = 0;
+			for (let i = 0, j = 0; i < sorted.length; i++) {
+				while (sorted[j] < sorted[i] - duration + 1e-9) j++;
+				busiest = Math.max(busiest, i - j + 1);
+			}
+			const spanMs = sorted[sorted.length - 1] - sorted[0];
+			const achieved = ((sorted.length - 1) / spanMs) * 1000;
+			return {
+				throughput: achieved,
+				askedRate: (max / duration) * 1000,
+				achievedRate: achieved,
+				busiestWindow: busiest,
+				limitMax: max,
+			};
+		});
+		await worker.stop();
+		return result;
+	},
+
+	/**
 	 * Open-loop producer at `rate` jobs/s for `durationMs` while a worker in the same process runs
 	 * them; latency = handler start − just before `add`, both `performance.now()`. Jobs sent in
 	 * the first `warmupFraction` of the schedule are excluded from the percentiles.

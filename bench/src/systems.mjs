@@ -13,8 +13,10 @@
  *
  * Interface: `add(data, { delay, jobId, dedupKey })`, `addBulk(datas, { delay })`,
  * `getJob(id)`, `page(offset, limit)` (waiting jobs, head first), `prepareWorker({ concurrency,
- * onStart })` → `{ start(), stop() }` (connected, not yet taking jobs), `onCompleted(fn)`, `close()`. `onStart(data)` runs as the handler
- * starts; `onCompleted` fires once a job's completion has been written to Redis.
+ * onStart, limiter })` → `{ start(), stop() }` (connected, not yet taking jobs), `onCompleted(fn)`,
+ * `close()`. `onStart(data)` runs as the handler starts; `onCompleted` fires once a job's
+ * completion has been written to Redis. `limiter: { max, duration }` is the rate limit: ours set
+ * on the queue (`setRateLimit`), BullMQ's the worker's `limiter` option.
  */
 
 export const JOB_NAME = "bench";
@@ -154,8 +156,10 @@ async function createJobs(url, variant = {}, retention = undefined) {
 					options: jobsAddOptions(typeof opts === "function" ? opts(data) : opts),
 				})),
 			),
-		async prepareWorker({ concurrency, onStart }) {
+		async prepareWorker({ concurrency, onStart, limiter }) {
 			if (handled) throw new Error("one worker per process");
+			// The limit is the queue's, kept by the store: set once, obeyed by every worker.
+			if (limiter) await queue.setRateLimit(limiter);
 			queue.handle(JOB_NAME, async (job) => {
 				onStart?.(job.data);
 			});
@@ -202,7 +206,7 @@ async function createBullmq(url, retention = undefined) {
 					opts: bullmqAddOptions(typeof opts === "function" ? opts(data) : opts),
 				})),
 			),
-		async prepareWorker({ concurrency, onStart }) {
+		async prepareWorker({ concurrency, onStart, limiter }) {
 			const worker = new Worker(
 				QUEUE_NAME,
 				async (job) => {
@@ -212,6 +216,7 @@ async function createBullmq(url, retention = undefined) {
 					connection: { ...connection, maxRetriesPerRequest: null },
 					concurrency,
 					autorun: false,
+					...(limiter ? { limiter } : {}),
 				},
 			);
 			worker.on("error", (error) => console.error("[bullmq] worker error:", error));

@@ -112,7 +112,7 @@ describe("job identity through JobQueue", () => {
 	});
 
 	it.each([
-		["an unknown option", { priority: 1 }, "options.priority"],
+		["an unknown option", { urgency: 1 }, "options.urgency"],
 		["an empty jobId", { jobId: "" }, "jobId"],
 		["an all-digit jobId", { jobId: "123" }, "jobId"],
 		["a jobId over 256 characters", { jobId: "j".repeat(257) }, "jobId"],
