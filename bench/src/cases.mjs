@@ -59,7 +59,20 @@ export function defineCases(quick) {
 			title:
 				"process pre-filled jobs under a rate limit of 100 starts per 100 ms (1,000/s asked), concurrency 10 (ours: queue.setRateLimit; BullMQ: the worker's limiter)",
 			scenario: "rate",
-			params: { n: quick ? 1_000 : 5_000, concurrency: 10, max: 100, duration: 100 },
+			params: {
+				n: quick ? 1_000 : 5_000,
+				concurrency: 10,
+				max: 100,
+				duration: 100,
+				retention: "events",
+			},
+		},
+		{
+			id: "pause",
+			title:
+				"pause and resume from a second connection while a worker at concurrency 10 drains a backlog (median of 5 cycles)",
+			scenario: "pause",
+			params: { n: quick ? 5_000 : 20_000, concurrency: 10, cycles: 5, pauseMs: 200 },
 		},
 		{
 			id: "process-c100-kept",
@@ -281,10 +294,38 @@ export const SUMMARY_ROWS = [
 	{
 		case: "rate-limit",
 		metric: "busiestWindow",
-		label: "most starts in any 100 ms, limit 100",
-		unit: "starts",
+		label: "most leases in any 100 ms by the store's events, limit 100",
+		unit: "leases",
 		better: "lower",
 		target: { op: "<=", value: 100, absolute: true },
+	},
+	{
+		case: "rate-limit",
+		metric: "busiestStartWindow",
+		label: "most handler starts in any 100 ms (worker's clock), limit 100",
+		unit: "starts",
+		better: "lower",
+	},
+	{
+		case: "pause",
+		metric: "startsAfterPause",
+		label: "handler starts after pause() resolved",
+		unit: "starts",
+		better: "lower",
+	},
+	{
+		case: "pause",
+		metric: "lastStartAfterPauseMs",
+		label: "last start after pause() resolved",
+		unit: "ms",
+		better: "lower",
+	},
+	{
+		case: "pause",
+		metric: "resumeToFirstStartMs",
+		label: "resume() to the first start",
+		unit: "ms",
+		better: "lower",
 	},
 	{
 		case: "process-c100-kept",

@@ -94,6 +94,13 @@ const STORE_METHODS = [
 	"progress",
 	"readEvents",
 	"eventsCursor",
+	"pause",
+	"resume",
+	"isPaused",
+	"setRateLimit",
+	"getRateLimit",
+	"setGlobalConcurrency",
+	"getGlobalConcurrency",
 	"close",
 ];
 
@@ -106,6 +113,7 @@ function jobsRetention(retention) {
 		};
 	}
 	if (retention === "all") return { store: {}, queue: { keep: { completed: true } } };
+	if (retention === "events") return { store: { events: { maxLen: 100_000 } }, queue: {} };
 	return { store: {}, queue: {} };
 }
 
@@ -140,6 +148,13 @@ async function createJobs(url, variant = {}, retention = undefined) {
 		counting.waitForJob = (params) => store.waitForJob(params);
 	}
 	const queue = new JobQueue({ store: counting, ...kept.queue });
+	let controller;
+	const control = async () => {
+		controller ??= new JobQueue({
+			store: await RedisJobStore.connect({ url, prefix: "bench", ...variant.storeOptions }),
+		});
+		return controller;
+	};
 	queue.on("error", (error) => console.error("[jobs] queue error:", error));
 	let handled = false;
 	return {
@@ -175,7 +190,23 @@ async function createJobs(url, variant = {}, retention = undefined) {
 		onCompleted(fn) {
 			completed.push(fn);
 		},
-		close: () => queue.close(),
+		// Paused and resumed through a queue of its own, as from another process.
+		pause: async () => (await control()).pause(),
+		resume: async () => (await control()).resume(),
+		/** When each job was leased, by the store's clock: its `active` events (events on). */
+		async leaseTimes() {
+			const times = [];
+			for (let after = "0"; ; ) {
+				const page = await store.readEvents({ after, limit: 1_000 });
+				if (page.events.length === 0) return times;
+				for (const e of page.events) if (e.type === "active") times.push(e.at);
+				after = page.cursor;
+			}
+		},
+		async close() {
+			await queue.close();
+			await controller?.close();
+		},
 	};
 }
 
@@ -186,10 +217,17 @@ async function createBullmq(url, retention = undefined) {
 	const queue = new Queue(QUEUE_NAME, {
 		connection,
 		// Completed jobs removed as ours are; with a retention mode, BullMQ's default: all kept.
-		defaultJobOptions: { removeOnComplete: retention === undefined },
+		defaultJobOptions: { removeOnComplete: retention === undefined || retention === "events" },
+		// Mode "events": a stream long enough to hold every event of the run.
+		...(retention === "events" ? { streams: { events: { maxLen: 100_000 } } } : {}),
 	});
 	queue.on("error", (error) => console.error("[bullmq] queue error:", error));
 	await queue.waitUntilReady();
+	let controller;
+	const control = () => {
+		controller ??= new Queue(QUEUE_NAME, { connection });
+		return controller;
+	};
 	const completed = [];
 	const workers = [];
 	return {
@@ -235,9 +273,23 @@ async function createBullmq(url, retention = undefined) {
 		onCompleted(fn) {
 			completed.push(fn);
 		},
+		// Paused and resumed through a queue of its own, as from another process.
+		pause: () => control().pause(),
+		resume: () => control().resume(),
+		/**
+		 * When each job was leased, by Redis's clock: the ids of the `active` events of its stream,
+		 * read with the benchmark's own connection (`admin`).
+		 */
+		async leaseTimes(admin) {
+			const entries = await admin.xrange(`bull:${QUEUE_NAME}:events`, "-", "+");
+			return entries
+				.filter(([, fields]) => fields[0] === "event" && fields[1] === "active")
+				.map(([id]) => Number(id.slice(0, id.indexOf("-"))));
+		},
 		async close() {
 			await Promise.all(workers.map((w) => w.close()));
 			await queue.close();
+			await controller?.close();
 		},
 	};
 }
