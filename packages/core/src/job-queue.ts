@@ -23,6 +23,7 @@ import type {
 	AddResult,
 	DeadJobSelector,
 	DeadLetterParams,
+	GroupLimits,
 	JobRecord,
 	JobState,
 	JobStats,
@@ -36,6 +37,8 @@ import type {
 import { checkKeepOptions, type KeepOptions, type QueueKeep, queueKeep } from "./retention.js";
 import {
 	checkGlobalConcurrency,
+	checkGroup,
+	checkGroupLimits,
 	checkJobId,
 	checkListParams,
 	checkPriority,
@@ -118,6 +121,13 @@ export interface AddOptions {
 	 * ready. Needs a store with `priorities`.
 	 */
 	priority?: number;
+	/**
+	 * The job's group (a tenant, a customer, an API key: a non-empty string of at most 256
+	 * characters). Groups are served in turn, so one group's backlog does not hold another's jobs
+	 * back, and each has the limits of `setGroupLimits` and can be paused on its own. Needs a
+	 * store with `groups`.
+	 */
+	group?: string;
 }
 
 /**
@@ -166,6 +176,7 @@ const ADD_OPTIONS = new Set([
 	"unique",
 	"keep",
 	"priority",
+	"group",
 ]);
 const UNIQUE_OPTIONS = new Set(["key", "ttl", "states", "onConflict"]);
 
@@ -483,6 +494,43 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 		return this.#door.getGlobalConcurrency();
 	}
 
+	/**
+	 * Sets the limits each group has on its own (`null` removes them): at most `concurrency` of
+	 * one group's jobs running at once, at most `rate.max` of them started in any
+	 * `rate.duration` ms. Kept by the store, for every worker of every process. Needs a store
+	 * with the `groups` capability.
+	 *
+	 * @example
+	 * await queue.setGroupLimits({ concurrency: 2, rate: { max: 10, duration: 1_000 } });
+	 * await queue.add("sync", { account }, { group: `tenant-${tenantId}` });
+	 */
+	async setGroupLimits(limits: GroupLimits | null): Promise<void> {
+		return this.#door.setGroupLimits(checkGroupLimits("limits", limits));
+	}
+
+	/** The limits of every group, or `null`. Needs the `groups` capability. */
+	async getGroupLimits(): Promise<GroupLimits | null> {
+		return this.#door.getGroupLimits();
+	}
+
+	/**
+	 * Pauses one group for every worker of every process: none of its jobs starts until
+	 * `resumeGroup`; the other groups go on. Needs the `groups` capability.
+	 */
+	async pauseGroup(group: string): Promise<void> {
+		return this.#door.pauseGroup(checkGroup("group", group));
+	}
+
+	/** Resumes a paused group. Needs the `groups` capability. */
+	async resumeGroup(group: string): Promise<void> {
+		return this.#door.resumeGroup(checkGroup("group", group));
+	}
+
+	/** Whether the group is paused. Needs the `groups` capability. */
+	async isGroupPaused(group: string): Promise<boolean> {
+		return this.#door.isGroupPaused(checkGroup("group", group));
+	}
+
 	/** Dead jobs with their decoded data and last error, oldest death first. */
 	async deadLetter(
 		params?: DeadLetterParams,
@@ -640,6 +688,10 @@ export class JobQueue<Jobs extends JobMap = Record<string, any>> {
 			requireCapability(this.store, "priorities", `${at}priority`);
 			if (options.priority > 0) job.priority = options.priority;
 		}
+		if (options.group !== undefined) {
+			job.group = checkGroup(`${at}group`, options.group);
+			requireCapability(this.store, "groups", `${at}group`);
+		}
 		return job;
 	}
 }
@@ -688,6 +740,7 @@ function toJobInfo(record: JobRecord, data: unknown): any {
 		failedAt: record.failedAt,
 		uniqueKey: record.uniqueKey,
 		priority: record.priority ?? 0,
+		group: record.group,
 		result: undefined,
 		finishedAt: record.finishedAt,
 		progress: undefined,

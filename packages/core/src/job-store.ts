@@ -118,7 +118,16 @@ export interface NewJob {
 	 * with the lease: the engine resolves the effective policy and passes it to `ack` and `fail`.
 	 */
 	retention?: JobKeep;
+	/**
+	 * The job's group (capability `groups`): a tenant, a customer, an API key. A non-empty string
+	 * of at most {@link MAX_GROUP_LENGTH} characters. See {@link GroupsCapable} for how groups
+	 * share the workers.
+	 */
+	group?: string;
 }
+
+/** The longest {@link NewJob.group} accepted, in characters. */
+export const MAX_GROUP_LENGTH = 256;
 
 /**
  * The highest (last to run) {@link NewJob.priority}: BullMQ's range and direction, so code that
@@ -161,6 +170,8 @@ export interface LeasedJob {
 	 * settles' `keep`, so a lease spread into `ack({ ...leased })` never passes it as a policy.
 	 */
 	retention?: JobKeep;
+	/** Its group, when `add` gave one (capability `groups`). */
+	group?: string;
 }
 
 /** A job in the dead letter. */
@@ -208,6 +219,8 @@ export interface JobRecord {
 	uniqueKey?: string;
 	/** Its priority when above 0 (capability `priorities`). */
 	priority?: number;
+	/** Its group, when `add` gave one (capability `groups`). */
+	group?: string;
 	/** The handler's result as JSON text (completed jobs kept by `retention`), when it returned one. */
 	result?: string;
 	/** When it completed (completed jobs). */
@@ -443,6 +456,8 @@ export interface StoreCapabilities {
 	readonly rateLimit?: boolean;
 	/** {@link GlobalConcurrencyCapable}: a limit on the jobs active at once, kept with the jobs. */
 	readonly globalConcurrency?: boolean;
+	/** {@link NewJob.group} and {@link GroupsCapable}: groups served in turn, with limits and pause. */
+	readonly groups?: boolean;
 }
 
 /** The name of a capability. */
@@ -521,6 +536,38 @@ export interface GlobalConcurrencyCapable {
 	setGlobalConcurrency(max: number | null): Promise<void>;
 	/** The limit, or `null` for none. */
 	getGlobalConcurrency(): Promise<number | null>;
+}
+
+/** The limits every group has on its own (capability `groups`), each optional. */
+export interface GroupLimits {
+	/** At most this many jobs of one group active at once (an integer from 1). */
+	concurrency?: number;
+	/** At most `max` jobs of one group started in any `duration` ms. */
+	rate?: RateLimit;
+}
+
+/**
+ * Capability `groups`. Jobs added with a {@link NewJob.group} are served in turn: a reserve
+ * leases one job of each group that may start one, in a fixed rotation, before a second job of
+ * any, and the jobs added without a group count as one more group of the rotation. So a group
+ * with a job ready waits for at most one lease of each other group in the rotation, however many
+ * jobs those have waiting. Within a group (and among jobs without one), jobs go in priority
+ * order, then in the order they became ready. A group sits out its turns while it is paused, at
+ * its concurrency, or held by its rate limit. `listJobs` of `ready` lists jobs without a group
+ * first, then group by group. The queue's own limits (pause, `rateLimit`, `globalConcurrency`)
+ * apply on top. A group with no job and no pause leaves nothing stored.
+ */
+export interface GroupsCapable {
+	/** Sets the limits of every group (`null`: none). Leases already granted stay. */
+	setGroupLimits(limits: GroupLimits | null): Promise<void>;
+	/** The limits of every group, or `null` for none. */
+	getGroupLimits(): Promise<GroupLimits | null>;
+	/** Pauses one group: none of its jobs is leased until it is resumed. Idempotent. */
+	pauseGroup(group: string): Promise<void>;
+	/** Resumes a paused group. Idempotent. */
+	resumeGroup(group: string): Promise<void>;
+	/** Whether the group is paused. */
+	isGroupPaused(group: string): Promise<boolean>;
 }
 
 /** Parameters of {@link ProgressCapable.progress}. */
@@ -646,6 +693,7 @@ export interface CapabilityMethods {
 	priorities: unknown;
 	rateLimit: RateLimitCapable;
 	globalConcurrency: GlobalConcurrencyCapable;
+	groups: GroupsCapable;
 }
 
 /**

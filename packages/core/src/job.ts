@@ -54,6 +54,8 @@ export interface Job<Data = unknown, Name extends string = string> {
 	readonly attempts: number;
 	/** The effective attempt limit (add option, else handle option, else queue default). */
 	readonly maxAttempts: number;
+	/** The group `add` gave it, if any. */
+	readonly group: string | undefined;
 	/**
 	 * Aborts when the worker lost this job's lease (`LeaseLostError`: someone else may run it now)
 	 * or when `worker.stop({ timeout })` ran out of time (`WorkerStoppedError`). Pass it to
@@ -136,6 +138,8 @@ export interface JobInfo<Data = unknown, Name extends string = string> {
 	readonly uniqueKey: string | undefined;
 	/** Its priority: 0 (the default, first) unless `add` gave one. */
 	readonly priority: number;
+	/** Its group, if `add` gave one. */
+	readonly group: string | undefined;
 }
 
 /** A {@link JobInfo} with what a kept completed job and a running one's progress add. */

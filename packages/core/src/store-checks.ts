@@ -8,6 +8,7 @@
 import { requireCapability } from "./capabilities.js";
 import { InvalidJobDataError, InvalidJobNameError, InvalidOptionError } from "./errors.js";
 import {
+	type GroupLimits,
 	JOB_EVENT_TYPES,
 	JOB_STATES,
 	type JobErrorInfo,
@@ -18,6 +19,7 @@ import {
 	type KeepPolicy,
 	type LeaseRef,
 	type ListJobsParams,
+	MAX_GROUP_LENGTH,
 	MAX_PAGE,
 	MAX_PRIORITY,
 	MAX_RATE_LIMIT,
@@ -88,6 +90,49 @@ export function checkRateLimit(option: string, limit: unknown): RateLimit | null
 		throw new InvalidOptionError(`${option}.max`, `must be at most ${MAX_RATE_LIMIT}, got ${max}`);
 	}
 	return { max, duration: checkInteger(`${option}.duration`, limit.duration, 1) };
+}
+
+/** Checks a group: a non-empty string of at most {@link MAX_GROUP_LENGTH} characters. */
+export function checkGroup(option: string, group: unknown): string {
+	if (typeof group !== "string" || group === "") {
+		throw new InvalidOptionError(option, `must be a non-empty string, got ${describe(group)}`);
+	}
+	if (group.length > MAX_GROUP_LENGTH) {
+		throw new InvalidOptionError(
+			option,
+			`must be at most ${MAX_GROUP_LENGTH} characters, got ${group.length}`,
+		);
+	}
+	return group;
+}
+
+/** Checks {@link GroupLimits}: `{ concurrency?, rate? }`, or `null`. Returns a copy. */
+export function checkGroupLimits(option: string, limits: unknown): GroupLimits | null {
+	if (limits === null) return null;
+	if (!isObject(limits) || Array.isArray(limits)) {
+		throw new InvalidOptionError(
+			option,
+			`must be { concurrency?, rate? } or null, got ${describe(limits)}`,
+		);
+	}
+	for (const key of Object.keys(limits)) {
+		if (key !== "concurrency" && key !== "rate") {
+			throw new InvalidOptionError(
+				`${option}.${key}`,
+				"is not a group limit (known: concurrency, rate)",
+			);
+		}
+	}
+	const checked: GroupLimits = {};
+	if (limits.concurrency !== undefined) {
+		checked.concurrency = checkInteger(`${option}.concurrency`, limits.concurrency, 1);
+	}
+	if (limits.rate !== undefined) {
+		const rate = checkRateLimit(`${option}.rate`, limits.rate);
+		if (rate === null) throw new InvalidOptionError(`${option}.rate`, "must be { max, duration }");
+		checked.rate = rate;
+	}
+	return checked;
 }
 
 /** Checks a global concurrency: an integer from 1, or `null` for none. */
@@ -246,6 +291,10 @@ export function checkNewJob(job: unknown, at: string, store?: JobStore): NewJob 
 	if (job.priority !== undefined) {
 		checkPriority(`${at}.priority`, job.priority);
 		if (store) requireCapability(store, "priorities", `${at}.priority`);
+	}
+	if (job.group !== undefined) {
+		checkGroup(`${at}.group`, job.group);
+		if (store) requireCapability(store, "groups", `${at}.group`);
 	}
 	return job as unknown as NewJob;
 }

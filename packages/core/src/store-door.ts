@@ -15,6 +15,7 @@ import type {
 	ExtendParams,
 	ExtendResult,
 	FailParams,
+	GroupLimits,
 	JobPage,
 	JobRecord,
 	JobStats,
@@ -194,6 +195,31 @@ export class StoreDoor {
 			"globalConcurrency",
 			"queue.getGlobalConcurrency()",
 		).getGlobalConcurrency();
+	}
+
+	/** `setGroupLimits` of capability `groups`. */
+	setGroupLimits(limits: GroupLimits | null): Promise<void> {
+		return this.#capable("groups", "queue.setGroupLimits()").setGroupLimits(limits);
+	}
+
+	/** `getGroupLimits` of capability `groups`. */
+	getGroupLimits(): Promise<GroupLimits | null> {
+		return this.#capable("groups", "queue.getGroupLimits()").getGroupLimits();
+	}
+
+	/** `pauseGroup` of capability `groups`. */
+	pauseGroup(group: string): Promise<void> {
+		return this.#capable("groups", "queue.pauseGroup()").pauseGroup(group);
+	}
+
+	/** `resumeGroup` of capability `groups`. */
+	resumeGroup(group: string): Promise<void> {
+		return this.#capable("groups", "queue.resumeGroup()").resumeGroup(group);
+	}
+
+	/** `isGroupPaused` of capability `groups`. */
+	isGroupPaused(group: string): Promise<boolean> {
+		return this.#capable("groups", "queue.isGroupPaused()").isGroupPaused(group);
 	}
 
 	/** The store narrowed to `capability`, or `UnsupportedError` naming `method`. */

@@ -12,6 +12,7 @@ export type * from "./job-store.js";
 export {
 	JOB_EVENT_TYPES,
 	JOB_STATES,
+	MAX_GROUP_LENGTH,
 	MAX_PAGE,
 	MAX_PRIORITY,
 	MAX_RATE_LIMIT,
@@ -23,6 +24,8 @@ export {
 	checkEventsOption,
 	checkEventTypes,
 	checkGlobalConcurrency,
+	checkGroup,
+	checkGroupLimits,
 	checkInteger,
 	checkJobId,
 	checkJobKeep,

@@ -14,7 +14,7 @@ import {
 	type NewJob,
 	supports,
 } from "@jobs/core";
-import { afterEach, beforeEach } from "vitest";
+import { afterEach, beforeEach, expect } from "vitest";
 import type { ContractHarness, ContractOptions } from "./harness.js";
 
 /** What a test sees: the store, a way to let time pass, and the durations to use. */
@@ -218,6 +218,34 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
 		(value) => new Error(`expected a rejection, got ${JSON.stringify(value)}`),
 		(error: unknown) => error,
 	);
+}
+
+/**
+ * As an idle worker held back by a limit: a reserve that finds nothing, then a wait that must
+ * not end until `free()` (a settle that frees a slot) runs, and must end soon after; then a
+ * reserve that leases. A wake-up left over from earlier calls is spent first.
+ */
+export async function expectWokenWhenFreed(
+	c: ContractContext,
+	store: JobStore & CapabilityMethods["waitForJob"],
+	free: () => Promise<unknown>,
+): Promise<void> {
+	const { elapse, margin, wakeWithin } = c;
+	const abort = new AbortController();
+	try {
+		const first = store.waitForJob({ timeoutMs: margin, signal: abort.signal });
+		await elapse(2 * margin);
+		await first;
+		expect(await store.reserve({ limit: 2, leaseMs: LONG })).toEqual([]);
+		const wait = track(store.waitForJob({ timeoutMs: LONG, signal: abort.signal }));
+		expect(await eventually(() => wait.settled, wakeWithin / 4)).toBe(false);
+		await free();
+		expect(await eventually(() => wait.settled, wakeWithin)).toBe(true);
+		expect(wait.error).toBeUndefined();
+		expect(await store.reserve({ limit: 2, leaseMs: LONG })).toHaveLength(1);
+	} finally {
+		abort.abort();
+	}
 }
 
 /** What a store holds, as stats say, for "nothing changed" assertions. */

@@ -24,6 +24,7 @@ import { deadLetterContract } from "./suites/dead-letter.js";
 import { delayedContract } from "./suites/delayed.js";
 import { eventsContract } from "./suites/events.js";
 import { globalConcurrencyContract } from "./suites/global-concurrency.js";
+import { groupsContract } from "./suites/groups.js";
 import { jobIdsContract } from "./suites/job-ids.js";
 import { leaseContract } from "./suites/leases.js";
 import { lookupContract } from "./suites/lookup.js";
@@ -51,6 +52,7 @@ export {
 	delayedContract,
 	eventsContract,
 	globalConcurrencyContract,
+	groupsContract,
 	jobIdsContract,
 	leaseContract,
 	lookupContract,
@@ -109,6 +111,7 @@ export const contractGroups: readonly ContractGroup[] = [
 		capability: "globalConcurrency",
 		register: globalConcurrencyContract,
 	},
+	{ name: "groups", capability: "groups", register: groupsContract },
 ];
 
 /**

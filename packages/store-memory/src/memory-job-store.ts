@@ -18,6 +18,8 @@ import {
 	checkErrorInfo,
 	checkEventsOption,
 	checkGlobalConcurrency,
+	checkGroup,
+	checkGroupLimits,
 	checkInteger,
 	checkJobId,
 	checkJobKeep,
@@ -39,6 +41,8 @@ import {
 	type ExtendResult,
 	type FailParams,
 	type GlobalConcurrencyCapable,
+	type GroupLimits,
+	type GroupsCapable,
 	type JobErrorInfo,
 	type JobEventType,
 	type JobKeep,
@@ -75,6 +79,8 @@ import {
 } from "@jobs/core/store";
 import { Deque } from "./deque.js";
 import { type HeapEntry, MinHeap } from "./min-heap.js";
+import { ReadyLines } from "./ready-lines.js";
+import { StartWindow } from "./start-window.js";
 
 /** Options of {@link MemoryJobStore}. */
 export interface MemoryJobStoreOptions {
@@ -140,25 +146,26 @@ interface StoredJob {
 	result: string | undefined;
 	/** 0 unless `add` gave one (a `replace` clash may change it). */
 	priority: number;
+	/** Its group, if `add` gave one (a `replace` clash may change it). */
+	group: string | undefined;
 	/** When it completed, while kept as completed. */
 	finishedAt: number;
 }
 
-/** A place in `ready`; stale once the job's `slot` is another object. */
-interface ReadySlot {
-	readonly job: StoredJob;
-}
-
-/** The ready jobs of one priority, in the order they became ready. */
-interface ReadyLine {
-	readonly slots: Deque<ReadySlot>;
-	/** Its live slots (the others are stale). */
-	count: number;
-}
-
-/** A line in the order of lines (`at` is its priority); stale once the line is gone. */
-interface LineEntry extends HeapEntry {
-	readonly line: ReadyLine;
+/**
+ * One member of the rotation (capability `groups`): the ready jobs of one group, or (`name`
+ * undefined) those of every job without a group, with what the group's limits count.
+ */
+interface Member {
+	readonly name: string | undefined;
+	readonly lines: ReadyLines<StoredJob>;
+	/** Its jobs leased now (groups only). */
+	active: number;
+	/** Its starts in its rate window (groups only). */
+	readonly window: StartWindow;
+	paused: boolean;
+	/** Whether it sits in `#rotation` (at most once). */
+	inRotation: boolean;
 }
 
 interface DelayedEntry extends HeapEntry {
@@ -206,7 +213,8 @@ export class MemoryJobStore
 		EventsCapable,
 		PauseCapable,
 		RateLimitCapable,
-		GlobalConcurrencyCapable
+		GlobalConcurrencyCapable,
+		GroupsCapable
 {
 	readonly capabilities: StoreCapabilities;
 	readonly #clock: Clock;
@@ -217,11 +225,13 @@ export class MemoryJobStore
 
 	/** Every job in the store, whatever its state. */
 	readonly #jobs = new Map<string, StoredJob>();
-	// `ready` is one line per priority, kept while it holds a job, and a heap of the lines by
-	// priority. Removals and moves leave stale slots behind, skipped when they surface and
-	// compacted.
-	readonly #lines = new Map<number, ReadyLine>();
-	readonly #lineOrder = new MinHeap<LineEntry>();
+	// `ready`: the jobs without a group, and each group's, in lines of priority; the members with
+	// ready jobs take turns in `#rotation`. A group is kept while it holds a job, a lease, a
+	// start its rate window counts, or a pause.
+	readonly #ungrouped = newMember(undefined);
+	readonly #groups = new Map<string, Member>();
+	readonly #rotation = new Deque<Member>();
+	#groupLimits: GroupLimits | null = null;
 	#readyCount = 0;
 	readonly #delayed = new MinHeap<DelayedEntry>();
 	#delayedCount = 0;
@@ -246,8 +256,7 @@ export class MemoryJobStore
 	#paused = false;
 	/** The rate limit, and the starts in its window: when, how many, oldest first. */
 	#rateLimit: RateLimit | null = null;
-	readonly #starts = new Deque<{ readonly at: number; readonly count: number }>();
-	#startsInWindow = 0;
+	readonly #starts = new StartWindow();
 	/** No job is leased before this time (a release's `limitFor`). */
 	#blockedUntil = 0;
 	#globalConcurrency: number | null = null;
@@ -277,6 +286,7 @@ export class MemoryJobStore
 			priorities: true,
 			rateLimit: true,
 			globalConcurrency: true,
+			groups: true,
 			...(this.#eventsMaxLen > 0 ? { events: true } : {}),
 		};
 	}
@@ -339,6 +349,7 @@ export class MemoryJobStore
 			result: undefined,
 			finishedAt: 0,
 			priority: input.priority ?? 0,
+			group: input.group,
 		};
 		this.#jobs.set(job.id, job);
 		if (input.unique) this.#claim(job, input.unique, now);
@@ -356,10 +367,13 @@ export class MemoryJobStore
 		job.maxAttempts = input.maxAttempts;
 		const dueAt = dueAtOf(input, now);
 		const priority = input.priority ?? 0;
+		const { group } = input;
 		// A ready job that stays ready in the same line keeps its place in it.
-		if (job.state === "ready" && dueAt === undefined && priority === job.priority) return;
+		const sameLine = priority === job.priority && group === job.group;
+		if (job.state === "ready" && dueAt === undefined && sameLine) return;
 		this.#unplace(job);
 		job.priority = priority;
+		job.group = group;
 		this.#place(job, dueAt);
 	}
 
@@ -370,47 +384,51 @@ export class MemoryJobStore
 	}
 
 	#toReady(job: StoredJob, atHead: boolean): void {
-		const slot: ReadySlot = { job };
 		job.state = "ready";
-		job.slot = slot;
-		const line = this.#line(job.priority);
-		if (atHead) line.slots.unshift(slot);
-		else line.slots.push(slot);
-		line.count++;
+		const member = this.#memberOf(job.group);
+		member.lines.push(job, atHead);
 		this.#readyCount++;
-	}
-
-	/** The line of `priority`, made when it has none. */
-	#line(priority: number): ReadyLine {
-		let line = this.#lines.get(priority);
-		if (!line) {
-			line = { slots: new Deque(), count: 0 };
-			this.#lines.set(priority, line);
-			this.#lineOrder.push({ at: priority, seq: this.#seq++, line });
-			// Lines that emptied leave entries behind: drop them once they outnumber the lines.
-			if (this.#lineOrder.size > 2 * this.#lines.size + 1024) {
-				this.#lineOrder.filter((entry) => this.#lines.get(entry.at) === entry.line);
-			}
-		}
-		return line;
-	}
-
-	/** One live slot of `line` left it: the line goes once it holds none. */
-	#leaveLine(line: ReadyLine, priority: number): void {
-		this.#readyCount--;
-		if (--line.count === 0) this.#lines.delete(priority);
-		else if (line.slots.size > 2 * line.count + 1024) {
-			line.slots.retain((slot) => slot.job.slot === slot);
+		if (!member.inRotation) {
+			member.inRotation = true;
+			this.#rotation.push(member);
 		}
 	}
 
-	/** The line of the lowest priority (the next to lease from), if any job is ready. */
-	#firstLine(): LineEntry | undefined {
-		for (;;) {
-			const entry = this.#lineOrder.peek();
-			if (!entry || this.#lines.get(entry.at) === entry.line) return entry;
-			this.#lineOrder.pop();
+	/** The member of `group` (undefined: the jobs without one), made when it has none. */
+	#memberOf(group: string | undefined): Member {
+		if (group === undefined) return this.#ungrouped;
+		let member = this.#groups.get(group);
+		if (!member) {
+			member = newMember(group);
+			this.#groups.set(group, member);
 		}
+		return member;
+	}
+
+	/** Drops a group that holds nothing any more: no job, lease, counted start or pause. */
+	#forgetGroup(member: Member): void {
+		if (member.name === undefined || member.lines.count > 0 || member.active > 0) return;
+		if (member.paused || member.inRotation) return;
+		const rate = this.#groupLimits?.rate;
+		if (rate && member.window.count(this.#clock.now(), rate.duration).count > 0) return;
+		this.#groups.delete(member.name);
+	}
+
+	/** Whether a job of `member` may start now under its group's pause and limits. */
+	#mayStart(member: Member, now: number): boolean {
+		if (member.name === undefined) return true;
+		if (member.paused) return false;
+		const limits = this.#groupLimits;
+		if (limits?.concurrency !== undefined && member.active >= limits.concurrency) return false;
+		return !limits?.rate || member.window.count(now, limits.rate.duration).count < limits.rate.max;
+	}
+
+	/** A leased job left `active` (settled or swept): its group's slot is free. */
+	#leftActive(job: StoredJob): void {
+		if (job.group === undefined) return;
+		const member = this.#groups.get(job.group)!;
+		member.active--;
+		this.#forgetGroup(member);
 	}
 
 	#toDelayed(job: StoredJob, at: number): void {
@@ -424,8 +442,12 @@ export class MemoryJobStore
 
 	/** Takes a ready or delayed job out of its structure (its entry turns stale). */
 	#unplace(job: StoredJob): void {
-		if (job.state === "ready") this.#leaveLine(this.#lines.get(job.priority)!, job.priority);
-		else if (job.state === "delayed") this.#delayedCount--;
+		if (job.state === "ready") {
+			const member = this.#memberOf(job.group);
+			member.lines.remove(job);
+			this.#readyCount--;
+			this.#forgetGroup(member);
+		} else if (job.state === "delayed") this.#delayedCount--;
 		job.slot = undefined;
 		if (this.#delayed.size > 2 * this.#delayedCount + 1024) {
 			this.#delayed.filter((entry) => entry.job.slot === entry);
@@ -600,6 +622,48 @@ export class MemoryJobStore
 		return this.#globalConcurrency;
 	}
 
+	/** Sets the limits of every group (`null`: none). */
+	async setGroupLimits(limits: GroupLimits | null): Promise<void> {
+		this.#open();
+		this.#groupLimits = checkGroupLimits("setGroupLimits(limits)", limits);
+		this.#now();
+		this.#changed();
+	}
+
+	/** The limits of every group, or `null`. */
+	async getGroupLimits(): Promise<GroupLimits | null> {
+		this.#open();
+		const limits = this.#groupLimits;
+		if (!limits) return null;
+		const copy: GroupLimits = { ...limits };
+		if (limits.rate) copy.rate = { ...limits.rate };
+		return copy;
+	}
+
+	/** Pauses one group: none of its jobs is leased until {@link resumeGroup}. */
+	async pauseGroup(group: string): Promise<void> {
+		this.#open();
+		this.#memberOf(checkGroup("pauseGroup(group)", group)).paused = true;
+		this.#armDueTimer();
+	}
+
+	/** Resumes a paused group and wakes idle workers when it has jobs ready. */
+	async resumeGroup(group: string): Promise<void> {
+		this.#open();
+		const member = this.#groups.get(checkGroup("resumeGroup(group)", group));
+		if (!member) return;
+		member.paused = false;
+		this.#forgetGroup(member);
+		this.#now();
+		this.#changed();
+	}
+
+	/** Whether the group is paused. */
+	async isGroupPaused(group: string): Promise<boolean> {
+		this.#open();
+		return this.#groups.get(checkGroup("isGroupPaused(group)", group))?.paused ?? false;
+	}
+
 	/**
 	 * How many jobs the limits let start now, and, when none may while a time will change that
 	 * (a rate window, a release's `limitFor`), when.
@@ -613,13 +677,9 @@ export class MemoryJobStore
 		const limit = this.#rateLimit;
 		if (limit) {
 			// Starts leave the window `duration` ms after they were made.
-			for (let head = this.#starts.at(0); head && head.at <= now - limit.duration; ) {
-				this.#starts.shift();
-				this.#startsInWindow -= head.count;
-				head = this.#starts.at(0);
-			}
-			const left = limit.max - this.#startsInWindow;
-			if (left <= 0) return { allowed: 0, reopenAt: this.#starts.at(0)!.at + limit.duration };
+			const { count, leavesAt } = this.#starts.count(now, limit.duration);
+			const left = limit.max - count;
+			if (left <= 0) return { allowed: 0, reopenAt: leavesAt! };
 			allowed = Math.min(allowed, left);
 		}
 		return { allowed };
@@ -678,6 +738,7 @@ export class MemoryJobStore
 			const { job } = entry;
 			if (!this.#isCurrentEntry(entry)) continue;
 			this.#active.delete(job.id);
+			this.#leftActive(job);
 			job.token = "";
 			job.progress = undefined;
 			job.lastError = { message: LEASE_EXPIRED_MESSAGE };
@@ -787,11 +848,13 @@ export class MemoryJobStore
 	#inState(state: JobState): StoredJob[] {
 		switch (state) {
 			case "ready":
-				return [...this.#lines]
-					.sort(([a], [b]) => a - b)
-					.flatMap(([, line]) => [...line.slots.values()])
-					.filter((s) => s.job.slot === s)
-					.map((s) => s.job);
+				// Jobs without a group first, then group by group in the rotation's order.
+				return [
+					...this.#ungrouped.lines.values(),
+					...[...this.#rotation.values()]
+						.filter((member) => member !== this.#ungrouped)
+						.flatMap((member) => member.lines.values()),
+				];
 			case "delayed":
 				return this.#delayed
 					.toArray()
@@ -927,8 +990,9 @@ export class MemoryJobStore
 		this.#events.clear();
 		this.#completed.clear();
 		this.#jobs.clear();
-		this.#lines.clear();
-		this.#lineOrder.clear();
+		this.#ungrouped.lines.clear();
+		this.#groups.clear();
+		this.#rotation.clear();
 		this.#delayed.clear();
 		this.#active.clear();
 		this.#leases.clear();
@@ -1014,14 +1078,31 @@ export class MemoryJobStore
 		const leased: LeasedJob[] = [];
 		if (this.#paused) return leased;
 		const limit = Math.min(asked, this.#allowance(now).allowed);
-		while (leased.length < limit) {
-			const first = this.#firstLine();
-			if (!first) break;
-			const slot = first.line.slots.shift()!;
-			const { job } = slot;
-			if (job.slot !== slot) continue; // moved or removed since
-			this.#leaveLine(first.line, first.at);
-			job.slot = undefined;
+		const groupRate = this.#groupLimits?.rate;
+		// The members take turns, one job each; one that may not start now keeps its place in
+		// the rotation, and a whole round of those ends the take.
+		let skipped = 0;
+		while (leased.length < limit && this.#rotation.size > 0) {
+			const member = this.#rotation.shift()!;
+			if (member.lines.count === 0) {
+				member.inRotation = false;
+				this.#forgetGroup(member);
+				continue;
+			}
+			if (!this.#mayStart(member, now)) {
+				this.#rotation.push(member);
+				if (++skipped >= this.#rotation.size) break;
+				continue;
+			}
+			skipped = 0;
+			const job = member.lines.shift()!;
+			this.#readyCount--;
+			if (member.lines.count > 0) this.#rotation.push(member);
+			else member.inRotation = false;
+			if (member.name !== undefined) {
+				member.active++;
+				if (groupRate) member.window.note(now, 1);
+			}
 			job.state = "active";
 			job.attempts++;
 			job.token = randomUUID();
@@ -1039,13 +1120,11 @@ export class MemoryJobStore
 			if (job.maxAttempts !== undefined) out.maxAttempts = job.maxAttempts;
 			if (job.lastError) out.lastError = copyErrorInfo(job.lastError);
 			if (job.retention) out.retention = copyKeep(job.retention);
+			if (job.group !== undefined) out.group = job.group;
 			leased.push(out);
 			this.#emit("active", job, now);
 		}
-		if (this.#rateLimit && leased.length > 0) {
-			this.#starts.push({ at: now, count: leased.length });
-			this.#startsInWindow += leased.length;
-		}
+		if (this.#rateLimit && leased.length > 0) this.#starts.note(now, leased.length);
 		return leased;
 	}
 
@@ -1075,6 +1154,7 @@ export class MemoryJobStore
 		const job = this.#current(ref.id, ref.token, now);
 		if (!job) return { ok: false };
 		this.#active.delete(job.id);
+		this.#leftActive(job);
 		job.token = "";
 		apply(job, now);
 		const result: SettleResult = { ok: true };
@@ -1104,7 +1184,27 @@ export class MemoryJobStore
 	 * its limits let one start.
 	 */
 	#hasWork(): boolean {
-		return this.#readyCount > 0 && !this.#paused && this.#allowance(this.#clock.now()).allowed > 0;
+		if (this.#readyCount === 0 || this.#paused) return false;
+		const now = this.#clock.now();
+		if (this.#allowance(now).allowed === 0) return false;
+		for (const member of this.#rotation.values()) {
+			if (member.lines.count > 0 && this.#mayStart(member, now)) return true;
+		}
+		return false;
+	}
+
+	/** When the first group held back only by its rate window may start again, if any. */
+	#groupsReopenAt(now: number): number | undefined {
+		const limits = this.#groupLimits;
+		if (!limits?.rate) return undefined;
+		let first: number | undefined;
+		for (const member of this.#rotation.values()) {
+			if (member.name === undefined || member.lines.count === 0 || member.paused) continue;
+			if (limits.concurrency !== undefined && member.active >= limits.concurrency) continue;
+			const { count, leavesAt } = member.window.count(now, limits.rate.duration);
+			if (count >= limits.rate.max && (first === undefined || leavesAt! < first)) first = leavesAt;
+		}
+		return first;
 	}
 
 	/** After a change: wake idle workers if a job is ready, else time the next due job. */
@@ -1126,8 +1226,10 @@ export class MemoryJobStore
 		let dueAt = waiting ? this.#delayed.peek()?.at : undefined;
 		// Jobs held back by a rate window or a release's limitFor: wake when it lets one start.
 		if (waiting && this.#readyCount > 0) {
-			const { reopenAt } = this.#allowance(this.#clock.now());
-			if (reopenAt !== undefined && (dueAt === undefined || reopenAt < dueAt)) dueAt = reopenAt;
+			const now = this.#clock.now();
+			const { allowed, reopenAt } = this.#allowance(now);
+			const at = allowed === 0 ? reopenAt : this.#groupsReopenAt(now);
+			if (at !== undefined && (dueAt === undefined || at < dueAt)) dueAt = at;
 		}
 		if (dueAt === this.#dueTimerAt) return;
 		if (this.#dueTimer !== undefined) this.#clock.clearTimeout(this.#dueTimer);
@@ -1140,6 +1242,18 @@ export class MemoryJobStore
 			this.#wakeAll();
 		}, dueAt - this.#clock.now());
 	}
+}
+
+/** A member of the rotation with nothing in it yet. */
+function newMember(name: string | undefined): Member {
+	return {
+		name,
+		lines: new ReadyLines(),
+		active: 0,
+		window: new StartWindow(),
+		paused: false,
+		inRotation: false,
+	};
 }
 
 /** When a new job falls due, or undefined when it is ready at once. */
@@ -1168,6 +1282,7 @@ function recordOf(job: StoredJob): JobRecord {
 	if (job.state === "dead") record.failedAt = job.failedAt;
 	if (job.unique) record.uniqueKey = job.unique.key;
 	if (job.priority > 0) record.priority = job.priority;
+	if (job.group !== undefined) record.group = job.group;
 	if (job.state === "completed") {
 		record.finishedAt = job.finishedAt;
 		if (job.result !== undefined) record.result = job.result;

@@ -130,6 +130,7 @@ class HandlerJob implements Job<unknown, string> {
 	readonly data: unknown;
 	readonly attempts: number;
 	readonly maxAttempts: number;
+	readonly group: string | undefined;
 	readonly #running: Running;
 	readonly #runner: HandlerRunner;
 
@@ -140,6 +141,7 @@ class HandlerJob implements Job<unknown, string> {
 		this.data = data;
 		this.attempts = leased.attempts;
 		this.maxAttempts = maxAttempts;
+		this.group = leased.group;
 		this.#running = running;
 		this.#runner = runner;
 	}

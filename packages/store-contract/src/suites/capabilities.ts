@@ -17,6 +17,7 @@ const METHODS: Record<Capability, readonly string[]> = {
 	priorities: [],
 	rateLimit: ["setRateLimit", "getRateLimit"],
 	globalConcurrency: ["setGlobalConcurrency", "getGlobalConcurrency"],
+	groups: ["setGroupLimits", "getGroupLimits", "pauseGroup", "resumeGroup", "isGroupPaused"],
 };
 
 /** Options of `add` that belong to a capability, with a well-formed value of each. */
@@ -25,6 +26,7 @@ const ADD_OPTIONS = {
 	unique: { unique: { key: "contract-key", states: ["ready"], onConflict: "keep" } },
 	retention: { retention: { completed: { count: 10 } } },
 	priorities: { priority: 3 },
+	groups: { group: "contract-group" },
 } as const;
 
 /**

@@ -9,6 +9,7 @@ import type {
 	DeadLetterParams,
 	ExtendParams,
 	FailParams,
+	GroupLimits,
 	JobStore,
 	LeasedJob,
 	ListJobsParams,
@@ -114,6 +115,21 @@ class Forwarding implements JobStore {
 	}
 	getGlobalConcurrency() {
 		return this.inner.getGlobalConcurrency();
+	}
+	setGroupLimits(limits: GroupLimits | null) {
+		return this.inner.setGroupLimits(limits);
+	}
+	getGroupLimits() {
+		return this.inner.getGroupLimits();
+	}
+	pauseGroup(group: string) {
+		return this.inner.pauseGroup(group);
+	}
+	resumeGroup(group: string) {
+		return this.inner.resumeGroup(group);
+	}
+	isGroupPaused(group: string) {
+		return this.inner.isGroupPaused(group);
 	}
 	close() {
 		return this.inner.close();
@@ -568,6 +584,88 @@ class ExpiredSlotsFreeing extends Forwarding {
 	}
 }
 
+/** Stores every job without its group: one FIFO for all. */
+class GroupIgnoring extends Forwarding {
+	override add(jobs: readonly NewJob[]) {
+		return this.inner.add(jobs.map(({ group: _, ...job }) => job));
+	}
+}
+
+/** Says it keeps group limits, and never applies them. */
+class GroupLimitsIgnoring extends Forwarding {
+	#limits: GroupLimits | null = null;
+	override async setGroupLimits(limits: GroupLimits | null) {
+		this.#limits = limits;
+	}
+	override async getGroupLimits() {
+		return this.#limits;
+	}
+}
+
+/** Applies a group's concurrency but not its rate limit. */
+class GroupRateIgnoring extends Forwarding {
+	#limits: GroupLimits | null = null;
+	override async setGroupLimits(limits: GroupLimits | null) {
+		this.#limits = limits;
+		const concurrency = limits?.concurrency;
+		return this.inner.setGroupLimits(concurrency === undefined ? null : { concurrency });
+	}
+	override async getGroupLimits() {
+		return this.#limits;
+	}
+}
+
+/** Pausing a group pauses the whole queue. */
+class GroupPausePausingAll extends Forwarding {
+	readonly #paused = new Set<string>();
+	override async pauseGroup(group: string) {
+		this.#paused.add(group);
+		return this.inner.pause();
+	}
+	override async resumeGroup(group: string) {
+		this.#paused.delete(group);
+		if (this.#paused.size === 0) await this.inner.resume();
+	}
+	override async isGroupPaused(group: string) {
+		return this.#paused.has(group);
+	}
+}
+
+/** Remembers which groups are paused, and leases their jobs all the same. */
+class GroupPauseIgnoring extends Forwarding {
+	readonly #paused = new Set<string>();
+	override async pauseGroup(group: string) {
+		this.#paused.add(group);
+	}
+	override async resumeGroup(group: string) {
+		this.#paused.delete(group);
+	}
+	override async isGroupPaused(group: string) {
+		return this.#paused.has(group);
+	}
+}
+
+/** A settle's reserve leases past a group's concurrency. */
+class SettleNextIgnoringGroupLimits extends Forwarding {
+	override async ack(params: AckParams) {
+		const limits = await this.inner.getGroupLimits();
+		if (!params.reserve || !limits) return this.inner.ack(params);
+		await this.inner.setGroupLimits(null);
+		try {
+			return await this.inner.ack(params);
+		} finally {
+			await this.inner.setGroupLimits(limits);
+		}
+	}
+}
+
+/** Leases jobs without saying which group they belong to. */
+class LeaseGroupHiding extends Forwarding {
+	override async reserve(params: ReserveParams) {
+		return (await this.inner.reserve(params)).map(({ group: _, ...leased }) => leased);
+	}
+}
+
 /** One broken store, and a test of the contract that must catch it. */
 export interface BrokenVariant {
 	readonly name: string;
@@ -584,6 +682,50 @@ export const CONTROL = {
 
 /** Every broken variant. */
 export const VARIANTS: readonly BrokenVariant[] = [
+	{
+		name: "ignores groups",
+		caughtBy:
+			"serves the groups in turn: one job of each before a second of any, jobs without a group as one more",
+		create: (clock) => new GroupIgnoring(clock),
+	},
+	{
+		name: "never applies group limits",
+		caughtBy:
+			"caps the jobs of one group active at once, through reserve and a settle's reserve, while the others go on",
+		create: (clock) => new GroupLimitsIgnoring(clock),
+	},
+	{
+		name: "ignores a group's rate limit",
+		caughtBy: "rate-limits each group on its own, in a sliding window",
+		create: (clock) => new GroupRateIgnoring(clock),
+	},
+	{
+		name: "pauses the whole queue for one group",
+		caughtBy: "pauses one group while the others go on, and resumes it in its turn",
+		create: (clock) => new GroupPausePausingAll(clock),
+	},
+	{
+		name: "leases the jobs of a paused group",
+		caughtBy: "pauses one group while the others go on, and resumes it in its turn",
+		create: (clock) => new GroupPauseIgnoring(clock),
+	},
+	{
+		name: "leases past a group's concurrency through a settle",
+		caughtBy:
+			"caps the jobs of one group active at once, through reserve and a settle's reserve, while the others go on",
+		create: (clock) => new SettleNextIgnoringGroupLimits(clock),
+	},
+	{
+		name: "hides the group of a lease",
+		caughtBy:
+			"shows the group with each lease and in getJob, and lists ready jobs without a group first, then group by group",
+		create: (clock) => new LeaseGroupHiding(clock),
+	},
+	{
+		name: "frees expired leases' group slots before a sweep",
+		caughtBy: "holds a group's slot for an expired lease until a sweep recovers it",
+		create: (clock) => new ExpiredSlotsFreeing(clock),
+	},
 	{
 		name: "leases past the rate limit through a settle",
 		caughtBy:
