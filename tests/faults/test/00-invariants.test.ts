@@ -21,6 +21,7 @@ const empty = (): Snapshot => ({
 	dueMarker: undefined,
 	meta: { id: "10" },
 	malformed: [],
+	starts: [],
 });
 
 const ev = (e: Partial<LedgerEvent> & { t: string }): LedgerEvent => ({
@@ -138,6 +139,15 @@ describe("the fault-test invariants", () => {
 		expect(text).toMatch(/job 1 is in 2 places/);
 		expect(text).toMatch(/no :due marker/);
 		expect(text).toMatch(/does not balance/);
+	});
+
+	it("catch a rate window whose starts disagree with its count, or run out of order", () => {
+		const snap = empty();
+		snap.starts.push({ at: 20, count: 2 }, { at: 10, count: 1 });
+		snap.meta.started = "4";
+		const text = structureViolations(snap).join("\n");
+		expect(text).toMatch(/holds 3 starts, meta says 4/);
+		expect(text).toMatch(/out of order/);
 	});
 
 	it("catch a job in a place without a record, and a record in no place", () => {

@@ -54,6 +54,8 @@ export interface Snapshot {
 	meta: Record<string, string>;
 	/** Entries and records that did not parse. */
 	malformed: string[];
+	/** The rate limit's starts (`starts`): time and count, oldest first. */
+	starts: { at: number; count: number }[];
 }
 
 /**
@@ -92,7 +94,8 @@ async function snapshotWith(
 		.lrange(k.done, 0, -1)
 		.hgetall(k.progress)
 		.xrange(k.events, "-", "+")
-		.zrange(k.prios, 0, "-1", "WITHSCORES");
+		.zrange(k.prios, 0, "-1", "WITHSCORES")
+		.lrange(k.starts, 0, -1);
 	for (let i = 0; i < levels.length; i += 2) multi = multi.lrange(k.lines + levels[i], 0, -1);
 	for (const bucket of buckets) multi = multi.hgetall(bucket);
 	const replies = await multi.exec();
@@ -110,6 +113,7 @@ async function snapshotWith(
 		progress,
 		events,
 		prios,
+		starts,
 		...rest
 	] = replies.map(([, r]) => r) as [
 		[string, string],
@@ -122,6 +126,7 @@ async function snapshotWith(
 		string[],
 		Record<string, string>,
 		[string, string[]][],
+		string[],
 		string[],
 		...unknown[],
 	];
@@ -161,7 +166,13 @@ async function snapshotWith(
 		dueMarker: undefined,
 		meta,
 		malformed,
+		starts: [],
 	};
+	for (const entry of starts) {
+		const m = /^(\d+),(\d+)$/.exec(entry);
+		if (m) snap.starts.push({ at: Number(m[1]), count: Number(m[2]) });
+		else malformed.push(`starts: ${entry.slice(0, 60)}`);
+	}
 	// Each job's priority as its record says, to check the line or member that holds it.
 	const priorities = new Map<string, string>();
 	for (const set of recordSets) {
@@ -244,6 +255,15 @@ export function placesOf(snap: Snapshot): Map<string, string[]> {
  */
 export function structureViolations(snap: Snapshot, stats?: JobStats): string[] {
 	const violations: string[] = [];
+	const started = snap.starts.reduce((sum, e) => sum + e.count, 0);
+	if (snap.starts.length > 0 && started !== Number(snap.meta.started ?? 0)) {
+		violations.push(`the rate window holds ${started} starts, meta says ${snap.meta.started}`);
+	}
+	for (let i = 1; i < snap.starts.length; i++) {
+		if (snap.starts[i]!.at < snap.starts[i - 1]!.at) {
+			violations.push(`the rate window's starts are out of order at ${i}`);
+		}
+	}
 	for (const m of snap.malformed) violations.push(`malformed entry (no lease or bad record): ${m}`);
 	for (const [id, where] of placesOf(snap)) {
 		if (where.length > 1)
