@@ -549,7 +549,8 @@ export interface GroupLimits {
 /**
  * Capability `groups`. Jobs added with a {@link NewJob.group} are served in turn: a reserve
  * leases one job of each group that may start one, in a fixed rotation, before a second job of
- * any, and the jobs added without a group count as one more group of the rotation. So a group
+ * any. A group joins the rotation's tail when it gets a job ready; the jobs added without a group
+ * count as one more group, which joins it at the first reserve that finds them waiting. So a group
  * with a job ready waits for at most one lease of each other group in the rotation, however many
  * jobs those have waiting. Within a group (and among jobs without one), jobs go in priority
  * order, then in the order they became ready. A group sits out its turns while it is paused, at

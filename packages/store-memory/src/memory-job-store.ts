@@ -388,10 +388,16 @@ export class MemoryJobStore
 		const member = this.#memberOf(job.group);
 		member.lines.push(job, atHead);
 		this.#readyCount++;
-		if (!member.inRotation) {
-			member.inRotation = true;
-			this.#rotation.push(member);
-		}
+		// A group joins the rotation's tail when it gets a job; the jobs without a group join it
+		// at the first take that finds them waiting (see #take).
+		if (member !== this.#ungrouped) this.#join(member);
+	}
+
+	/** Puts `member` at the tail of the rotation unless it is in it. */
+	#join(member: Member): void {
+		if (member.inRotation) return;
+		member.inRotation = true;
+		this.#rotation.push(member);
 	}
 
 	/** The member of `group` (undefined: the jobs without one), made when it has none. */
@@ -1079,6 +1085,7 @@ export class MemoryJobStore
 		if (this.#paused) return leased;
 		const limit = Math.min(asked, this.#allowance(now).allowed);
 		const groupRate = this.#groupLimits?.rate;
+		if (this.#ungrouped.lines.count > 0) this.#join(this.#ungrouped);
 		// The members take turns, one job each; one that may not start now keeps its place in
 		// the rotation, and a whole round of those ends the take.
 		let skipped = 0;
@@ -1187,6 +1194,7 @@ export class MemoryJobStore
 		if (this.#readyCount === 0 || this.#paused) return false;
 		const now = this.#clock.now();
 		if (this.#allowance(now).allowed === 0) return false;
+		if (this.#ungrouped.lines.count > 0) return true;
 		for (const member of this.#rotation.values()) {
 			if (member.lines.count > 0 && this.#mayStart(member, now)) return true;
 		}
