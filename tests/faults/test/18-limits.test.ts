@@ -83,8 +83,8 @@ describeFaults("18. rate limit and global concurrency across worker processes", 
 			if (e.type === "waiting" && e.jobId === limited) releasedAt = e.at;
 		}
 		expect(leasedAt).toHaveLength(302);
-		// An event's time is read at the end of its script, up to a millisecond after the lease:
-		// windows one millisecond short are sound.
+		// An event carries the time its script read first, the time the limit counted the lease
+		// at; a window of whole milliseconds one short of the limit's is then sound.
 		const most = Math.max(
 			...leasedAt.map((t) => leasedAt.filter((u) => u >= t && u < t + window - 1).length),
 		);

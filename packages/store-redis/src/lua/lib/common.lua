@@ -62,6 +62,9 @@ local EVENT_CODES = {
 }
 -- The fields of the events emitted so far, and where each event's fields begin.
 local pending_events, event_starts = {}, {}
+-- The first time this call read (now_ms): its events carry it, the time its decisions used (a
+-- lease counted against a rate window at that time is told of with that time).
+local call_now
 
 -- Writes the events emitted so far. Every script that emits calls it before it returns.
 local function flush_events()
@@ -69,8 +72,13 @@ local function flush_events()
   if count == 0 then return end
   local last = rcall('HINCRBY', K.meta, 'evseq', count)
   local first = last - count + 1
-  local t = rcall('TIME')
-  local at = t[1] .. string.format('%03d', math.floor(tonumber(t[2]) / 1000))
+  local at
+  if call_now then
+    at = fmt(call_now)
+  else
+    local t = rcall('TIME')
+    at = t[1] .. string.format('%03d', math.floor(tonumber(t[2]) / 1000))
+  end
   event_starts[count + 1] = #pending_events + 1
   for from = 1, count, EVENTS_PER_ENTRY do
     local to = math.min(from + EVENTS_PER_ENTRY - 1, count)
@@ -149,7 +157,9 @@ end
 -- Epoch milliseconds from the server clock: the one clock all clients share.
 local function now_ms()
   local t = rcall('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  call_now = call_now or now
+  return now
 end
 
 -- The bucket hash that holds the record of `seq`.
@@ -265,7 +275,6 @@ local function live_lease(v, token, now)
   if tok == token and exp > now then return att, at, flagged end
   return nil
 end
-
 
 --[[
   Ready lines (priorities). A job of priority 0, the default, waits in `ready`; one of priority
