@@ -60,7 +60,11 @@ end
 -- start now: a number, or math.huge for no limit; and, when none may until a time passes, that
 -- time (epoch ms). A full global concurrency gives no time: a settle frees the slot and wakes.
 local function allowance(rate, conc, block, now)
-  if block and tonumber(block) > now then return 0, tonumber(block) end
+  if block then
+    if tonumber(block) > now then return 0, tonumber(block) end
+    -- Past: nothing is held back any more, and the field goes.
+    rcall('HDEL', K.active, ':block')
+  end
   local allowed = math.huge
   if conc then allowed = math.max(0, tonumber(conc) - active_count()) end
   if rate and allowed > 0 then
