@@ -242,8 +242,9 @@ export interface ListJobsParams {
 export const MAX_PAGE = 1_000;
 
 /**
- * One page of jobs in one state, in that state's order: `ready` head first (next to run),
- * `delayed` by due time, `dead` oldest death first, `active` in an order of the store's choosing
+ * One page of jobs in one state, in that state's order: `ready` head first (next to run; with
+ * `priorities`, line by line, lowest first; with `groups`, the jobs without a group first, then
+ * group by group), `delayed` by due time, `dead` oldest death first, `active` in an order of the store's choosing
  * that stays the same while the set of active jobs does not change.
  */
 export interface JobPage {
