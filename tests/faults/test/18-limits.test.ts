@@ -2,6 +2,9 @@ import { expect, it } from "vitest";
 import type { Lease } from "./support/ledger.js";
 import { describeFaults, Scenario } from "./support/scenario.js";
 
+/** How far the clocks of two processes may disagree (each reads the machine's from its own start). */
+const CLOCK_SLACK_MS = 5;
+
 /** The most intervals that overlap at any instant. */
 function mostAtOnce(runs: readonly { start: number; end: number }[]): number {
 	const edges = runs.flatMap((r) => [
@@ -37,19 +40,27 @@ describeFaults("18. rate limit and global concurrency across worker processes", 
 		expect(report.acked).toBe(1_500);
 
 		// Each lease from the moment its worker had it to the moment it sent the settle: inside the
-		// time the store counted it (a lease the victim held ends at its kill, no earlier).
+		// time the store counted it (a lease the victim held ends at its kill, no earlier), each
+		// end pulled in by how far the clocks of two processes may differ.
+		const slack = CLOCK_SLACK_MS / 2;
 		const runs = [...s.ledger().leases.values()].map((l: Lease) => ({
-			start: l.recv,
-			end: l.settles[0]?.sent ?? (l.pid === victim.pid ? killedAt : Number.POSITIVE_INFINITY),
+			start: l.recv + slack,
+			end:
+				(l.settles[0]?.sent ?? (l.pid === victim.pid ? killedAt : Number.POSITIVE_INFINITY)) -
+				slack,
 		}));
 		expect(mostAtOnce(runs)).toBeLessThanOrEqual(6);
-		// Once the victim's leases expired and were swept, its slots served the others: six leases
-		// at once again.
+		// Once the victim's leases expired and were swept, its slots served the others: more at
+		// once than the slots its unsettled leases left them.
+		const held = [...s.ledger().leases.values()].filter(
+			(l) => l.pid === victim.pid && l.settles.length === 0,
+		).length;
+		expect(held).toBeGreaterThan(0);
 		const later = runs.filter((r) => r.start > killedAt + 1_000 + 400);
 		expect(later.length).toBeGreaterThan(0);
-		expect(mostAtOnce(later)).toBe(6);
+		expect(mostAtOnce(later)).toBeGreaterThan(6 - held);
 		console.info(
-			`[faults] concurrency: ${runs.length} leases, at most ${mostAtOnce(runs)} at once (limit 6), ${mostAtOnce(later)} at once after the victim's slots came back`,
+			`[faults] concurrency: ${runs.length} leases, at most ${mostAtOnce(runs)} at once (limit 6), ${mostAtOnce(later)} at once after the victim's ${held} slots came back`,
 		);
 	});
 
@@ -98,7 +109,7 @@ describeFaults("18. rate limit and global concurrency across worker processes", 
 		// each process reads the machine's clock from its own start: a span a few ms short of the
 		// window is sound (CI saw 42 in a span of the full window).
 		const leases = [...s.ledger().leases.values()];
-		const span = window - 5;
+		const span = window - CLOCK_SLACK_MS;
 		const inWindow = Math.max(
 			...leases.map((a) => leases.filter((b) => b.sent >= a.sent && b.recv < a.sent + span).length),
 		);
