@@ -29,6 +29,10 @@ describeFaults("18. rate limit and global concurrency across worker processes", 
 		await store.setGlobalConcurrency(6);
 		const config = { concurrency: 4, lease: 1_000, sweepInterval: 200, step: { sleep: 10 } };
 		const victim = await s.worker("victim", config);
+		// Slow first attempts, started while the victim is the only worker: it surely holds four
+		// of the six slots when it is killed.
+		await s.addJobs(4, () => ({ plan: { "1": { sleep: 30_000 } } }));
+		await s.waitForLedger("the slow jobs to start", (a) => a.count("start") >= 4);
 		await s.worker("w2", config);
 		await s.worker("w3", config);
 		await s.addJobs(1_500);
@@ -37,7 +41,7 @@ describeFaults("18. rate limit and global concurrency across worker processes", 
 		const killedAt = s.ledger().gone.get(victim.pid) ?? performance.timeOrigin + performance.now();
 		await s.waitUntilDrained(60_000);
 		const report = await s.verify({ killedInFlight: true });
-		expect(report.acked).toBe(1_500);
+		expect(report.acked).toBe(1_504);
 
 		// Each lease from the moment its worker had it to the moment it sent the settle: inside the
 		// time the store counted it (a lease the victim held ends at its kill, no earlier), each
@@ -55,7 +59,7 @@ describeFaults("18. rate limit and global concurrency across worker processes", 
 		const held = [...s.ledger().leases.values()].filter(
 			(l) => l.pid === victim.pid && l.settles.length === 0,
 		).length;
-		expect(held).toBeGreaterThan(0);
+		expect(held).toBeGreaterThanOrEqual(4);
 		const later = runs.filter((r) => r.start > killedAt + 1_000 + 400);
 		expect(later.length).toBeGreaterThan(0);
 		expect(mostAtOnce(later)).toBeGreaterThan(6 - held);
