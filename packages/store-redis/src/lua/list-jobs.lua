@@ -19,18 +19,21 @@ local state, offset, limit = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local stop = offset + limit - 1
 local total, seqs, dues
 if state == 'ready' then
-  -- Line by line, in the order they run: `ready`, then the lines by priority.
-  total = ready_count()
+  -- Line by line, in the order they run: `ready`, then the lines by priority. One LLEN per line
+  -- gives both the total and where the page starts.
+  local lines, lens = { K.ready }, {}
+  for _, p in ipairs(rcall('ZRANGE', K.prios, 0, -1)) do lines[#lines + 1] = K.lines .. p end
+  total = 0
+  for i, key in ipairs(lines) do
+    lens[i] = rcall('LLEN', key)
+    total = total + lens[i]
+  end
   seqs = {}
   local skip = offset
-  local lines = { K.ready }
-  if limit > 0 then
-    for _, p in ipairs(rcall('ZRANGE', K.prios, 0, -1)) do lines[#lines + 1] = K.lines .. p end
-  end
-  for _, key in ipairs(lines) do
+  for i, key in ipairs(lines) do
     local want = limit - #seqs
     if want <= 0 then break end
-    local len = rcall('LLEN', key)
+    local len = lens[i]
     if skip >= len then
       skip = skip - len
     else

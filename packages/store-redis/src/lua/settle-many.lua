@@ -209,7 +209,7 @@ for k = 1, n do
           end
         end
         released[#released + 1] = seq
-        released_pris[seq] = rec and pri_of(rec)
+        released_pris[seq] = rec and pri_of(rec) or nil
         emit('waiting', id, name, att - 1)
       end
       want = want + limits[k]
