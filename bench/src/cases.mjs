@@ -55,6 +55,14 @@ export function defineCases(quick) {
 			params: { n, concurrency: 100, priorities: 3 },
 		},
 		{
+			id: "process-c100-groups",
+			title:
+				"process pre-filled no-op jobs spread over 1,000 groups (round-robin), concurrency 100 (ours only: BullMQ's groups are paid)",
+			scenario: "process",
+			params: { n, concurrency: 100, groups: 1_000 },
+			oursOnly: true,
+		},
+		{
 			id: "rate-limit",
 			title:
 				"process pre-filled jobs under a rate limit of 100 starts per 100 ms (1,000/s asked), concurrency 10 (ours: queue.setRateLimit; BullMQ: the worker's limiter)",
@@ -109,6 +117,13 @@ export function defineCases(quick) {
 			title: `Redis memory per waiting job with a priority (${memN.toLocaleString("en-US")} waiting, 3 priorities)`,
 			scenario: "memory",
 			params: { n: memN, delayed: false, priorities: 3 },
+		},
+		{
+			id: "memory-waiting-groups",
+			title: `Redis memory per waiting job in groups (${memN.toLocaleString("en-US")} waiting over 1,000 groups; ours only)`,
+			scenario: "memory",
+			params: { n: memN, delayed: false, groups: 1_000 },
+			oursOnly: true,
 		},
 		{
 			id: "memory-delayed",
@@ -285,6 +300,13 @@ export const SUMMARY_ROWS = [
 		better: "higher",
 	},
 	{
+		case: "process-c100-groups",
+		metric: "throughput",
+		label: "process, concurrency 100, 1,000 groups (ours only)",
+		unit: "jobs/s",
+		better: "higher",
+	},
+	{
 		case: "rate-limit",
 		metric: "achievedRate",
 		label: "rate achieved, 1,000/s asked (100 per 100 ms)",
@@ -359,6 +381,13 @@ export const SUMMARY_ROWS = [
 		better: "lower",
 	},
 	{
+		case: "memory-waiting-groups",
+		metric: "bytesPerJob",
+		label: "Redis bytes / waiting job, 1,000 groups (ours only)",
+		unit: "B",
+		better: "lower",
+	},
+	{
 		case: "memory-delayed",
 		metric: "bytesPerJob",
 		label: "Redis bytes / delayed job",
@@ -427,6 +456,7 @@ export const COST_CASES = [
 	"process-c10",
 	"process-c100",
 	"process-c100-priority",
+	"process-c100-groups",
 	"process-c100-kept",
 	"latency-500",
 	"scaleout-2",

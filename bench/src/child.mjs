@@ -14,7 +14,7 @@ import { busyCores, cpuTimes } from "./load.mjs";
 import { endWindow, startWindow } from "./redis.mjs";
 import { latencySummary } from "./stats.mjs";
 import { createSystem } from "./systems.mjs";
-import { BULK_BATCH, jobData, prefill, priorityOptions } from "./workload.mjs";
+import { BULK_BATCH, groupOptions, jobData, prefill, priorityOptions } from "./workload.mjs";
 
 // Count the commands this process sends, over every ioredis connection (BullMQ's and ours load
 // the same ioredis module). Pipelined and MULTI commands count one each, as Redis sees them.
@@ -185,8 +185,8 @@ const scenarios = {
 	},
 
 	/** `n` jobs pre-filled, then one worker at `concurrency` drains them (no-op handler). */
-	async process(sys, admin, { n, concurrency, priorities }) {
-		await prefill(sys, n, priorityOptions(priorities));
+	async process(sys, admin, { n, concurrency, priorities, groups }) {
+		await prefill(sys, n, priorityOptions(priorities) ?? groupOptions(groups));
 		const counter = completionCounter(sys);
 		const worker = await sys.prepareWorker({ concurrency });
 		const result = await measure(admin, n, async () => {
@@ -383,7 +383,7 @@ const scenarios = {
 	},
 
 	/** Redis `used_memory` delta per job with `n` jobs waiting (or delayed by an hour). */
-	async memory(sys, admin, { n, delayed, priorities }) {
+	async memory(sys, admin, { n, delayed, priorities, groups }) {
 		// One job first (one per priority), so per-queue keys (meta, counters, empty structures,
 		// the lines of priorities) are not per-job cost.
 		await sys.add(jobData(-1), delayed ? { delay: 3_600_000 } : undefined);
@@ -392,7 +392,11 @@ const scenarios = {
 		const before = Number(/used_memory:(\d+)/.exec(await admin.info("memory"))[1]);
 		const keysBefore = await admin.dbsize();
 		const t0 = performance.now();
-		await prefill(sys, n, delayed ? { delay: 3_600_000 } : priorityOptions(priorities));
+		await prefill(
+			sys,
+			n,
+			delayed ? { delay: 3_600_000 } : (priorityOptions(priorities) ?? groupOptions(groups)),
+		);
 		const wallMs = performance.now() - t0;
 		await sleep(200);
 		const after = Number(/used_memory:(\d+)/.exec(await admin.info("memory"))[1]);

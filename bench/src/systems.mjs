@@ -61,6 +61,7 @@ function jobsAddOptions(opts) {
 	if (opts.jobId !== undefined) out.jobId = opts.jobId;
 	if (opts.dedupKey !== undefined) out.unique = { key: opts.dedupKey };
 	if (opts.priority !== undefined) out.priority = opts.priority;
+	if (opts.group !== undefined) out.group = opts.group;
 	return out;
 }
 

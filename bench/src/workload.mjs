@@ -18,6 +18,15 @@ export function priorityOptions(levels) {
 }
 
 /**
+ * The add options of job `i` when the case spreads jobs over `count` groups (round-robin, so
+ * every group gets as many); undefined without. Ours only: BullMQ's groups are paid (Pro).
+ */
+export function groupOptions(count) {
+	if (!count) return undefined;
+	return (data) => ({ group: `tenant-${data.i % count}` });
+}
+
+/**
  * Adds `n` jobs in `addBulk`/`addMany` batches (used to pre-fill; not measured). `opts`: the add
  * options of every job, or a function of its data giving them.
  */

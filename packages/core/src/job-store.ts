@@ -549,15 +549,18 @@ export interface GroupLimits {
 
 /**
  * Capability `groups`. Jobs added with a {@link NewJob.group} are served in turn: a reserve
- * leases one job of each group that may start one, in a fixed rotation, before a second job of
- * any. A group joins the rotation's tail when it gets a job ready; the jobs added without a group
- * count as one more group, which joins it at the first reserve that finds them waiting. So a group
- * with a job ready waits for at most one lease of each other group in the rotation, however many
- * jobs those have waiting. Within a group (and among jobs without one), jobs go in priority
- * order, then in the order they became ready. A group sits out its turns while it is paused, at
- * its concurrency, or held by its rate limit. `listJobs` of `ready` lists jobs without a group
- * first, then group by group. The queue's own limits (pause, `rateLimit`, `globalConcurrency`)
- * apply on top. A group with no job and no pause leaves nothing stored.
+ * leases one job of each member of a rotation in turn, before a second of any. A group joins the
+ * rotation's tail when it gets jobs ready; the jobs added without a group count as one more
+ * member, which joins it at the first reserve that finds them waiting, or ahead of a group that
+ * joins an empty rotation (they were served alone until then). So a group with a job ready waits
+ * for at most one lease of each other member, however many jobs those have waiting. Within a
+ * group (and among jobs without one), jobs go in priority order, then in the order they became
+ * ready. A group at its concurrency leaves the rotation until one of its leases ends, and a
+ * paused group until it is resumed; each then rejoins at the tail (a limit set anew puts back
+ * every group held at the old one). A group held by its rate limit keeps its place and sits out
+ * its turns. `listJobs` of `ready` lists jobs without a group first, then group by group, in the
+ * order the groups got the jobs they have ready. The queue's own limits (pause, `rateLimit`,
+ * `globalConcurrency`) apply on top. A group with no job and no pause leaves nothing stored.
  */
 export interface GroupsCapable {
 	/** Sets the limits of every group (`null`: none). Leases already granted stay. */

@@ -166,6 +166,13 @@ interface Member {
 	paused: boolean;
 	/** Whether it sits in `#rotation` (at most once). */
 	inRotation: boolean;
+	/**
+	 * When it got its jobs ready (a sequence), while it has some: in the rotation, held out of it
+	 * at its concurrency (`held`), or out of it while paused. Groups only.
+	 */
+	readySince: number | undefined;
+	/** Whether it is out of the rotation at its concurrency, until a slot frees. */
+	held: boolean;
 }
 
 interface DelayedEntry extends HeapEntry {
@@ -226,11 +233,12 @@ export class MemoryJobStore
 	/** Every job in the store, whatever its state. */
 	readonly #jobs = new Map<string, StoredJob>();
 	// `ready`: the jobs without a group, and each group's, in lines of priority; the members with
-	// ready jobs take turns in `#rotation`. A group is kept while it holds a job, a lease, a
-	// start its rate window counts, or a pause.
+	// ready jobs take turns in `#rotation`, except groups paused or at their concurrency. A group
+	// is kept while it holds a job, a lease, a start its rate window counts, or a pause.
 	readonly #ungrouped = newMember(undefined);
 	readonly #groups = new Map<string, Member>();
 	readonly #rotation = new Deque<Member>();
+	#readySeq = 0;
 	#groupLimits: GroupLimits | null = null;
 	#readyCount = 0;
 	readonly #delayed = new MinHeap<DelayedEntry>();
@@ -388,16 +396,39 @@ export class MemoryJobStore
 		const member = this.#memberOf(job.group);
 		member.lines.push(job, atHead);
 		this.#readyCount++;
-		// A group joins the rotation's tail when it gets a job; the jobs without a group join it
-		// at the first take that finds them waiting (see #take).
-		if (member !== this.#ungrouped) this.#join(member);
+		// A group joins the rotation's tail when it gets jobs ready (unless paused); the jobs
+		// without a group join it at the first take that finds them waiting (see #take).
+		if (member === this.#ungrouped || member.readySince !== undefined) return;
+		member.readySince = this.#readySeq++;
+		if (!member.paused) this.#join(member);
 	}
 
-	/** Puts `member` at the tail of the rotation unless it is in it. */
+	/**
+	 * Puts `member` at the tail of the rotation unless it is in it. Into an empty rotation, the
+	 * jobs without a group that wait go first: they were served alone until then.
+	 */
 	#join(member: Member): void {
 		if (member.inRotation) return;
+		const ungrouped = this.#ungrouped;
+		if (this.#rotation.size === 0 && member !== ungrouped && ungrouped.lines.count > 0) {
+			this.#join(ungrouped);
+		}
 		member.inRotation = true;
 		this.#rotation.push(member);
+	}
+
+	/** The group `member` has no job ready any more. */
+	#emptied(member: Member): void {
+		member.inRotation = false;
+		member.held = false;
+		member.readySince = undefined;
+		this.#forgetGroup(member);
+	}
+
+	/** Puts a group held out of the rotation at its concurrency back at its tail. */
+	#unhold(member: Member): void {
+		member.held = false;
+		this.#join(member);
 	}
 
 	/** The member of `group` (undefined: the jobs without one), made when it has none. */
@@ -414,19 +445,24 @@ export class MemoryJobStore
 	/** Drops a group that holds nothing any more: no job, lease, counted start or pause. */
 	#forgetGroup(member: Member): void {
 		if (member.name === undefined || member.lines.count > 0 || member.active > 0) return;
-		if (member.paused || member.inRotation) return;
+		if (member.paused || member.inRotation || member.readySince !== undefined) return;
 		const rate = this.#groupLimits?.rate;
 		if (rate && member.window.count(this.#clock.now(), rate.duration).count > 0) return;
 		this.#groups.delete(member.name);
 	}
 
+	/** Whether the group `member` is at its concurrency. */
+	#full(member: Member): boolean {
+		const concurrency = this.#groupLimits?.concurrency;
+		return concurrency !== undefined && member.active >= concurrency;
+	}
+
 	/** Whether a job of `member` may start now under its group's pause and limits. */
 	#mayStart(member: Member, now: number): boolean {
 		if (member.name === undefined) return true;
-		if (member.paused) return false;
-		const limits = this.#groupLimits;
-		if (limits?.concurrency !== undefined && member.active >= limits.concurrency) return false;
-		return !limits?.rate || member.window.count(now, limits.rate.duration).count < limits.rate.max;
+		if (member.paused || this.#full(member)) return false;
+		const rate = this.#groupLimits?.rate;
+		return !rate || member.window.count(now, rate.duration).count < rate.max;
 	}
 
 	/** A leased job left `active` (settled or swept): its group's slot is free. */
@@ -434,6 +470,7 @@ export class MemoryJobStore
 		if (job.group === undefined) return;
 		const member = this.#groups.get(job.group)!;
 		member.active--;
+		if (member.held) this.#unhold(member);
 		this.#forgetGroup(member);
 	}
 
@@ -452,7 +489,10 @@ export class MemoryJobStore
 			const member = this.#memberOf(job.group);
 			member.lines.remove(job);
 			this.#readyCount--;
-			this.#forgetGroup(member);
+			// Out of the rotation it leaves now; in it, at its turn (see #take).
+			if (member.lines.count === 0 && !member.inRotation && member !== this.#ungrouped) {
+				this.#emptied(member);
+			}
 		} else if (job.state === "delayed") this.#delayedCount--;
 		job.slot = undefined;
 		if (this.#delayed.size > 2 * this.#delayedCount + 1024) {
@@ -632,6 +672,8 @@ export class MemoryJobStore
 	async setGroupLimits(limits: GroupLimits | null): Promise<void> {
 		this.#open();
 		this.#groupLimits = checkGroupLimits("setGroupLimits(limits)", limits);
+		// The groups held at the old concurrency go back (those still at it leave at their turn).
+		for (const member of this.#groups.values()) if (member.held) this.#unhold(member);
 		this.#now();
 		this.#changed();
 	}
@@ -659,6 +701,8 @@ export class MemoryJobStore
 		const member = this.#groups.get(checkGroup("resumeGroup(group)", group));
 		if (!member) return;
 		member.paused = false;
+		// Back at the rotation's tail, when it has jobs ready.
+		if (member.readySince !== undefined && !member.held) this.#join(member);
 		this.#forgetGroup(member);
 		this.#now();
 		this.#changed();
@@ -854,11 +898,12 @@ export class MemoryJobStore
 	#inState(state: JobState): StoredJob[] {
 		switch (state) {
 			case "ready":
-				// Jobs without a group first, then group by group in the rotation's order.
+				// Jobs without a group first, then group by group, in the order they got jobs ready.
 				return [
 					...this.#ungrouped.lines.values(),
-					...[...this.#rotation.values()]
-						.filter((member) => member !== this.#ungrouped)
+					...[...this.#groups.values()]
+						.filter((member) => member.readySince !== undefined)
+						.sort((a, b) => a.readySince! - b.readySince!)
 						.flatMap((member) => member.lines.values()),
 				];
 			case "delayed":
@@ -1086,14 +1131,20 @@ export class MemoryJobStore
 		const limit = Math.min(asked, this.#allowance(now).allowed);
 		const groupRate = this.#groupLimits?.rate;
 		if (this.#ungrouped.lines.count > 0) this.#join(this.#ungrouped);
-		// The members take turns, one job each; one that may not start now keeps its place in
-		// the rotation, and a whole round of those ends the take.
+		// The members take turns, one job each. A paused group leaves the rotation (resume puts it
+		// back), as does one at its concurrency (a freed slot does); one held by its rate window
+		// keeps its place, and a whole round of those ends the take.
 		let skipped = 0;
 		while (leased.length < limit && this.#rotation.size > 0) {
 			const member = this.#rotation.shift()!;
 			if (member.lines.count === 0) {
+				if (member === this.#ungrouped) member.inRotation = false;
+				else this.#emptied(member);
+				continue;
+			}
+			if (member.paused || this.#full(member)) {
 				member.inRotation = false;
-				this.#forgetGroup(member);
+				member.held = !member.paused;
 				continue;
 			}
 			if (!this.#mayStart(member, now)) {
@@ -1105,7 +1156,8 @@ export class MemoryJobStore
 			const job = member.lines.shift()!;
 			this.#readyCount--;
 			if (member.lines.count > 0) this.#rotation.push(member);
-			else member.inRotation = false;
+			else if (member === this.#ungrouped) member.inRotation = false;
+			else this.#emptied(member);
 			if (member.name !== undefined) {
 				member.active++;
 				if (groupRate) member.window.note(now, 1);
@@ -1261,6 +1313,8 @@ function newMember(name: string | undefined): Member {
 		window: new StartWindow(),
 		paused: false,
 		inRotation: false,
+		readySince: undefined,
+		held: false,
 	};
 }
 

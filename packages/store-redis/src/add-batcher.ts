@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { StoreClosedError, StoreUnavailableError } from "@jobs/core";
 import type { AddResult, NewJob } from "@jobs/core/store";
-import { addResults, dueSpec, hasIdentity, recordFields } from "./codec.js";
+import { type AddMode, addMode, addResults, dueSpec, recordFields } from "./codec.js";
 import type { ScriptArg } from "./scripts.js";
 import type { ServerClock } from "./server-clock.js";
 
@@ -75,8 +75,7 @@ export class AddBatcher {
 			for (const job of jobs) {
 				const { head, body } = recordFields(job);
 				args.push(dueSpec(job), head, body);
-				if (hasIdentity(job)) args[2] = "x";
-				else if (job.priority !== undefined && args[2] === "p") args[2] = "q";
+				args[2] = addMode(args[2] as AddMode, job);
 				all.push(job);
 			}
 		}

@@ -38,7 +38,8 @@ const STATE_LETTERS = { ready: "r", delayed: "d", active: "a" } as const;
 /**
  * A new job's record fields for `add.lua`, which adds the version and the add time (see
  * src/lua/lib/record.lua): `head`, the fields `N<nameLen>` and any of `M<maxAttempts>`, `P<priority>`,
- * `I<jobIdLen>`, `U<uniqueKeyLen>`; `body`, the name, jobId and unique key, then the payload.
+ * `I<jobIdLen>`, `U<uniqueKeyLen>`, `G<groupLen>`, `K<keepLen>`; `body`, the name, jobId, unique
+ * key, group and retention, then the payload.
  * Lengths count UTF-8 bytes, as Lua's `#` does.
  */
 export function recordFields(job: NewJob): { head: string; body: string } {
@@ -53,6 +54,10 @@ export function recordFields(job: NewJob): { head: string; body: string } {
 	if (job.unique !== undefined) {
 		head += `U${Buffer.byteLength(job.unique.key)}`;
 		body += job.unique.key;
+	}
+	if (job.group !== undefined) {
+		head += `G${Buffer.byteLength(job.group)}`;
+		body += job.group;
 	}
 	if (job.retention !== undefined) {
 		const keep = encodeJobKeep(job.retention);
@@ -96,9 +101,18 @@ export function decodeJobKeep(text: string): JobKeep {
 	return keep;
 }
 
-/** Whether a job needs add.lua's slow path: a jobId or a unique key. */
-export function hasIdentity(job: NewJob): boolean {
-	return job.jobId !== undefined || job.unique !== undefined;
+/** The modes of add.lua, in order: each takes the jobs of the ones before it. */
+export type AddMode = "p" | "q" | "g" | "x";
+
+/**
+ * The mode an add call needs once `job` joins it, `mode` being its mode so far (see
+ * src/lua/add.lua): `x` for a jobId or a unique key, `g` for a group or the job's own retention,
+ * `q` for a priority, else `p`.
+ */
+export function addMode(mode: AddMode, job: NewJob): AddMode {
+	if (mode === "x" || job.jobId !== undefined || job.unique !== undefined) return "x";
+	if (mode === "g" || job.group !== undefined || job.retention !== undefined) return "g";
+	return job.priority !== undefined ? "q" : mode;
 }
 
 /**
@@ -235,30 +249,34 @@ export function afterBytes(text: string, start: number, bytes: number): number {
 function readLeased(r: readonly string[], at: number, count: number): LeasedJob[] {
 	const jobs: LeasedJob[] = new Array(count);
 	for (let k = 0, i = at; k < count; k++, i += LEASED_FIELDS) {
-		// `<idLen>:<id><token>,<attempts>,<maxAttempts>,<keep>,<nameLen>,<errLen>:<err><name>
-		// <payload>`: id, err and name may hold anything, so they are length-prefixed (in bytes).
+		// `<idLen>:<id><token>,<attempts>,<maxAttempts>,<keep>,<groupLen>,<nameLen>,<errLen>:<err>
+		// <group><name><payload>`: id, err, group and name may hold anything, so they are
+		// length-prefixed (in bytes; groupLen is empty for no group).
 		const head = r[i]!;
 		const colon = head.indexOf(":");
 		const idEnd = afterBytes(head, colon + 1, Number(head.slice(0, colon)));
 		const a = head.indexOf(",", idEnd);
 		const b = head.indexOf(",", a + 1);
 		const kp = head.indexOf(",", b + 1);
-		const c = head.indexOf(",", kp + 1);
+		const g = head.indexOf(",", kp + 1);
+		const c = head.indexOf(",", g + 1);
 		const d = head.indexOf(",", c + 1);
 		const e = head.indexOf(":", d + 1);
 		if (colon < 1 || e < 0) throw unexpected(r);
 		const errEnd = afterBytes(head, e + 1, Number(head.slice(d + 1, e)));
-		const nameEnd = afterBytes(head, errEnd, Number(head.slice(c + 1, d)));
+		const groupEnd = c > g + 1 ? afterBytes(head, errEnd, Number(head.slice(g + 1, c))) : errEnd;
+		const nameEnd = afterBytes(head, groupEnd, Number(head.slice(c + 1, d)));
 		const job: LeasedJob = {
 			id: head.slice(colon + 1, idEnd),
-			name: head.slice(errEnd, nameEnd),
+			name: head.slice(groupEnd, nameEnd),
 			payload: head.slice(nameEnd),
 			attempts: Number(head.slice(a + 1, b)),
 			token: head.slice(idEnd, a),
 		};
 		if (kp > b + 1) job.maxAttempts = Number(head.slice(b + 1, kp));
-		if (c > kp + 1) job.retention = decodeJobKeep(head.slice(kp + 1, c));
+		if (g > kp + 1) job.retention = decodeJobKeep(head.slice(kp + 1, g));
 		if (errEnd > e + 1) job.lastError = decodeError(head.slice(e + 1, errEnd));
+		if (groupEnd > errEnd) job.group = head.slice(errEnd, groupEnd);
 		jobs[k] = job;
 	}
 	return jobs;
@@ -321,7 +339,7 @@ export function deadJobs(reply: unknown, from: number): DeadJobRecord[] {
 }
 
 /** Strings per job in a getJob or listJobs reply (see src/lua/lib/describe.lua). */
-const JOB_FIELDS = 17;
+const JOB_FIELDS = 18;
 
 /** The jobs of a getJob or listJobs reply, from index `from` to the end. */
 export function jobRecords(reply: unknown, from: number): JobRecord[] {
@@ -347,6 +365,7 @@ export function jobRecords(reply: unknown, from: number): JobRecord[] {
 		if (r[i + 14] !== "") job.result = r[i + 14]!.slice(1);
 		if (r[i + 15] !== "") job.progress = r[i + 15]!.slice(1);
 		if (r[i + 16] !== "") job.priority = Number(r[i + 16]);
+		if (r[i + 17] !== "") job.group = r[i + 17];
 		jobs.push(job);
 	}
 	return jobs;

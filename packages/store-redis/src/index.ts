@@ -19,6 +19,8 @@ export {
 	type RedisJobStoreOptions,
 } from "./connect.js";
 export {
+	type GroupKeys,
+	groupKeys,
 	hashTagOf,
 	type KeyName,
 	keyBase,

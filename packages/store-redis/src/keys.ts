@@ -22,15 +22,31 @@ export interface QueueKeys {
 	 */
 	readonly starts: string;
 	/**
-	 * Sorted set of delayed jobs (`<L><seq>`, and `/<priority>` for a job with one) scored by due
-	 * time (epoch ms).
+	 * List of the members of the groups' rotation, which take turns: group names, and `""` for the
+	 * jobs without a group (see src/lua/lib/common.lua). Exists while a group has jobs ready.
+	 */
+	readonly rotation: string;
+	/**
+	 * Sorted set of the groups with jobs ready, scored by when they got them (`gseq` in
+	 * {@link QueueKeys.meta}); `gjobs` there counts their ready jobs.
+	 */
+	readonly groups: string;
+	/** Set of the groups held out of the rotation at their concurrency. */
+	readonly held: string;
+	/**
+	 * The prefix of each group's keys: see {@link groupKeys}. Not a key itself.
+	 */
+	readonly groupPrefix: string;
+	/**
+	 * Sorted set of delayed jobs (`<L><seq>`, then `/<priority>` for a job with one and
+	 * `!<group>` for a job with a group) scored by due time (epoch ms).
 	 */
 	readonly delayed: string;
 	/**
 	 * Hash of leased jobs: seq → `expiry,token,attempts,leasedAt[,x]`; field `:due` caches the next
 	 * due time. Each lease is also scored by its expiry in {@link QueueKeys.leaseExp}. A field
-	 * that starts with `:` is no lease: `:due`, `:paused`, the limits `:rate`, `:conc` and
-	 * `:block` (see src/lua/lib/limits.lua), and the pin (`:pin: …`, over 64 bytes, in this hash
+	 * that starts with `:` is no lease: `:due`, `:paused`, the limits `:rate`, `:conc`,
+	 * `:block` and `:glimits` (see src/lua/lib/limits.lua), the rotation's `:grouped` and `:u-rot`, and the pin (`:pin: …`, over 64 bytes, in this hash
 	 * and in `leaseExp`), which keeps both out of Redis's slow listpack encoding.
 	 */
 	readonly active: string;
@@ -50,7 +66,8 @@ export interface QueueKeys {
 	/**
 	 * Hash of counters: `id` (last seq), `dseq` (death sequence), `sweep` (cursor of the sweep's
 	 * slow scan of `active` for leases missing from `lease-exp`), `evseq` (number of the newest
-	 * event), `started` (the starts in {@link QueueKeys.starts}).
+	 * event), `started` (the starts in {@link QueueKeys.starts}), `gseq` and `gjobs` (see
+	 * {@link QueueKeys.groups}).
 	 */
 	readonly meta: string;
 	/** Sorted set of recent add keys scored by their first seq (dedupes resent adds). */
@@ -114,6 +131,10 @@ export function queueKeys(prefix: string): QueueKeys {
 		lines: `${base}:p:`,
 		prios: `${base}:prios`,
 		starts: `${base}:starts`,
+		rotation: `${base}:rot`,
+		groups: `${base}:groups`,
+		held: `${base}:held`,
+		groupPrefix: `${base}:g:`,
 		delayed: `${base}:delayed`,
 		active: `${base}:active`,
 		leaseExp: `${base}:lease-exp`,
@@ -137,4 +158,36 @@ export function queueKeys(prefix: string): QueueKeys {
 /** The bucket hash that holds the record of the job with seq `seq` (see {@link QueueKeys.jobs}). */
 export function recordKey(keys: QueueKeys, seq: string): string {
 	return keys.jobs + seq.slice(0, -2);
+}
+
+/** The Redis keys of one group of a queue (see src/lua/lib/common.lua). */
+export interface GroupKeys {
+	/** List of the seqs of the group's ready jobs of priority 0, head first. */
+	readonly ready: string;
+	/** The prefix of the group's lines of priorities (`<lines><p>`). Not a key itself. */
+	readonly lines: string;
+	/** Sorted set of the priorities whose line in the group holds jobs. */
+	readonly prios: string;
+	/**
+	 * Hash of the group's state: `a` its leases, `p` paused, `r` while it has jobs ready (`1` in
+	 * the rotation, `h` held out at its concurrency, `p` out while paused).
+	 */
+	readonly state: string;
+	/** List of the group's starts a group rate limit counts (epoch ms), expiring with the window. */
+	readonly starts: string;
+}
+
+/**
+ * The keys of group `group`: `<groupPrefix><byte length>:<group>` then a suffix, so no group's
+ * keys are another's.
+ */
+export function groupKeys(keys: QueueKeys, group: string): GroupKeys {
+	const base = `${keys.groupPrefix}${Buffer.byteLength(group)}:${group}`;
+	return {
+		ready: `${base}:r`,
+		lines: `${base}:p:`,
+		prios: `${base}:q`,
+		state: `${base}:s`,
+		starts: `${base}:t`,
+	};
 }

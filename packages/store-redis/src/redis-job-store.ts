@@ -18,6 +18,8 @@ import {
 	checkErrorInfo,
 	checkEventsOption,
 	checkGlobalConcurrency,
+	checkGroup,
+	checkGroupLimits,
 	checkInteger,
 	checkJobId,
 	checkJobKeep,
@@ -35,6 +37,8 @@ import {
 	type ExtendParams,
 	type ExtendResult,
 	type FailParams,
+	type GroupLimits,
+	type GroupsCapable,
 	type JobPage,
 	type JobRecord,
 	type JobStats,
@@ -89,7 +93,7 @@ import {
 	timeoutOf,
 } from "./connect.js";
 import { EventReaders } from "./event-readers.js";
-import { type QueueKeys, queueKeys } from "./keys.js";
+import { groupKeys, type QueueKeys, queueKeys } from "./keys.js";
 import {
 	codeToError,
 	type RedisClient,
@@ -163,7 +167,8 @@ export class RedisJobStore
 		LookupCapable,
 		RemoveCapable,
 		ProgressCapable,
-		EventsCapable
+		EventsCapable,
+		GroupsCapable
 {
 	readonly capabilities: StoreCapabilities;
 	static readonly #baseCapabilities: StoreCapabilities = {
@@ -178,6 +183,7 @@ export class RedisJobStore
 		priorities: true,
 		rateLimit: true,
 		globalConcurrency: true,
+		groups: true,
 	};
 	/** The key prefix given at creation. */
 	readonly prefix: string;
@@ -537,7 +543,59 @@ export class RedisJobStore
 		return value === null ? null : Number(value);
 	}
 
-	/** A field of `active` that is no lease (`:rate`, `:conc`), read as is. */
+	/**
+	 * Sets the limits every group has on its own, for every store on this prefix (`:glimits` of
+	 * `active`), or removes them with `null`. The groups held at their old concurrency go back to
+	 * the rotation.
+	 */
+	async setGroupLimits(limits: GroupLimits | null): Promise<void> {
+		this.#checkOpen();
+		const checked = checkGroupLimits("limits", limits);
+		let value = "";
+		if (checked) {
+			const { concurrency, rate } = checked;
+			value = `${concurrency === undefined ? "" : plain(concurrency)},${rate ? `${plain(rate.max)},${plain(rate.duration)}` : ","}`;
+		}
+		await this.#run(this.#producer, "limits", ["group", value], this.#untilTimeout());
+	}
+
+	/** The limits of every group, or `null`. */
+	async getGroupLimits(): Promise<GroupLimits | null> {
+		const value = await this.#activeField(":glimits", "getGroupLimits");
+		if (value === null) return null;
+		const [concurrency, max, duration] = value.split(",");
+		const limits: GroupLimits = {};
+		if (concurrency) limits.concurrency = Number(concurrency);
+		if (max) limits.rate = { max: Number(max), duration: Number(duration) };
+		return limits;
+	}
+
+	/** Pauses one group for every store on this prefix: none of its jobs is leased until resumed. */
+	async pauseGroup(group: string): Promise<void> {
+		this.#checkOpen();
+		checkGroup("group", group);
+		await this.#run(this.#producer, "pauseGroup", ["1", group], this.#untilTimeout());
+	}
+
+	/** Resumes a paused group: it rejoins the rotation's tail, and an idle worker is woken. */
+	async resumeGroup(group: string): Promise<void> {
+		this.#checkOpen();
+		checkGroup("group", group);
+		await this.#run(this.#producer, "pauseGroup", ["0", group], this.#untilTimeout());
+	}
+
+	/** Whether the group is paused. */
+	async isGroupPaused(group: string): Promise<boolean> {
+		this.#checkOpen();
+		checkGroup("group", group);
+		try {
+			return (await this.#producer.hexists(groupKeys(this.keys, group).state, "p")) === 1;
+		} catch (error) {
+			throw codeToError(error, "isGroupPaused", this.#closed);
+		}
+	}
+
+	/** A field of `active` that is no lease (`:rate`, `:conc`, `:glimits`), read as is. */
 	async #activeField(field: string, method: string): Promise<string | null> {
 		this.#checkOpen();
 		try {

@@ -49,6 +49,7 @@ export const scriptSpecs = {
 	readEvents: "read-events",
 	pause: "pause",
 	limits: "limits",
+	pauseGroup: "pause-group",
 } as const satisfies Record<string, string>;
 
 /** The name of a script in {@link scriptSpecs}. */

@@ -22,6 +22,12 @@ const empty = (): Snapshot => ({
 	meta: { id: "10" },
 	malformed: [],
 	starts: [],
+	groups: new Map(),
+	groupOrder: new Map(),
+	rotation: [],
+	held: [],
+	groupOf: new Map(),
+	activeFields: {},
 });
 
 const ev = (e: Partial<LedgerEvent> & { t: string }): LedgerEvent => ({
@@ -169,6 +175,43 @@ describe("the fault-test invariants", () => {
 		expect(text).toMatch(/job 1 is active but not in lease-exp/);
 		expect(text).toMatch(/lease-exp scores job 2 at 9, its lease expires at 5/);
 		expect(text).toMatch(/lease-exp holds job 3, which has no lease/);
+	});
+
+	it("catch a group's books out of balance: its state, the rotation, its lease count", () => {
+		const snap = empty();
+		snap.records.push("1", "2", "3");
+		snap.groupOf.set("1", "a").set("2", "a").set("3", "b");
+		const group = (ready: string[], state: Record<string, string>) => ({
+			ready,
+			zero: ready,
+			lines: new Map(),
+			state,
+			starts: [],
+		});
+		snap.groups.set("a", group(["1"], { r: "1" })).set("b", group(["3"], {}));
+		snap.ready.push("1", "3");
+		snap.active.push({ id: "2", value: "5,t,1,0", expiry: 5, token: "t", attempts: 1 });
+		snap.leaseExp.push({ id: "2", expiry: 5 });
+		snap.rotation.push("a", "a", "");
+		snap.groupOrder.set("a", 1);
+		snap.meta.gjobs = "1";
+		const text = structureViolations(snap).join("\n");
+		expect(text).toMatch(/the rotation holds a 2 times/);
+		expect(text).toMatch(/:u-rot is absent, the rotation holds ''/);
+		expect(text).toMatch(/:grouped is absent with 3 in the rotation/);
+		expect(text).toMatch(/lease of job 2 of group a is not flagged/);
+		expect(text).toMatch(/group a counts 0 leases, holds 1/);
+		expect(text).toMatch(/group b has jobs ready and no r/);
+		expect(text).toMatch(/the groups hold 2 ready jobs, meta gjobs says 1/);
+		snap.rotation = ["a"];
+		snap.activeFields[":grouped"] = "1";
+		snap.active[0]!.value = "5,t,1,0,x";
+		snap.groups.get("a")!.state.a = "1";
+		snap.groups.set("b", group(["3"], { r: "h" }));
+		snap.held.push("b");
+		snap.groupOrder.set("b", 2);
+		snap.meta.gjobs = "2";
+		expect(structureViolations(snap)).toEqual([]);
 	});
 
 	it("catch progress left behind by an attempt that ended, or on a lease not flagged for it", () => {

@@ -1,8 +1,6 @@
 import { expect, it } from "vitest";
+import { CLOCK_SLACK_MS } from "./support/overlap.js";
 import { describeFaults, Scenario } from "./support/scenario.js";
-
-/** How far the clocks of two processes may disagree (each reads the machine's from its own start). */
-const CLOCK_SLACK_MS = 5;
 
 describeFaults("17. priorities across worker processes, through a worker SIGKILL", () => {
 	it("never leases a job while one of a lower priority is ready, by the store's event order and by the ledger's clocks", async (ctx) => {

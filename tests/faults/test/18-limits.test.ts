@@ -1,26 +1,7 @@
 import { expect, it } from "vitest";
 import type { Lease } from "./support/ledger.js";
+import { CLOCK_SLACK_MS, mostAtOnce } from "./support/overlap.js";
 import { describeFaults, Scenario } from "./support/scenario.js";
-
-/** How far the clocks of two processes may disagree (each reads the machine's from its own start). */
-const CLOCK_SLACK_MS = 5;
-
-/** The most intervals that overlap at any instant. */
-function mostAtOnce(runs: readonly { start: number; end: number }[]): number {
-	const edges = runs.flatMap((r) => [
-		{ t: r.start, d: 1 },
-		{ t: r.end, d: -1 },
-	]);
-	// An end before a start at the same instant: the slot was free again.
-	edges.sort((a, b) => a.t - b.t || a.d - b.d);
-	let now = 0;
-	let most = 0;
-	for (const e of edges) {
-		now += e.d;
-		most = Math.max(most, now);
-	}
-	return most;
-}
 
 describeFaults("18. rate limit and global concurrency across worker processes", () => {
 	it("never runs more than the global concurrency at once, through a worker SIGKILL, and its slots come back", async (ctx) => {

@@ -119,6 +119,67 @@ export function groupsContract(options: ContractOptions): void {
 			expect(ids(await s.reserve({ limit: 10, leaseMs: LONG }))).toEqual([b[1]]);
 		});
 
+		it("takes a group at its concurrency out of the rotation, and puts it back at the tail when a slot frees", async () => {
+			const s = grouped();
+			await s.setGroupLimits({ concurrency: 1 });
+			const a = await addIds(s, inGroup("a", 2));
+			const b = await addIds(s, inGroup("b", 2));
+			const c = await addIds(s, inGroup("c", 2));
+			const first = await s.reserve({ limit: 10, leaseMs: LONG });
+			expect(ids(first)).toEqual([a[0], b[0], c[0]]);
+			// c's slot frees before a's: c rejoins first, a behind it; b stays out.
+			expect((await s.ack(first[2]!)).ok).toBe(true);
+			expect((await s.ack(first[0]!)).ok).toBe(true);
+			expect(ids(await s.reserve({ limit: 10, leaseMs: LONG }))).toEqual([c[1], a[1]]);
+			// A new limit puts every group held at the old one back.
+			await s.setGroupLimits({ concurrency: 2 });
+			expect(ids(await s.reserve({ limit: 10, leaseMs: LONG }))).toEqual([b[1]]);
+		});
+
+		it("takes a paused group out of the rotation, and puts it back at the tail on resume", async () => {
+			const s = grouped();
+			const a = await addIds(s, inGroup("a", 2));
+			const b = await addIds(s, inGroup("b", 2));
+			const c = await addIds(s, inGroup("c", 2));
+			await s.pauseGroup("b");
+			expect(ids(await s.reserve({ limit: 2, leaseMs: LONG }))).toEqual([a[0], c[0]]);
+			await s.resumeGroup("b");
+			expect(ids(await s.reserve({ limit: 10, leaseMs: LONG }))).toEqual([a[1], c[1], b[0], b[1]]);
+		});
+
+		it("serves the jobs without a group first when a group joins an empty rotation while they wait", async () => {
+			const s = grouped();
+			const none = await addIds(s, inGroup(undefined, 3));
+			const a = await addIds(s, inGroup("a", 2));
+			expect(ids(await s.reserve({ limit: 10, leaseMs: LONG }))).toEqual([
+				none[0],
+				a[0],
+				none[1],
+				a[1],
+				none[2],
+			]);
+		});
+
+		it("lists a paused group's ready jobs, groups in the order they got jobs ready", async (ctx) => {
+			const s = grouped();
+			if (!declares(s, "lookup")) return ctx.skip();
+			const lookup = capable(s, "lookup");
+			const a = await addIds(s, inGroup("a", 2));
+			const b = await addIds(s, inGroup("b", 1));
+			await s.pauseGroup("a");
+			expect(ids(await s.reserve({ limit: 10, leaseMs: LONG }))).toEqual(b);
+			const [c] = await addIds(s, inGroup("c", 1));
+			const [b1] = await addIds(s, inGroup("b", 1, 1));
+			const page = await lookup.listJobs({ state: "ready" });
+			expect(page.total).toBe(4);
+			expect(ids(page.jobs)).toEqual([...a, c, b1]);
+			expect(ids((await lookup.listJobs({ state: "ready", offset: 1, limit: 2 })).jobs)).toEqual([
+				a[1],
+				c,
+			]);
+			expect(await s.stats()).toMatchObject({ ready: 4, active: 1 });
+		});
+
 		it("holds a group's slot for an expired lease until a sweep recovers it", async () => {
 			const { elapse, lease, margin } = h();
 			const s = grouped();

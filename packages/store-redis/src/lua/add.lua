@@ -5,14 +5,16 @@
   ARGV[1] add key: '<keep until>.<random>' (see lib/adds.lua), unique per call
   ARGV[2] not after: base 36 epoch ms (server time) past which the call is refused, so a copy
   that arrives after its client gave up can never apply
-  ARGV[3] 'p' when no job has a jobId, a unique key or a priority; 'q' when some have a priority
-  but none a jobId or a unique key; else 'x'
+  ARGV[3] 'p' when no job has a jobId, a unique key, a priority, a group or its own retention;
+  'q' when some have a priority but none any of the others; 'g' when some have a group or their
+  own retention but none a jobId or a unique key; else 'x'
   ARGV[4..] three per job: due spec ('' ready now, '+<ms>' delay, '@<epoch ms>' run at, then
             with a unique key '!<ttl ms or empty>,<states: letters r d a>,<k keep | r replace>'),
-            the record's fields without T (see lib/record.lua: 'N<len>' and any of M, P, I, U, K),
-            their strings (name, then any jobId and unique key) followed by the payload
+            the record's fields without T (see lib/record.lua: 'N<len>' and any of M, P, I, U, G,
+            K), their strings (name, then any jobId, unique key, group and retention) followed by
+            the payload
   Raises JOBS_IDS_EXHAUSTED, changing nothing, when the seqs would pass 2^53 - 1.
-  Returns the first seq (a decimal string) when the mode is 'p' or 'q': the jobs got first .. first +
+  Returns the first seq (a decimal string) when the mode is 'p', 'q' or 'g': the jobs got first .. first +
   n - 1 in input order. With 'x', { first, one outcome per job }: '' created (its id is its
   jobId or its seq), 'j<id>' a job with this jobId exists, 'u<id>' the job <id> holds the
   unique key, 'r<id>' it does and took this job's payload, maxAttempts and due time. Jobs run
@@ -28,8 +30,10 @@
 -- @include lib/adds.lua
 
 local n = (#ARGV - 3) / 3
-local plain = ARGV[3] == 'p' or ARGV[3] == 'q'
-local with_priorities = ARGV[3] == 'q'
+local plain = ARGV[3] == 'p' or ARGV[3] == 'q' or ARGV[3] == 'g'
+local with_priorities = ARGV[3] == 'q' or ARGV[3] == 'g'
+-- Groups and retention are fields after T (the add time): the time goes before them.
+local with_groups = ARGV[3] == 'g'
 local now = now_ms()
 
 -- The reply of the first execution of this call, if it ran: its first seq, and with jobIds or
@@ -92,7 +96,7 @@ local function publish_due()
 end
 
 if plain then
-  local ready, delayed, fields, pris = {}, {}, {}, {}
+  local ready, delayed, fields, pris, groups = {}, {}, {}, {}, {}
   local b
   for i = 1, n do
     local seq = fmt(first + i - 1)
@@ -103,24 +107,38 @@ if plain then
       if b then call_pairs('HSET', b, fields) end
       b, fields = nb, {}
     end
+    local head, strings = ARGV[at + 1], ARGV[at + 2]
     fields[#fields + 1] = seq
-    fields[#fields + 1] = '1' .. ARGV[at + 1] .. stamp .. '|' .. ARGV[at + 2]
-    if EVENTS_MAX > 0 then
-      emit('added', seq, string.sub(ARGV[at + 2], 1, tonumber(string.match(ARGV[at + 1], '^N(%d+)'))), 0)
+    local group
+    if with_groups then
+      local cut = string.find(head, '[GK]') or #head + 1
+      fields[#fields + 1] = '1' .. string.sub(head, 1, cut - 1) .. stamp .. string.sub(head, cut)
+        .. '|' .. strings
+      local glen = string.match(head, 'G(%d+)')
+      if glen then
+        local nlen = tonumber(string.match(head, '^N(%d+)'))
+        group = string.sub(strings, nlen + 1, nlen + tonumber(glen))
+      end
+    else
+      fields[#fields + 1] = '1' .. head .. stamp .. '|' .. strings
     end
-    local pri = with_priorities and string.match(ARGV[at + 1], 'P(%d+)') or nil
+    if EVENTS_MAX > 0 then
+      emit('added', seq, string.sub(strings, 1, tonumber(string.match(head, '^N(%d+)'))), 0)
+    end
+    local pri = with_priorities and string.match(head, 'P(%d+)') or nil
     if due then
       delayed[#delayed + 1] = fmt(due)
-      delayed[#delayed + 1] = dkey(seq, pri)
+      delayed[#delayed + 1] = dkey(seq, pri, group)
       note_due(due)
     else
       ready[#ready + 1] = seq
       if pri then pris[seq] = pri end
+      if group then groups[seq] = group end
     end
   end
   call_pairs('HSET', b, fields)
   -- Wakes idle workers only when a line was empty: otherwise none of them is waiting for it.
-  push_ready('RPUSH', ready, pris)
+  push_ready('RPUSH', ready, pris, groups)
   if min_due then call_pairs('ZADD', K.delayed, delayed) end
   publish_due()
   flush_events()
@@ -133,9 +151,9 @@ for i = 1, n do
   local at = 4 + 3 * (i - 1)
   local spec = ARGV[at]
   local bang = string.find(spec, '!', 1, true)
-  -- The add time goes before the jobId and unique key fields: encode's order.
+  -- The add time goes before the jobId, unique key, group and retention fields: encode's order.
   local head = ARGV[at + 1]
-  local cut = string.find(head, '[IU]') or #head + 1
+  local cut = string.find(head, '[IUGK]') or #head + 1
   local rec = '1' .. string.sub(head, 1, cut - 1) .. stamp .. string.sub(head, cut) .. '|' .. ARGV[at + 2]
   local job = decode(rec)
   job.rec = rec
@@ -155,11 +173,12 @@ end
 -- the tail of `ready` (new jobs, and holders a replace made ready); an entry counts only while it
 -- is its seq's latest placement (`placed[seq]`).
 local pending, new_ids, new_holds = {}, {}, {}
-local tail, placed, tail_pris = {}, {}, {}
-local function to_tail(seq, pri)
+local tail, placed, tail_pris, tail_groups = {}, {}, {}, {}
+local function to_tail(seq, pri, group)
   tail[#tail + 1] = seq
   placed[seq] = #tail
   tail_pris[seq] = pri
+  tail_groups[seq] = group
 end
 
 -- The job holding `key` now: one of this call (its hold, claimed by a new job, is within any
@@ -175,15 +194,16 @@ local function holder(key)
   return nil
 end
 
--- A replace: the holder takes this job's payload, maxAttempts, due time (nil: ready) and
--- priority; a ready holder that stays ready in the same line keeps its place in it. Returns
+-- A replace: the holder takes this job's payload, maxAttempts, due time (nil: ready), priority
+-- and group; a ready holder that stays ready in the same line keeps its place in it. Returns
 -- whether it was replaced.
 local function replace(seq, job)
   local p = pending[seq]
   if p then
-    local moved = p.due or p.job.pri ~= job.pri
+    local moved = p.due or p.job.pri ~= job.pri or p.job.group ~= job.group
     p.job.payload, p.job.max, p.job.pri, p.rec = job.payload, job.max, job.pri, nil
-    if moved and not job.due then to_tail(seq, job.pri) end
+    p.job.group = job.group
+    if moved and not job.due then to_tail(seq, job.pri, job.group) end
     if job.due then placed[seq] = nil; note_due(job.due) end
     p.due = job.due
     return true
@@ -193,21 +213,23 @@ local function replace(seq, job)
   local state = rec and state_of(seq, rec)
   if state ~= 'ready' and state ~= 'delayed' then return false end
   local held = decode(rec)
-  local was = held.pri
-  held.payload, held.max, held.pri = job.payload, job.max, job.pri
+  local was, was_group = held.pri, held.group
+  held.payload, held.max, held.pri, held.group = job.payload, job.max, job.pri, job.group
   rcall('HSET', bucket(seq), seq, encode(held))
-  if state == 'ready' and not job.due and was == job.pri then return true end
+  if state == 'ready' and not job.due and was == job.pri and was_group == job.group then
+    return true
+  end
   if state == 'ready' then
-    remove_from_line(seq, was)
+    remove_from_line(seq, was, was_group)
     placed[seq] = nil -- made ready earlier in this call, not yet pushed
   else
-    rcall('ZREM', K.delayed, dkey(seq, was))
+    rcall('ZREM', K.delayed, dkey(seq, was, was_group))
   end
   if job.due then
-    rcall('ZADD', K.delayed, fmt(job.due), dkey(seq, job.pri))
+    rcall('ZADD', K.delayed, fmt(job.due), dkey(seq, job.pri, job.group))
     note_due(job.due)
   else
-    to_tail(seq, job.pri)
+    to_tail(seq, job.pri, job.group)
   end
   return true
 end
@@ -234,7 +256,7 @@ for i, job in ipairs(jobs) do
     pending[seq] = { job = job, rec = job.rec, due = job.due }
     if id then new_ids[id] = seq end
     if job.ukey then new_holds[job.ukey] = seq end
-    if job.due then note_due(job.due) else to_tail(seq, job.pri) end
+    if job.due then note_due(job.due) else to_tail(seq, job.pri, job.group) end
   end
   outcomes[i] = outcome
 end
@@ -244,7 +266,7 @@ for seq, p in pairs(pending) do
   records[seq] = p.rec or encode(p.job)
   if p.due then
     delayed[#delayed + 1] = fmt(p.due)
-    delayed[#delayed + 1] = dkey(seq, p.job.pri)
+    delayed[#delayed + 1] = dkey(seq, p.job.pri, p.job.group)
   end
 end
 write_records(records)
@@ -257,14 +279,15 @@ for key, seq in pairs(new_holds) do
   local job = pending[seq].job
   claim(key, seq, job.job_id, now, job.ttl, job.states)
 end
-local pris = {}
+local pris, groups = {}, {}
 for k, seq in ipairs(tail) do
   if placed[seq] == k then
     ready[#ready + 1] = seq
     pris[seq] = tail_pris[seq]
+    groups[seq] = tail_groups[seq]
   end
 end
-push_ready('RPUSH', ready, pris)
+push_ready('RPUSH', ready, pris, groups)
 call_pairs('ZADD', K.delayed, delayed)
 publish_due()
 rcall('HSET', K.add_outcomes, ARGV[1], cjson.encode(outcomes))

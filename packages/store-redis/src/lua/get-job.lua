@@ -4,7 +4,7 @@
   ready. Read-only: it promotes nothing.
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] id
-  Returns the 17 strings of lib/describe.lua, or an empty array when there is no such job.
+  Returns the 18 strings of lib/describe.lua, or an empty array when there is no such job.
 ]]
 -- @include lib/common.lua
 -- @include lib/record.lua
@@ -20,7 +20,7 @@ local lease = rcall('HGET', K.active, seq)
 if lease then
   describe(out, seq, job, 'active', nil, lease, rcall('HGET', K.progress, seq) or nil)
 else
-  local due = rcall('ZSCORE', K.delayed, dkey(seq, job.pri))
+  local due = rcall('ZSCORE', K.delayed, dkey(seq, job.pri, job.group))
   if due and tonumber(due) > now_ms() then
     describe(out, seq, job, 'delayed', fmt(tonumber(due)))
   elseif due then

@@ -1,11 +1,12 @@
 #!lua flags=allow-oom
 --[[
   listJobs: one page of the jobs in one state, after promoting due delayed jobs. O(page) for
-  ready (plus the offset: a list is walked from its nearer end, and the lines of priorities),
-  delayed and dead; O(active jobs) for active, whose seqs are sorted to give a stable order.
+  ready (plus the offset: a list is walked from its nearer end, and the lines of priorities and
+  of groups before the page), delayed and dead; O(active jobs) for active, whose seqs are
+  sorted to give a stable order.
   KEYS[1] meta (hash); the other keys are named from it (see lib/common.lua)
   ARGV[1] state  ARGV[2] offset  ARGV[3] limit
-  Returns { total, 17 strings per job (see lib/describe.lua) }.
+  Returns { total, 18 strings per job (see lib/describe.lua) }.
 ]]
 -- @include lib/common.lua
 -- @include lib/record.lua
@@ -19,27 +20,39 @@ local state, offset, limit = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local stop = offset + limit - 1
 local total, seqs, dues
 if state == 'ready' then
-  -- Line by line, in the order they run: `ready`, then the lines by priority. One LLEN per line
-  -- gives both the total and where the page starts.
-  local lines, lens = { K.ready }, {}
-  for _, p in ipairs(rcall('ZRANGE', K.prios, 0, -1)) do lines[#lines + 1] = K.lines .. p end
-  total = 0
-  for i, key in ipairs(lines) do
-    lens[i] = rcall('LLEN', key)
-    total = total + lens[i]
-  end
+  -- Line by line, in the order they run: the jobs without a group (`ready`, then the lines by
+  -- priority), then group by group (lib/common.lua), in the order the groups got jobs ready.
+  -- Walks only the lines up to the page's end: O(lines before it).
+  total = ready_count()
   seqs = {}
   local skip = offset
-  for i, key in ipairs(lines) do
-    local want = limit - #seqs
-    if want <= 0 then break end
-    local len = lens[i]
-    if skip >= len then
-      skip = skip - len
-    else
-      for _, seq in ipairs(rcall('LRANGE', key, skip, skip + want - 1)) do seqs[#seqs + 1] = seq end
-      skip = 0
+  -- Pages through the lines of `ns`; returns whether the page still has room.
+  local function walk(ns)
+    local keys = { ns.ready }
+    for _, p in ipairs(rcall('ZRANGE', ns.prios, 0, -1)) do keys[#keys + 1] = ns.lines .. p end
+    for _, key in ipairs(keys) do
+      local want = limit - #seqs
+      if want <= 0 then return false end
+      local len = rcall('LLEN', key)
+      if skip >= len then
+        skip = skip - len
+      else
+        for _, seq in ipairs(rcall('LRANGE', key, skip, skip + want - 1)) do seqs[#seqs + 1] = seq end
+        skip = 0
+      end
     end
+    return #seqs < limit
+  end
+  local from = 0
+  local room = limit > 0 and walk(UNGROUPED)
+  while room do
+    local groups = rcall('ZRANGE', K.groups, from, from + 99)
+    for _, g in ipairs(groups) do
+      room = walk(group_ns(g))
+      if not room then break end
+    end
+    if #groups < 100 then break end
+    from = from + 100
   end
 elseif state == 'delayed' then
   total = rcall('ZCARD', K.delayed)

@@ -22,7 +22,7 @@ if not rec then return '' end
 local job = decode(rec)
 if rcall('HEXISTS', K.active, seq) == 1 then return 'active' end
 local state = 'ready'
-if rcall('ZREM', K.delayed, dkey(seq, job.pri)) == 1 then
+if rcall('ZREM', K.delayed, dkey(seq, job.pri, job.group)) == 1 then
   state = 'delayed'
 elseif rcall('ZREM', K.dead_order, seq) == 1 then
   state = 'dead'
@@ -30,7 +30,7 @@ elseif job.done then
   rcall('LREM', K.done, 1, seq)
   state = 'completed'
 else
-  remove_from_line(seq, job.pri)
+  remove_from_line(seq, job.pri, job.group)
 end
 emit('removed', ext_id(job, seq), job.name, job.att)
 forget_removed(job, seq)

@@ -5,7 +5,8 @@
   ARGV[1] limit  ARGV[2] lease ms  ARGV[3] token base (unique per call)
   ARGV[4] '1' when the caller was woken by a wake token (see lib/common.lua), else '0'
   Leases nothing while the queue is paused (see pause.lua), and no more than its limits allow
-  (lib/limits.lua: then nextDue is when they let the next job start, if a time does).
+  (lib/limits.lua: then nextDue is when they let the next job start, if a time does), and
+  serves the groups in turn (lib/take.lua).
   Returns { now, nextDue or '', notes of the records set aside (lib/quarantine.lua; '' for none),
   one string per leased job (see lib/take.lua) }.
 ]]
@@ -22,10 +23,13 @@ local marker = promote(now, state[1])
 if state[2] then return { fmt(now), '', '' } end
 local asked = tonumber(ARGV[1])
 -- The limits (lib/limits.lua) may let fewer start; the caller then waits until `reopen`.
-local allowed, reopen = allowance(state[3], state[4], state[5], now)
+local lim = limits_of(state, 3)
+local allowed, reopen = allowance(lim.rate, lim.conc, lim.block, now)
 local out = { fmt(now), next_due(marker, reopen), '' }
-local taken = take(math.min(asked, allowed), fmt(now + tonumber(ARGV[2])), ARGV[3], now, out)
-note_starts(state[3], now, taken)
+local taken, group_reopen = take(math.min(asked, allowed), fmt(now + tonumber(ARGV[2])), ARGV[3],
+  now, out, lim)
+out[2] = earlier_due(out[2], group_reopen)
+note_starts(lim.rate, now, taken)
 -- A woken caller that leaves jobs ready (only possible when it took all it asked for) wakes the
 -- next idle worker: a chain of one reserve each instead of a herd.
 if ARGV[4] == '1' and taken == asked and has_ready() then wake_one() end

@@ -31,7 +31,7 @@ else
   for i = 1, #scored do seqs[i] = scored[i][2] end
 end
 local recs = read_records(seqs)
-local moved, rewritten, notes, pris = {}, {}, {}, {}
+local moved, rewritten, notes, pris, groups = {}, {}, {}, {}, {}
 for _, seq in ipairs(seqs) do
   local rec = recs[seq]
   if rec then
@@ -41,6 +41,7 @@ for _, seq in ipairs(seqs) do
       rewritten[seq] = encode(job)
       moved[#moved + 1] = seq
       pris[seq] = job.pri
+      groups[seq] = job.group
       emit('waiting', ext_id(job, seq), job.name, 0)
     else
       quarantine('dead', seq, rec, why, notes)
@@ -51,7 +52,7 @@ end
 if #seqs > 0 then call_chunked('ZREM', K.dead_order, seqs) end
 if #moved > 0 then
   write_records(rewritten)
-  push_ready('RPUSH', moved, pris)
+  push_ready('RPUSH', moved, pris, groups)
 end
 flush_events()
 return { #moved, table.concat(notes, '\n'), #seqs }

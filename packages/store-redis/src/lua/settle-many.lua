@@ -103,7 +103,8 @@ for from = 1, total, 1000 do
     end
   end
 end
-local rate, conc, block = limits_read[1], limits_read[2], limits_read[3]
+local lim = limits_of(limits_read, 1)
+local rate, conc, block = lim.rate, lim.conc, lim.block
 
 -- The records the live entries need: retry and fail rewrite theirs, a flagged ack cleans up.
 local live, needed, flags = {}, {}, {}
@@ -125,7 +126,9 @@ local recs = read_records(needed)
 -- (events, in entry order, are written when the script ends: see `emit`).
 local out = { fmt(now), '', '' }
 local gone, released, retried, dead, rewritten, acked, finished = {}, {}, {}, {}, {}, {}, {}
-local released_pris = {}
+local released_pris, released_groups = {}, {}
+-- The groups whose slots the settled leases free: group → how many.
+local freed = {}
 -- Whether a release moved `:block` on (written after the loop, with the other writes).
 local blocked = false
 local kept, trims_done, trims_dead, flagged_gone = {}, {}, {}, {}
@@ -155,6 +158,7 @@ for k = 1, n do
       gone[#gone + 1] = seq
       if flags[k] then flagged_gone[#flagged_gone + 1] = seq end
       local id = given_ids[k]
+      if job and job.group then freed[job.group] = (freed[job.group] or 0) + 1 end
       local name = job and job.name or (EVENTS_MAX > 0 and rec and name_of(rec)) or ''
       if op == 'a' or op == 'c' then
         acked[#acked + 1] = seq
@@ -170,7 +174,7 @@ for k = 1, n do
         job.att, job.err = att, errors[k]
         rewritten[seq] = encode(job)
         retried[#retried + 1] = fmt(due)
-        retried[#retried + 1] = dkey(seq, job.pri)
+        retried[#retried + 1] = dkey(seq, job.pri, job.group)
         if not min_due or due < min_due then min_due = due end
       elseif op == 'k' then
         if patched then
@@ -210,6 +214,7 @@ for k = 1, n do
         end
         released[#released + 1] = seq
         released_pris[seq] = rec and pri_of(rec) or nil
+        released_groups[seq] = job and job.group
         emit('waiting', id, name, att - 1)
       end
       want = want + limits[k]
@@ -231,7 +236,9 @@ for _, f in ipairs(finished) do
 end
 -- In entry order, so the last released job ends up at the head of its line, as with separate
 -- calls.
-push_ready('LPUSH', released, released_pris)
+push_ready('LPUSH', released, released_pris, released_groups)
+-- A group held at its concurrency whose slot frees rejoins the rotation.
+if next(freed) and free_group_slots(freed) then wake_one() end
 if min_due then
   call_pairs('ZADD', K.delayed, retried)
   if not marker or min_due < tonumber(marker) then
@@ -280,7 +287,8 @@ if want > 0 and not paused then
       asked[#asked + 1] = k
     end
   end
-  local left = take(math.min(want, allowed), expiries, ARGV[1], now, out)
+  local left, group_reopen = take(math.min(want, allowed), expiries, ARGV[1], now, out, lim)
+  out[2] = earlier_due(out[2], group_reopen)
   note_starts(rate, now, left)
   for _, k in ipairs(asked) do
     local got = math.min(limits[k], left)

@@ -81,7 +81,7 @@ if cursor ~= started then rcall('HSET', K.meta, 'sweep', cursor) end
 -- The expired leases, lowest expiry first. Each page is checked against `active`; what is
 -- dropped or moved leaves the range, so the next page starts after the expired ones kept.
 local MAX_BYTES = 8 * 1024 * 1024
-local moved, rewritten, pris = {}, {}, {}
+local moved, rewritten, pris, groups, freed = {}, {}, {}, {}, {}
 local bytes, looked, offset = 0, 0, 0
 local full = false
 while not full and #moved < limit and looked < 2 * limit + budget do
@@ -127,6 +127,10 @@ while not full and #moved < limit and looked < 2 * limit + budget do
         rewritten[seq] = encode(job)
         moved[#moved + 1] = seq
         pris[seq] = job.pri
+        if job.group then
+          groups[seq] = job.group
+          freed[job.group] = (freed[job.group] or 0) + 1
+        end
         emit('stalled', ext_id(job, seq), job.name, job.att)
         offset = offset + 1 -- stays in the range until the writes below
       elseif not rec then
@@ -155,7 +159,10 @@ if #moved > 0 then
   -- The progress of an attempt ends with it.
   call_chunked('HDEL', K.progress, moved)
   write_records(rewritten)
-  push_ready('RPUSH', moved, pris)
+  -- Their groups' slots free first, so the groups held at their concurrency rejoin the
+  -- rotation before their jobs come back.
+  if next(freed) and free_group_slots(freed) then wake_one() end
+  push_ready('RPUSH', moved, pris, groups)
 end
 if rcall('HEXISTS', K.active, ':due') == 0 then
   local head = rcall('ZRANGE', K.delayed, 0, 0, 'WITHSCORES')

@@ -123,6 +123,14 @@ export function describeFaults(name: string, body: () => void): void {
 
 const runDir = join(tmpdir(), "jobs-faults");
 
+/** The options the scenarios give the jobs they add. */
+export interface AddOptions {
+	delay?: number;
+	maxAttempts?: number;
+	priority?: number;
+	group?: string;
+}
+
 export class Scenario {
 	readonly name: string;
 	readonly dir: string;
@@ -139,7 +147,10 @@ export class Scenario {
 	#seq = 0;
 	#closing = false;
 
-	private constructor(name: string, dir: string, server: RedisServer) {
+	readonly #events: boolean;
+
+	private constructor(name: string, dir: string, server: RedisServer, events: boolean) {
+		this.#events = events;
 		this.name = name;
 		this.dir = dir;
 		this.ledgerDir = join(dir, "ledger");
@@ -153,14 +164,14 @@ export class Scenario {
 	static async start(
 		ctx: TestContext,
 		name: string,
-		options: { aof?: boolean } = {},
+		options: { aof?: boolean; events?: boolean } = {},
 	): Promise<Scenario> {
 		mkdirSync(runDir, { recursive: true });
 		const dir = mkdtempSync(join(runDir, `${name}-`));
 		mkdirSync(join(dir, "ledger"));
 		mkdirSync(join(dir, "data"));
 		const server = await RedisServer.start({ dir: join(dir, "data"), aof: options.aof });
-		const scenario = new Scenario(name, dir, server);
+		const scenario = new Scenario(name, dir, server, options.events ?? false);
 		ctx.onTestFinished(async () => {
 			await scenario.close(ctx.task.result?.state === "pass");
 		});
@@ -171,9 +182,16 @@ export class Scenario {
 		return this.server.url;
 	}
 
-	/** The test's own store (same prefix): adds made by the test, stats, dead letter. */
+	/**
+	 * The test's own store (same prefix): adds made by the test, stats, dead letter. It writes
+	 * events when the scenario started with `events`.
+	 */
 	async store(): Promise<RedisJobStore> {
-		this.#store ??= await RedisJobStore.connect({ url: this.url, prefix: this.prefix });
+		this.#store ??= await RedisJobStore.connect({
+			url: this.url,
+			prefix: this.prefix,
+			...(this.#events ? { events: { maxLen: 100_000 } } : {}),
+		});
 		return this.#store;
 	}
 
@@ -297,7 +315,7 @@ export class Scenario {
 	async addJobs(
 		count: number,
 		data: (i: number) => Record<string, unknown> = () => ({}),
-		options: { delay?: number; maxAttempts?: number; priority?: number } = {},
+		options: AddOptions | ((i: number) => AddOptions) = {},
 		name = "job",
 	): Promise<string[]> {
 		const store = await this.store();
@@ -307,7 +325,11 @@ export class Scenario {
 		for (let from = 0; from < count; from += 1_000) {
 			const specs = [];
 			for (let i = from; i < Math.min(count, from + 1_000); i++) {
-				specs.push({ name, data: { i, ...data(i) }, options });
+				specs.push({
+					name,
+					data: { i, ...data(i) },
+					options: typeof options === "function" ? options(i) : options,
+				});
 			}
 			const sent = hr();
 			const batch = await queue.addMany(specs);

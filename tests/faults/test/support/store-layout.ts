@@ -6,7 +6,7 @@
  * @module
  */
 import type { JobStats } from "@jobs/core";
-import { queueKeys, recordKey } from "@jobs/store-redis";
+import { groupKeys, queueKeys, recordKey } from "@jobs/store-redis";
 import type { Redis } from "ioredis";
 
 /** The keys of the queue under `prefix`, derived by the store's own code. */
@@ -27,7 +27,47 @@ export function parseActive(
 }
 
 /** The fields of `active` that hold no lease, beside the pin and `:due`. */
-const NOT_LEASES = new Set([":paused", ":rate", ":conc", ":block"]);
+const NOT_LEASES = new Set([
+	":paused",
+	":rate",
+	":conc",
+	":block",
+	":glimits",
+	":grouped",
+	":u-rot",
+]);
+
+/** The string fields of a record, whose texts follow its `|` in the order the fields appear. */
+const STRING_FIELDS = new Set(["N", "E", "I", "U", "G", "K", "R"]);
+
+/** The group a record names (field G), or undefined; null for a record this file cannot read. */
+export function recordGroup(record: string): string | undefined | null {
+	const bar = record.indexOf("|");
+	if (!isRecord(record)) return null;
+	const bytes = Buffer.from(record.slice(bar + 1));
+	let pos = 0;
+	for (const [, field, value] of record.slice(1, bar).matchAll(/([A-Z])([0-9a-z]*)/g)) {
+		if (!STRING_FIELDS.has(field!)) continue;
+		const length = Number(value);
+		if (field === "G") return bytes.subarray(pos, pos + length).toString();
+		pos += length;
+	}
+	return undefined;
+}
+
+/** One group's keys as read (see packages/store-redis/src/lua/lib/common.lua). */
+export interface GroupSnapshot {
+	/** Its ready seqs: its `:r` line, then its lines of priorities. */
+	ready: string[];
+	/** Its `:r` line: its ready jobs of priority 0. */
+	zero: string[];
+	/** Its lines of priorities: priority → seqs. */
+	lines: Map<string, string[]>;
+	/** Its state hash `:s` (`a`, `p`, `r`). */
+	state: Record<string, string>;
+	/** Its rate window's starts `:t`. */
+	starts: string[];
+}
 
 export interface Snapshot {
 	/** Server time of the snapshot, epoch ms. */
@@ -56,25 +96,63 @@ export interface Snapshot {
 	malformed: string[];
 	/** The rate limit's starts (`starts`): time and count, oldest first. */
 	starts: { at: number; count: number }[];
+	/** The groups read: those of `groups`, `rot`, `held` and of every record. */
+	groups: Map<string, GroupSnapshot>;
+	/** `groups`: group → the sequence it got jobs ready at. */
+	groupOrder: Map<string, number>;
+	/** The rotation `rot`, head first ('' for the jobs without a group). */
+	rotation: string[];
+	/** The groups in `held`. */
+	held: string[];
+	/** The group of each job whose record names one: seq → group. */
+	groupOf: Map<string, string>;
+	/** The fields of `active` that are not leases: name → value. */
+	activeFields: Record<string, string>;
 }
 
 /**
  * Reads every structure of the queue in one MULTI, so the snapshot is one instant. The lines to
- * read are those `prios` listed just before: a snapshot whose `prios` moved since is read again.
+ * read are those `prios` listed just before, and the groups those named just before (with their
+ * lines): a snapshot whose `prios` or groups moved since is read again.
  */
 export async function snapshot(redis: Redis, prefix: string): Promise<Snapshot> {
 	for (let attempt = 0; attempt < 100; attempt++) {
-		const levels = await redis.zrange(storeKeys(prefix).prios, 0, "-1", "WITHSCORES");
-		const snap = await snapshotWith(redis, prefix, levels);
+		const k = storeKeys(prefix);
+		const levels = await redis.zrange(k.prios, 0, "-1", "WITHSCORES");
+		const groups = await groupsNamed(redis, prefix);
+		const groupLevels = new Map<string, string[]>();
+		for (const g of groups)
+			groupLevels.set(g, await redis.zrange(groupKeys(k, g).prios, "0", "-1"));
+		const snap = await snapshotWith(redis, prefix, levels, groupLevels);
 		if (snap) return snap;
 	}
 	throw new Error("snapshot: the lines of priorities kept moving");
+}
+
+/** Every group the queue names anywhere: in `groups`, `rot`, `held`, or a record. */
+async function groupsNamed(redis: Redis, prefix: string): Promise<string[]> {
+	const k = storeKeys(prefix);
+	const names = new Set<string>([
+		...(await redis.zrange(k.groups, "0", "-1")),
+		...(await redis.lrange(k.rotation, 0, -1)),
+		...(await redis.smembers(k.held)),
+	]);
+	const lastSeq = Number((await redis.hget(k.meta, "id")) ?? 0);
+	for (let b = 0; b <= Math.floor(lastSeq / 100); b++) {
+		for (const record of Object.values(await redis.hgetall(recordKey(k, String(b * 100 + 99))))) {
+			const group = recordGroup(record);
+			if (group) names.add(group);
+		}
+	}
+	names.delete("");
+	return [...names].sort();
 }
 
 async function snapshotWith(
 	redis: Redis,
 	prefix: string,
 	levels: string[],
+	groupLevels: Map<string, string[]>,
 ): Promise<Snapshot | undefined> {
 	const k = storeKeys(prefix);
 	// Every bucket a job of this queue can be in: seqs run from 1 to the counter.
@@ -95,8 +173,20 @@ async function snapshotWith(
 		.hgetall(k.progress)
 		.xrange(k.events, "-", "+")
 		.zrange(k.prios, 0, "-1", "WITHSCORES")
-		.lrange(k.starts, 0, -1);
+		.lrange(k.starts, 0, -1)
+		.zrange(k.groups, 0, "-1", "WITHSCORES")
+		.lrange(k.rotation, 0, -1)
+		.smembers(k.held);
 	for (let i = 0; i < levels.length; i += 2) multi = multi.lrange(k.lines + levels[i], 0, -1);
+	for (const [g, lines] of groupLevels) {
+		const gk = groupKeys(k, g);
+		multi = multi
+			.zrange(gk.prios, "0", "-1")
+			.hgetall(gk.state)
+			.lrange(gk.starts, 0, -1)
+			.lrange(gk.ready, 0, -1);
+		for (const p of lines) multi = multi.lrange(gk.lines + p, 0, -1);
+	}
 	for (const bucket of buckets) multi = multi.hgetall(bucket);
 	const replies = await multi.exec();
 	if (!replies) throw new Error("snapshot: MULTI aborted");
@@ -114,6 +204,9 @@ async function snapshotWith(
 		events,
 		prios,
 		starts,
+		groupOrder,
+		rotation,
+		held,
 		...rest
 	] = replies.map(([, r]) => r) as [
 		[string, string],
@@ -128,11 +221,46 @@ async function snapshotWith(
 		[string, string[]][],
 		string[],
 		string[],
+		string[],
+		string[],
+		string[],
 		...unknown[],
 	];
 	if (prios.join(",") !== levels.join(",")) return undefined;
 	const lineSeqs = rest.slice(0, levels.length / 2) as string[][];
-	const recordSets = rest.slice(levels.length / 2) as Record<string, string>[];
+	let at = levels.length / 2;
+	const groups = new Map<string, GroupSnapshot>();
+	for (const [g, lines] of groupLevels) {
+		const [gprios, state, gstarts, ready, ...gline] = rest.slice(at, at + 4 + lines.length) as [
+			string[],
+			Record<string, string>,
+			string[],
+			string[],
+			...string[][],
+		];
+		at += 4 + lines.length;
+		if (gprios.join(",") !== lines.join(",")) return undefined;
+		const byLine = new Map(lines.map((p, i) => [p, gline[i]!]));
+		groups.set(g, {
+			ready: [...ready, ...gline.flat()],
+			zero: ready,
+			lines: byLine,
+			state,
+			starts: gstarts,
+		});
+	}
+	const recordSets = rest.slice(at) as Record<string, string>[];
+	const groupOf = new Map<string, string>();
+	for (const set of recordSets) {
+		for (const [seq, record] of Object.entries(set)) {
+			const group = recordGroup(record);
+			if (group) groupOf.set(seq, group);
+		}
+	}
+	// A group named now that was not named before: read again.
+	for (const name of [...groupOf.values(), ...rotation, ...held]) {
+		if (name !== "" && !groups.has(name)) return undefined;
+	}
 	const malformed: string[] = [];
 	const lines = new Map<string, string[]>();
 	for (let i = 0; i < levels.length; i += 2) {
@@ -167,7 +295,17 @@ async function snapshotWith(
 		meta,
 		malformed,
 		starts: [],
+		groups,
+		groupOrder: new Map(),
+		rotation,
+		held,
+		groupOf,
+		activeFields: {},
 	};
+	for (let i = 0; i < groupOrder.length; i += 2) {
+		snap.groupOrder.set(groupOrder[i]!, Number(groupOrder[i + 1]));
+	}
+	for (const group of groups.values()) snap.ready.push(...group.ready);
 	for (const entry of starts) {
 		const m = /^(\d+),(\d+)$/.exec(entry);
 		if (m) snap.starts.push({ at: Number(m[1]), count: Number(m[2]) });
@@ -183,24 +321,33 @@ async function snapshotWith(
 	}
 	for (const seq of snap.ready)
 		if (!/^\d+$/.test(seq)) malformed.push(`ready: ${seq.slice(0, 60)}`);
-	for (const seq of ready) {
-		if (priorities.has(seq)) malformed.push(`ready: ${seq} has priority ${priorities.get(seq)}`);
-	}
-	for (const [level, seqs] of lines) {
+	// Each line holds the jobs of its group (none for the queue's own) and priority.
+	const checkLine = (where: string, seqs: string[], group: string | undefined, level?: string) => {
 		for (const seq of seqs) {
 			const p = priorities.get(seq);
-			if (p !== level) malformed.push(`line ${level}: ${seq} has priority ${p ?? "0"}`);
+			if (p !== level) malformed.push(`${where}: ${seq} has priority ${p ?? "0"}`);
+			const g = snap.groupOf.get(seq);
+			if (g !== group) malformed.push(`${where}: ${seq} is of group ${g ?? "(none)"}`);
 		}
+	};
+	checkLine("ready", ready, undefined);
+	for (const [level, seqs] of lines) checkLine(`line ${level}`, seqs, undefined, level);
+	for (const [g, group] of groups) {
+		checkLine(`group ${g} ready`, group.zero, g);
+		for (const [level, seqs] of group.lines) checkLine(`group ${g} line ${level}`, seqs, g, level);
 	}
 	for (let i = 0; i < delayed.length; i += 2) {
 		const member = delayed[i]!;
-		const [body, priority] = member.split("/");
-		const seq = body!.slice(1);
-		if (member.charCodeAt(0) - 64 !== seq.length || !/^\d+$/.test(seq)) {
+		const m = /^(.)(\d+)(?:\/(\d+))?(?:!(.+))?$/s.exec(member);
+		const seq = m?.[2] ?? member.slice(1);
+		if (!m || member.charCodeAt(0) - 64 !== seq.length) {
 			malformed.push(`delayed: ${member.slice(0, 60)}`);
 		}
-		if (priority !== priorities.get(seq)) {
+		if (m?.[3] !== priorities.get(seq)) {
 			malformed.push(`delayed: ${member} for a job of priority ${priorities.get(seq) ?? "0"}`);
+		}
+		if (m?.[4] !== snap.groupOf.get(seq)) {
+			malformed.push(`delayed: ${member} for a job of group ${snap.groupOf.get(seq) ?? "(none)"}`);
 		}
 		snap.delayed.push({ id: seq, due: Number(delayed[i + 1]) });
 	}
@@ -215,8 +362,12 @@ async function snapshotWith(
 			snap.dueMarker = Number(value);
 			continue;
 		}
-		// The pause flag (pause.lua) and the limits (lib/limits.lua) are no leases either.
-		if (NOT_LEASES.has(field)) continue;
+		// The pause flag (pause.lua), the limits (lib/limits.lua) and the rotation's fields are no
+		// leases either.
+		if (NOT_LEASES.has(field)) {
+			snap.activeFields[field] = value;
+			continue;
+		}
 		const lease = parseActive(value);
 		snap.active.push({
 			id: field,
@@ -304,7 +455,7 @@ export function structureViolations(snap: Snapshot, stats?: JobStats): string[] 
 			);
 		}
 	}
-	violations.push(...progressViolations(snap), ...eventViolations(snap));
+	violations.push(...progressViolations(snap), ...eventViolations(snap), ...groupViolations(snap));
 	const lastId = Number(snap.meta.id ?? 0);
 	for (const [id] of placesOf(snap)) {
 		if (Number(id) > lastId) violations.push(`job ${id} is above the id counter ${lastId}`);
@@ -331,6 +482,96 @@ export function structureViolations(snap: Snapshot, stats?: JobStats): string[] 
 		}
 	}
 	return violations;
+}
+
+/**
+ * The groups (lib/common.lua): `gjobs` counts their ready jobs; a group has `r` exactly while it
+ * has jobs ready (or sits in the rotation, which drops it at its turn), `1` in the rotation
+ * (once), `h` in `held`, `p` while paused; `groups` lists exactly the groups with `r`; the jobs
+ * without a group are in the rotation exactly when `:u-rot` says so, and `:grouped` is set
+ * exactly while the rotation exists; each group's `a` counts its leases, which are flagged.
+ */
+function groupViolations(snap: Snapshot): string[] {
+	const violations: string[] = [];
+	let grouped = 0;
+	const inRotation = new Map<string, number>();
+	for (const member of snap.rotation) inRotation.set(member, (inRotation.get(member) ?? 0) + 1);
+	for (const [member, times] of inRotation) {
+		if (times > 1)
+			violations.push(`the rotation holds ${member || "the jobs without a group"} ${times} times`);
+	}
+	if (inRotation.has("") !== (snap.activeFields[":u-rot"] !== undefined)) {
+		violations.push(
+			`:u-rot is ${snap.activeFields[":u-rot"] ?? "absent"}, the rotation ${inRotation.has("") ? "holds" : "lacks"} ''`,
+		);
+	}
+	if (snap.rotation.length > 0 !== (snap.activeFields[":grouped"] !== undefined)) {
+		violations.push(
+			`:grouped is ${snap.activeFields[":grouped"] ?? "absent"} with ${snap.rotation.length} in the rotation`,
+		);
+	}
+	const leases = new Map<string, number>();
+	for (const lease of snap.active) {
+		const g = snap.groupOf.get(lease.id);
+		if (g === undefined) continue;
+		leases.set(g, (leases.get(g) ?? 0) + 1);
+		if (!lease.value.endsWith(",x"))
+			violations.push(`lease of job ${lease.id} of group ${g} is not flagged`);
+	}
+	const held = new Set(snap.held);
+	for (const [g, group] of snap.groups) {
+		grouped += group.ready.length;
+		const r = group.state.r;
+		if (group.ready.length > 0 && r === undefined)
+			violations.push(`group ${g} has jobs ready and no r`);
+		if (group.ready.length === 0 && r !== undefined && r !== "1") {
+			violations.push(`group ${g} has no job ready and r ${r}`);
+		}
+		if ((r === "1") !== inRotation.has(g))
+			violations.push(`group ${g} has r ${r ?? "absent"}, in the rotation: ${inRotation.has(g)}`);
+		if ((r === "h") !== held.has(g))
+			violations.push(`group ${g} has r ${r ?? "absent"}, held: ${held.has(g)}`);
+		if (r === "p" && group.state.p !== "1")
+			violations.push(`group ${g} is out while paused, and not paused`);
+		if ((r !== undefined) !== snap.groupOrder.has(g))
+			violations.push(`group ${g} has r ${r ?? "absent"}, in groups: ${snap.groupOrder.has(g)}`);
+		const a = Number(group.state.a ?? 0);
+		if (a !== (leases.get(g) ?? 0))
+			violations.push(`group ${g} counts ${a} leases, holds ${leases.get(g) ?? 0}`);
+	}
+	for (const g of snap.groupOrder.keys()) {
+		if (!snap.groups.has(g)) violations.push(`groups lists ${g}, which was not read`);
+	}
+	if (grouped !== Number(snap.meta.gjobs ?? 0)) {
+		violations.push(`the groups hold ${grouped} ready jobs, meta gjobs says ${snap.meta.gjobs}`);
+	}
+	return violations;
+}
+
+/**
+ * The keys of groups that have no reason to exist (no job ready, no lease, no pause, no start in
+ * a window): after a drain, only paused groups and rate windows not yet expired may be left.
+ */
+export async function strayGroupKeys(redis: Redis, prefix: string): Promise<string[]> {
+	const k = storeKeys(prefix);
+	const stray: string[] = [];
+	let cursor = "0";
+	do {
+		const [next, keys] = await redis.scan(
+			cursor,
+			"MATCH",
+			`${k.groupPrefix.replace(/[*?[\]\\]/g, "\\$&")}*`,
+			"COUNT",
+			1000,
+		);
+		cursor = next;
+		for (const key of keys) {
+			if (key.endsWith(":t")) continue; // a rate window's starts: expires with the window
+			if (key.endsWith(":s") && (await redis.hget(key, "p")) === "1") continue;
+			stray.push(key);
+		}
+	} while (cursor !== "0");
+	return stray;
 }
 
 /** A progress value belongs to a running attempt: its job is active, its lease flagged `,x`. */

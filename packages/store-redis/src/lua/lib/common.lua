@@ -25,7 +25,8 @@ local K = {
   uniq_exp = base .. ':uniq-exp', add_outcomes = base .. ':add-outcomes', wake = base .. ':wake',
   quarantine = base .. ':quarantine', lease_exp = base .. ':lease-exp', done = base .. ':done',
   progress = base .. ':progress', events = base .. ':events', prios = base .. ':prios',
-  lines = base .. ':p:', starts = base .. ':starts',
+  lines = base .. ':p:', starts = base .. ':starts', rotation = base .. ':rot',
+  groups = base .. ':groups', held = base .. ':held', group_prefix = base .. ':g:',
 }
 
 -- The cap of the event stream, compiled in by the store that loads the scripts (src/scripts.ts
@@ -167,18 +168,24 @@ local function bucket(seq)
   return K.jobs .. string.sub(seq, 1, -3)
 end
 
--- The member of `seq` in `delayed`: `<L><seq>`, and `/<priority>` for a job with one (see
--- lines below), so a promotion knows each job's line without reading its record.
-local function dkey(seq, pri)
-  if pri then return string.char(64 + #seq) .. seq .. '/' .. pri end
-  return string.char(64 + #seq) .. seq
+-- The member of `seq` in `delayed`: `<L><seq>`, then `/<priority>` for a job with one (see
+-- lines below) and `!<group>` for a job with a group, so a promotion knows each job's line
+-- without reading its record.
+local function dkey(seq, pri, group)
+  local member = string.char(64 + #seq) .. seq
+  if pri then member = member .. '/' .. pri end
+  if group then member = member .. '!' .. group end
+  return member
 end
 
--- The seq and the priority (nil for none) of a member of `delayed`.
+-- The seq, the priority (nil for none) and the group (nil for none) of a member of `delayed`.
 local function split_dkey(member)
-  local slash = string.find(member, '/', 3, true)
-  if not slash then return string.sub(member, 2), nil end
-  return string.sub(member, 2, slash - 1), string.sub(member, slash + 1)
+  local seq, pri, bang = string.match(member, '^.(%d+)/?(%d*)()')
+  -- (Not one this package wrote: the take that meets it sets it aside.)
+  if not seq then return string.sub(member, 2), nil, nil end
+  local group
+  if bang <= #member then group = string.sub(member, bang + 1) end
+  return seq, pri ~= '' and pri or nil, group
 end
 
 -- The seq of the job with id `id` (a seq itself, or a chosen jobId), or nil.
@@ -282,81 +289,232 @@ end
   runs first, `ready` before every other line. A priority travels as its text (the record's
   field P), nil for 0. A queue that never uses priorities has neither key, and pays one command
   on an empty key when a take finds `ready` short.
+  Every group (capability `groups`, below) has lines of its own of the same shape: a namespace
+  `ns` names the three keys, UNGROUPED the queue's own (the jobs without a group).
 ]]
+local UNGROUPED = { ready = K.ready, prios = K.prios, lines = K.lines }
 
--- The list of priority `pri`.
-local function line_key(pri)
-  if pri then return K.lines .. pri end
-  return K.ready
+-- The list of priority `pri` in `ns`.
+local function line_key(ns, pri)
+  if pri then return ns.lines .. pri end
+  return ns.ready
 end
 
 -- Pushes `seqs` (in order, with `cmd`: RPUSH to the tail, LPUSH to the head) to the line of
--- `pri`; returns whether the line was empty before.
-local function push_line(cmd, pri, seqs)
-  local _, len = call_chunked(cmd, line_key(pri), seqs)
-  if pri and len == #seqs then rcall('ZADD', K.prios, pri, pri) end
+-- `pri` in `ns`; returns whether the line was empty before.
+local function push_line(ns, cmd, pri, seqs)
+  local _, len = call_chunked(cmd, line_key(ns, pri), seqs)
+  if pri and len == #seqs then rcall('ZADD', ns.prios, pri, pri) end
   return len == #seqs
 end
 
--- Pushes `seqs` with `cmd`, each to its line (`pris[seq]`: its priority, absent for none), and
--- wakes an idle worker when a line was empty: a worker idles only while every line is.
-local function push_ready(cmd, seqs, pris)
-  if #seqs == 0 then return end
-  local woke
-  if next(pris) == nil then
-    woke = push_line(cmd, nil, seqs)
-  else
-    local by, order = {}, {}
-    for _, seq in ipairs(seqs) do
-      local p = pris[seq] or ''
-      local list = by[p]
-      if not list then
-        list = {}
-        by[p] = list
-        order[#order + 1] = p
-      end
-      list[#list + 1] = seq
+-- Splits `seqs` by `of[seq]` ('' for absent), keeping their order: part → seqs, and the parts
+-- in the order they first appear.
+local function split_by(seqs, of)
+  local by, order = {}, {}
+  for _, seq in ipairs(seqs) do
+    local part = of[seq] or ''
+    local list = by[part]
+    if not list then
+      list = {}
+      by[part] = list
+      order[#order + 1] = part
     end
-    for _, p in ipairs(order) do
-      if push_line(cmd, p ~= '' and p or nil, by[p]) then woke = true end
-    end
+    list[#list + 1] = seq
   end
-  if woke then wake_one() end
+  return by, order
 end
 
--- Pops up to `limit` seqs: `ready` first, then the lines by priority.
-local function pop_ready(limit)
-  local seqs = rcall('LPOP', K.ready, limit) or {}
+-- Pushes `seqs` with `cmd` to the lines of `ns`, each to its priority's (`pris[seq]`, absent
+-- for none); returns whether a line was empty before.
+local function push_lines(ns, cmd, seqs, pris)
+  if next(pris) == nil then return push_line(ns, cmd, nil, seqs) end
+  local by, order = split_by(seqs, pris)
+  local was_empty = false
+  for _, p in ipairs(order) do
+    if push_line(ns, cmd, p ~= '' and p or nil, by[p]) then was_empty = true end
+  end
+  return was_empty
+end
+
+-- Pops up to `limit` seqs of `ns`: its `ready` first, then its lines by priority.
+local function pop_lines(ns, limit)
+  local seqs = rcall('LPOP', ns.ready, limit) or {}
   if #seqs >= limit then return seqs end
   -- Each line gives at least one job (an empty one is dropped): no more lines than jobs wanted.
-  for _, p in ipairs(rcall('ZRANGE', K.prios, 0, limit - #seqs - 1)) do
+  for _, p in ipairs(rcall('ZRANGE', ns.prios, 0, limit - #seqs - 1)) do
     local want = limit - #seqs
-    local key = K.lines .. p
+    local key = ns.lines .. p
     local more = rcall('LPOP', key, want)
     if more then
       for i = 1, #more do seqs[#seqs + 1] = more[i] end
     end
-    if not more or #more < want or rcall('LLEN', key) == 0 then rcall('ZREM', K.prios, p) end
+    if not more or #more < want or rcall('LLEN', key) == 0 then rcall('ZREM', ns.prios, p) end
     if #seqs >= limit then break end
   end
   return seqs
 end
 
--- Takes `seq` out of the line of `pri`. O(jobs in the line).
-local function remove_from_line(seq, pri)
-  local key = line_key(pri)
-  rcall('LREM', key, 1, seq)
-  if pri and rcall('EXISTS', key) == 0 then rcall('ZREM', K.prios, pri) end
+-- Takes `seq` out of the line of `pri` in `ns` (O(jobs in the line)); returns whether it was in it.
+local function remove_from(ns, seq, pri)
+  local key = line_key(ns, pri)
+  local removed = rcall('LREM', key, 1, seq) == 1
+  if pri and rcall('EXISTS', key) == 0 then rcall('ZREM', ns.prios, pri) end
+  return removed
 end
 
--- Whether any job waits in a line.
-local function has_ready()
-  return rcall('LLEN', K.ready) > 0 or rcall('EXISTS', K.prios) == 1
+-- Whether any job waits in the lines of `ns`.
+local function lines_have_jobs(ns)
+  return rcall('LLEN', ns.ready) > 0 or rcall('EXISTS', ns.prios) == 1
 end
 
--- How many jobs wait in the lines. O(lines).
-local function ready_count()
-  local n = rcall('LLEN', K.ready)
-  for _, p in ipairs(rcall('ZRANGE', K.prios, 0, -1)) do n = n + rcall('LLEN', K.lines .. p) end
+-- How many jobs wait in the lines of `ns`. O(lines).
+local function lines_count(ns)
+  local n = rcall('LLEN', ns.ready)
+  for _, p in ipairs(rcall('ZRANGE', ns.prios, 0, -1)) do n = n + rcall('LLEN', ns.lines .. p) end
   return n
+end
+
+--[[
+  Groups (capability `groups`). The group g has the base `<base>:g:<#g>:<g>` (its byte length
+  first, so no group's keys are another's): its lines `:r`, `:q`, `:p:<p>` (as the queue's
+  `ready`, `prios`, `lines`), the list `:t` of its starts while a group rate limit counts them
+  (epoch ms, oldest first, expiring with the window), and the hash `:s` of its state:
+    a  its leases (absent: none)     p  '1' while it is paused
+    r  while it has jobs ready: '1' in the rotation, 'h' held out of it at its concurrency (and
+       in `held`), 'p' out of it while paused
+  A group with no job ready, no lease, no pause and no start in its window has no key at all.
+  The members with jobs ready take turns in the list `rot`, one job each (lib/take.lua): group
+  names, and '' for the jobs without a group, which join it at a take that finds them waiting
+  (`:u-rot` in `active` says they are in it), or ahead of a group that joins it empty. `groups`
+  scores the groups with jobs ready by when they got them (meta `gseq`), the order listJobs
+  walks; meta `gjobs` counts their ready jobs. `:grouped` in `active` is set while `rot` exists:
+  without it a take is the plain one, so a queue without groups pays nothing.
+]]
+local group_spaces = {}
+-- The rotation's fields of `active` as this call last read (lib/limits.lua's limits_of) or
+-- wrote them: `grouped`, `urot` (false: absent).
+local rotation = { grouped = false, urot = false }
+
+-- The namespace of group `g`: its lines, `state` and `starts`.
+local function group_ns(g)
+  local ns = group_spaces[g]
+  if ns then return ns end
+  local gb = K.group_prefix .. #g .. ':' .. g
+  ns = { name = g, ready = gb .. ':r', prios = gb .. ':q', lines = gb .. ':p:', state = gb .. ':s',
+    starts = gb .. ':t' }
+  group_spaces[g] = ns
+  return ns
+end
+
+-- Puts the group `g` at the tail of the rotation. Into an empty rotation, the jobs without a
+-- group that wait go first: they were served alone until then.
+local function join_rotation(g)
+  if rcall('EXISTS', K.rotation) == 0 then
+    rcall('HSET', K.active, ':grouped', '1')
+    rotation.grouped = '1'
+    if lines_have_jobs(UNGROUPED) then
+      rcall('RPUSH', K.rotation, '')
+      rcall('HSET', K.active, ':u-rot', '1')
+      rotation.urot = '1'
+    end
+  end
+  rcall('RPUSH', K.rotation, g)
+end
+
+-- `count` jobs joined the lines of the group `ns`; returns whether it joined the rotation.
+local function group_got_jobs(ns, count)
+  rcall('HINCRBY', K.meta, 'gjobs', count)
+  local state = rcall('HMGET', ns.state, 'r', 'p')
+  if state[1] then return false end
+  rcall('ZADD', K.groups, rcall('HINCRBY', K.meta, 'gseq', 1), ns.name)
+  if state[2] then
+    rcall('HSET', ns.state, 'r', 'p')
+    return false
+  end
+  rcall('HSET', ns.state, 'r', '1')
+  join_rotation(ns.name)
+  return true
+end
+
+-- The group `ns` has no job ready any more (`r`: its state's r).
+local function group_emptied(ns, r)
+  rcall('HDEL', ns.state, 'r')
+  rcall('ZREM', K.groups, ns.name)
+  if r == 'h' then rcall('SREM', K.held, ns.name) end
+end
+
+-- Puts a group held out of the rotation (at its concurrency) back at its tail.
+local function unhold(g)
+  rcall('SREM', K.held, g)
+  rcall('HSET', group_ns(g).state, 'r', '1')
+  join_rotation(g)
+end
+
+-- Frees the slots of leases that ended: `freed` maps each group to how many; a group held at its
+-- concurrency rejoins the rotation, and wakes an idle worker.
+local function free_group_slots(freed)
+  local woke = false
+  for g, count in pairs(freed) do
+    local ns = group_ns(g)
+    if rcall('HINCRBY', ns.state, 'a', -count) <= 0 then rcall('HDEL', ns.state, 'a') end
+    if rcall('HGET', ns.state, 'r') == 'h' then
+      unhold(g)
+      woke = true
+    end
+  end
+  return woke
+end
+
+-- Pushes `seqs` with `cmd`, each to its line (`pris[seq]`: its priority, absent for none;
+-- `groups[seq]`: its group, absent for none; `groups` may be nil), and wakes an idle worker when
+-- a line was empty or a group joined the rotation: a worker idles only then.
+local function push_ready(cmd, seqs, pris, groups)
+  if #seqs == 0 then return end
+  local woke
+  if not groups or next(groups) == nil then
+    woke = push_lines(UNGROUPED, cmd, seqs, pris)
+  else
+    local by, order = split_by(seqs, groups)
+    for _, g in ipairs(order) do
+      if g == '' then
+        if push_lines(UNGROUPED, cmd, by[g], pris) then woke = true end
+      else
+        local ns = group_ns(g)
+        push_lines(ns, cmd, by[g], pris)
+        if group_got_jobs(ns, #by[g]) then woke = true end
+      end
+    end
+  end
+  if woke then wake_one() end
+end
+
+-- Pops up to `limit` seqs of the jobs without a group: `ready` first, then the lines by priority.
+local function pop_ready(limit)
+  return pop_lines(UNGROUPED, limit)
+end
+
+-- Takes `seq` out of the line of `pri` of its group (nil: none). O(jobs in the line).
+local function remove_from_line(seq, pri, group)
+  if not group then
+    remove_from(UNGROUPED, seq, pri)
+    return
+  end
+  local ns = group_ns(group)
+  if not remove_from(ns, seq, pri) then return end
+  rcall('HINCRBY', K.meta, 'gjobs', -1)
+  if lines_have_jobs(ns) then return end
+  -- Out of the rotation it leaves now; in it, at its turn (lib/take.lua).
+  local r = rcall('HGET', ns.state, 'r')
+  if r and r ~= '1' then group_emptied(ns, r) end
+end
+
+-- Whether any job waits in a line (or a member of the rotation may have one).
+local function has_ready()
+  return lines_have_jobs(UNGROUPED) or rcall('EXISTS', K.rotation) == 1
+end
+
+-- How many jobs wait in the lines, of every group. O(lines without a group).
+local function ready_count()
+  return lines_count(UNGROUPED) + (tonumber(rcall('HGET', K.meta, 'gjobs') or '0') or 0)
 end

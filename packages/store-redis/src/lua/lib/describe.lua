@@ -1,9 +1,9 @@
 --[[
-  What getJob and listJobs return per job, 17 strings (empty: absent): id, state, name, payload,
+  What getJob and listJobs return per job, 18 strings (empty: absent): id, state, name, payload,
   attempts, maxAttempts, lastError, addedAt, dueAt, leasedAt, leaseExpiresAt, failedAt,
   uniqueKey, finishedAt, then the result and the progress of the running attempt, each with a
-  leading '=' ('' for none: either may be any JSON text, never empty), then the priority. Spliced after
-  lib/common.lua and lib/record.lua.
+  leading '=' ('' for none: either may be any JSON text, never empty), then the priority and the
+  group. Spliced after lib/common.lua and lib/record.lua.
 ]]
 local function describe(out, seq, job, state, due, lease, progress)
   local att, leased_at, expiry = job.att, '', ''
@@ -29,4 +29,5 @@ local function describe(out, seq, job, state, due, lease, progress)
   out[n + 15] = job.result and state == 'completed' and ('=' .. job.result) or ''
   out[n + 16] = progress and ('=' .. progress) or ''
   out[n + 17] = job.pri or ''
+  out[n + 18] = job.group or ''
 end

@@ -5,19 +5,30 @@
     :rate  '<max>,<duration>': at most max jobs leased in any duration ms (a sliding window)
     :conc  '<max>': at most max leases in `active` at once
     :block '<epoch ms>': nothing is leased before then (a release's limitFor)
+    :glimits '<concurrency>,<max>,<duration>': every group's limits, each '' for none (the group
+      rate's starts are in each group's `:t`, see lib/common.lua)
+  and, for the groups' rotation (lib/common.lua), `:grouped` and `:u-rot`.
   The starts of the window are the list `starts`, oldest first, one entry '<ms>,<count>' per
   call that leased, and their sum is `started` in `meta`; an entry leaves the window duration ms
   after its time.
 ]]
 
 -- The fields of `active` a leasing script reads, in this order, beside its own.
-local LIMIT_FIELDS = { ':rate', ':conc', ':block' }
+local LIMIT_FIELDS = { ':rate', ':conc', ':block', ':grouped', ':u-rot', ':glimits' }
+
+-- The limits among the fields of LIMIT_FIELDS as read (`values`, from index `from`), by name,
+-- false when absent; the rotation's go to `rotation` (lib/common.lua).
+local function limits_of(values, from)
+  rotation.grouped, rotation.urot = values[from + 3], values[from + 4]
+  return { rate = values[from], conc = values[from + 1], block = values[from + 2],
+    glimits = values[from + 5] }
+end
 
 -- How many leases `active` holds (its fields less the pin and the `:` fields).
 local function active_count()
-  local special = rcall('HMGET', K.active, PIN, ':due', ':paused', ':rate', ':conc', ':block')
+  local special = rcall('HMGET', K.active, PIN, ':due', ':paused', unpack(LIMIT_FIELDS))
   local n = rcall('HLEN', K.active)
-  for i = 1, 6 do
+  for i = 1, 3 + #LIMIT_FIELDS do
     if special[i] then n = n - 1 end
   end
   return n
@@ -89,4 +100,11 @@ end
 local function next_due(marker, reopen)
   if reopen and (not marker or reopen < tonumber(marker)) then return fmt(reopen) end
   return marker or ''
+end
+
+-- A due time as next_due returns it (`due`, '' for none), or `at` (epoch ms, nil: none) when
+-- earlier.
+local function earlier_due(due, at)
+  if at and (due == '' or at < tonumber(due)) then return fmt(at) end
+  return due
 end

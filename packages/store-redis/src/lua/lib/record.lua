@@ -9,7 +9,7 @@
   letters; a field absent has its default. String fields give a byte length, and their text
   follows the `|` in the order the fields appear; the payload is the rest.
     N name length (always)   E last error length (JSON text, never decoded)
-    I chosen jobId length    U unique key length
+    I chosen jobId length    U unique key length    G group length
     K retention length (the job's own keep policies, see lib/retention.lua)
     R result length (JSON text, never decoded; completed jobs kept by retention)
     A attempts (default 0)   M maxAttempts (default none)
@@ -18,7 +18,9 @@
   A new field is one entry in FIELDS, one line in encode: scripts that only move a job keep
   every field it has.
 ]]
-local STRING_FIELDS = { N = 'name', E = 'err', I = 'job_id', U = 'ukey', K = 'keep', R = 'result' }
+local STRING_FIELDS = {
+  N = 'name', E = 'err', I = 'job_id', U = 'ukey', G = 'group', K = 'keep', R = 'result',
+}
 local INT_FIELDS = { A = 'att', M = 'max', P = 'pri' }
 local TIME_FIELDS = { T = 'added', F = 'failed', C = 'done' }
 
@@ -58,13 +60,14 @@ local function try_decode(rec)
   -- Every record the scripts write has its fields in encode's order: one match reads it. The
   -- common shape (no result, completion time or own retention) is tried first: the pattern with
   -- fewer optional parts is the cheaper one, and it runs for every job a take leases.
-  local nlen, att, max, pri, added, failed, done, elen, ilen, ulen, klen, rlen, bar
-  nlen, att, max, pri, added, failed, elen, ilen, ulen, bar = string.match(rec,
-    '^1N(%d+)A?(%d*)M?(%d*)P?(%d*)T([%l%d]+)F?([%l%d]*)E?(%d*)I?(%d*)U?(%d*)()|')
+  local nlen, att, max, pri, added, failed, done, elen, ilen, ulen, glen, klen, rlen, bar
+  nlen, att, max, pri, added, failed, elen, ilen, ulen, glen, bar = string.match(rec,
+    '^1N(%d+)A?(%d*)M?(%d*)P?(%d*)T([%l%d]+)F?([%l%d]*)E?(%d*)I?(%d*)U?(%d*)G?(%d*)()|')
   done, klen, rlen = '', '', ''
   if not bar then
-    nlen, att, max, pri, added, failed, done, elen, ilen, ulen, klen, rlen, bar = string.match(rec,
-      '^1N(%d+)A?(%d*)M?(%d*)P?(%d*)T([%l%d]+)F?([%l%d]*)C?([%l%d]*)E?(%d*)I?(%d*)U?(%d*)K?(%d*)R?(%d*)()|')
+    nlen, att, max, pri, added, failed, done, elen, ilen, ulen, glen, klen, rlen, bar = string.match(
+      rec, '^1N(%d+)A?(%d*)M?(%d*)P?(%d*)T([%l%d]+)F?([%l%d]*)C?([%l%d]*)E?(%d*)I?(%d*)U?(%d*)'
+        .. 'G?(%d*)K?(%d*)R?(%d*)()|')
   end
   if bar then
     -- t36 keeps the added time's text, so encode need not format it again.
@@ -78,6 +81,7 @@ local function try_decode(rec)
     job.err = err or ''
     job.job_id, pos = cut(rec, pos, ilen)
     job.ukey, pos = cut(rec, pos, ulen)
+    job.group, pos = cut(rec, pos, glen)
     job.keep, pos = cut(rec, pos, klen)
     job.result, pos = cut(rec, pos, rlen)
     if pos <= #rec + 1 then
@@ -131,6 +135,18 @@ local function pri_of(rec)
   return string.match(rec, '^1N%d+A?%d*M?%d*P(%d+)')
 end
 
+-- The group in a record (nil for none): only a record with one is decoded.
+local function group_of(rec)
+  if not string.find(rec, '^1[^|]*G') then return nil end
+  local job = try_decode(rec)
+  return job and job.group
+end
+
+-- The member of the job `seq` (record `rec`) in `delayed`.
+local function dkey_of(seq, rec)
+  return dkey(seq, pri_of(rec), group_of(rec))
+end
+
 -- Whether a record holds a jobId or a unique key (fields I, U), read without decoding it.
 local function has_identity(rec)
   return string.find(rec, '^1[^|]*[IU]') ~= nil
@@ -155,6 +171,7 @@ local function encode(job)
   if job.err ~= '' then head[#head + 1] = 'E' .. #job.err; body[#body + 1] = job.err end
   if job.job_id then head[#head + 1] = 'I' .. #job.job_id; body[#body + 1] = job.job_id end
   if job.ukey then head[#head + 1] = 'U' .. #job.ukey; body[#body + 1] = job.ukey end
+  if job.group then head[#head + 1] = 'G' .. #job.group; body[#body + 1] = job.group end
   if job.keep then head[#head + 1] = 'K' .. #job.keep; body[#body + 1] = job.keep end
   if job.result then head[#head + 1] = 'R' .. #job.result; body[#body + 1] = job.result end
   body[#body + 1] = job.payload

@@ -13,7 +13,7 @@
 -- or 'ready' (a completed job kept by retention holds no key that asks).
 local function state_of(seq, rec)
   if rcall('HEXISTS', K.active, seq) == 1 then return 'active' end
-  if rcall('ZSCORE', K.delayed, dkey(seq, pri_of(rec))) then return 'delayed' end
+  if rcall('ZSCORE', K.delayed, dkey_of(seq, rec)) then return 'delayed' end
   if rcall('ZSCORE', K.dead_order, seq) then return 'dead' end
   return 'ready'
 end
