@@ -25,7 +25,7 @@ else
   rcall('HSET', K.active, field, ARGV[2])
 end
 if field == ':glimits' then
-  for _, g in ipairs(rcall('SMEMBERS', K.held)) do unhold(g) end
+  for _, g in ipairs(rcall('SMEMBERS', K.held)) do groups_lib().unhold(g) end
 end
 if has_ready() then wake_one() end
 return 1

@@ -37,7 +37,9 @@ if state == 'ready' then
       if skip >= len then
         skip = skip - len
       else
-        for _, seq in ipairs(rcall('LRANGE', key, skip, skip + want - 1)) do seqs[#seqs + 1] = seq end
+        for _, seq in ipairs(rcall('LRANGE', key, skip, skip + want - 1)) do
+          seqs[#seqs + 1] = seq
+        end
         skip = 0
       end
     end
@@ -48,7 +50,7 @@ if state == 'ready' then
   while room do
     local groups = rcall('ZRANGE', K.groups, from, from + 99)
     for _, g in ipairs(groups) do
-      room = walk(group_ns(g))
+      room = walk(groups_lib().ns(g))
       if not room then break end
     end
     if #groups < 100 then break end

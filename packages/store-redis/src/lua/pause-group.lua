@@ -9,7 +9,8 @@
 ]]
 -- @include lib/common.lua
 
-local ns = group_ns(ARGV[2])
+local lib = groups_lib()
+local ns = lib.ns(ARGV[2])
 if ARGV[1] == '1' then
   rcall('HSET', ns.state, 'p', '1')
   return 1
@@ -17,7 +18,7 @@ end
 rcall('HDEL', ns.state, 'p')
 if rcall('HGET', ns.state, 'r') == 'p' then
   rcall('HSET', ns.state, 'r', '1')
-  join_rotation(ARGV[2])
+  lib.join(ARGV[2])
   wake_one()
 end
 return 1

@@ -25,10 +25,10 @@ local asked = tonumber(ARGV[1])
 -- The limits (lib/limits.lua) may let fewer start; the caller then waits until `reopen`.
 local lim = limits_of(state, 3)
 local allowed, reopen = allowance(lim.rate, lim.conc, lim.block, now)
-local out = { fmt(now), next_due(marker, reopen), '' }
+local out = { fmt(now), '', '' }
 local taken, group_reopen = take(math.min(asked, allowed), fmt(now + tonumber(ARGV[2])), ARGV[3],
   now, out, lim)
-out[2] = earlier_due(out[2], group_reopen)
+out[2] = next_due(marker, reopen, group_reopen)
 note_starts(lim.rate, now, taken)
 -- A woken caller that leaves jobs ready (only possible when it took all it asked for) wakes the
 -- next idle worker: a chain of one reserve each instead of a herd.

@@ -238,7 +238,7 @@ end
 -- calls.
 push_ready('LPUSH', released, released_pris, released_groups)
 -- A group held at its concurrency whose slot frees rejoins the rotation.
-if next(freed) and free_group_slots(freed) then wake_one() end
+if next(freed) and groups_lib().free_slots(freed) then wake_one() end
 if min_due then
   call_pairs('ZADD', K.delayed, retried)
   if not marker or min_due < tonumber(marker) then
@@ -277,7 +277,6 @@ if conc and #gone > 0 and has_ready() then wake_one() end
 if want > 0 and not paused then
   marker = promote(now, marker)
   local allowed, reopen = allowance(rate, conc, block, now)
-  out[2] = next_due(marker, reopen)
   -- The next jobs go to the successful entries in order, each with its own lease duration.
   local expiries, asked = {}, {}
   for k = 1, n do
@@ -288,7 +287,7 @@ if want > 0 and not paused then
     end
   end
   local left, group_reopen = take(math.min(want, allowed), expiries, ARGV[1], now, out, lim)
-  out[2] = earlier_due(out[2], group_reopen)
+  out[2] = next_due(marker, reopen, group_reopen)
   note_starts(rate, now, left)
   for _, k in ipairs(asked) do
     local got = math.min(limits[k], left)

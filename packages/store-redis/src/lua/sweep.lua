@@ -161,7 +161,7 @@ if #moved > 0 then
   write_records(rewritten)
   -- Their groups' slots free first, so the groups held at their concurrency rejoin the
   -- rotation before their jobs come back.
-  if next(freed) and free_group_slots(freed) then wake_one() end
+  if next(freed) and groups_lib().free_slots(freed) then wake_one() end
   push_ready('RPUSH', moved, pris, groups)
 end
 if rcall('HEXISTS', K.active, ':due') == 0 then

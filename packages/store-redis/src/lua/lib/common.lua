@@ -355,24 +355,9 @@ local function pop_lines(ns, limit)
   return seqs
 end
 
--- Takes `seq` out of the line of `pri` in `ns` (O(jobs in the line)); returns whether it was in it.
-local function remove_from(ns, seq, pri)
-  local key = line_key(ns, pri)
-  local removed = rcall('LREM', key, 1, seq) == 1
-  if pri and rcall('EXISTS', key) == 0 then rcall('ZREM', ns.prios, pri) end
-  return removed
-end
-
 -- Whether any job waits in the lines of `ns`.
 local function lines_have_jobs(ns)
   return rcall('LLEN', ns.ready) > 0 or rcall('EXISTS', ns.prios) == 1
-end
-
--- How many jobs wait in the lines of `ns`. O(lines).
-local function lines_count(ns)
-  local n = rcall('LLEN', ns.ready)
-  for _, p in ipairs(rcall('ZRANGE', ns.prios, 0, -1)) do n = n + rcall('LLEN', ns.lines .. p) end
-  return n
 end
 
 --[[
@@ -391,79 +376,186 @@ end
   walks; meta `gjobs` counts their ready jobs. `:grouped` in `active` is set while `rot` exists:
   without it a take is the plain one, so a queue without groups pays nothing.
 ]]
-local group_spaces = {}
 -- The rotation's fields of `active` as this call last read (lib/limits.lua's limits_of) or
 -- wrote them: `grouped`, `urot` (false: absent).
 local rotation = { grouped = false, urot = false }
 
--- The namespace of group `g`: its lines, `state` and `starts`.
-local function group_ns(g)
-  local ns = group_spaces[g]
-  if ns then return ns end
-  local gb = K.group_prefix .. #g .. ':' .. g
-  ns = { name = g, ready = gb .. ':r', prios = gb .. ':q', lines = gb .. ':p:', state = gb .. ':s',
-    starts = gb .. ':t' }
-  group_spaces[g] = ns
-  return ns
-end
+-- The groups' helpers, made at a call's first use of groups (`groups_lib()`): a call without
+-- groups makes none of them, since each function a script defines costs every call that runs
+-- its definition (about half a microsecond each).
+local groups_made
+local function groups_lib()
+  if groups_made then return groups_made end
+  local spaces = {}
 
--- Puts the group `g` at the tail of the rotation. Into an empty rotation, the jobs without a
--- group that wait go first: they were served alone until then.
-local function join_rotation(g)
-  if rcall('EXISTS', K.rotation) == 0 then
-    rcall('HSET', K.active, ':grouped', '1')
-    rotation.grouped = '1'
-    if lines_have_jobs(UNGROUPED) then
+  -- The namespace of group `g`: its lines, `state` and `starts`.
+  local function group_ns(g)
+    local ns = spaces[g]
+    if ns then return ns end
+    local gb = K.group_prefix .. #g .. ':' .. g
+    ns = { name = g, ready = gb .. ':r', prios = gb .. ':q', lines = gb .. ':p:',
+      state = gb .. ':s', starts = gb .. ':t' }
+    spaces[g] = ns
+    return ns
+  end
+
+  -- Puts the group `g` at the tail of the rotation. Into an empty rotation, the jobs without a
+  -- group that wait go first: they were served alone until then.
+  local function join_rotation(g)
+    if rcall('EXISTS', K.rotation) == 0 then
+      rcall('HSET', K.active, ':grouped', '1')
+      rotation.grouped = '1'
+      if lines_have_jobs(UNGROUPED) then
+        rcall('RPUSH', K.rotation, '')
+        rcall('HSET', K.active, ':u-rot', '1')
+        rotation.urot = '1'
+      end
+    end
+    rcall('RPUSH', K.rotation, g)
+  end
+
+  -- `count` jobs joined the lines of the group `ns`; returns whether it joined the rotation.
+  local function group_got_jobs(ns, count)
+    rcall('HINCRBY', K.meta, 'gjobs', count)
+    local state = rcall('HMGET', ns.state, 'r', 'p')
+    if state[1] then return false end
+    rcall('ZADD', K.groups, rcall('HINCRBY', K.meta, 'gseq', 1), ns.name)
+    if state[2] then
+      rcall('HSET', ns.state, 'r', 'p')
+      return false
+    end
+    rcall('HSET', ns.state, 'r', '1')
+    join_rotation(ns.name)
+    return true
+  end
+
+  -- The group `ns` has no job ready any more (`r`: its state's r).
+  local function group_emptied(ns, r)
+    rcall('HDEL', ns.state, 'r')
+    rcall('ZREM', K.groups, ns.name)
+    if r == 'h' then rcall('SREM', K.held, ns.name) end
+  end
+
+  -- Puts a group held out of the rotation (at its concurrency) back at its tail.
+  local function unhold(g)
+    rcall('SREM', K.held, g)
+    rcall('HSET', group_ns(g).state, 'r', '1')
+    join_rotation(g)
+  end
+
+  -- Frees the slots of leases that ended: `freed` maps each group to how many; a group held at its
+  -- concurrency rejoins the rotation, and wakes an idle worker.
+  local function free_group_slots(freed)
+    local woke = false
+    for g, count in pairs(freed) do
+      local ns = group_ns(g)
+      if rcall('HINCRBY', ns.state, 'a', -count) <= 0 then rcall('HDEL', ns.state, 'a') end
+      if rcall('HGET', ns.state, 'r') == 'h' then
+        unhold(g)
+        woke = true
+      end
+    end
+    return woke
+  end
+
+  -- The group rate limit's hold on the group `ns`: nil when it may start a job now, else when the
+  -- oldest start of its window leaves it. Drops the starts that left the window.
+  local function rate_hold(ns, now, max, duration)
+    while true do
+      local head = rcall('LINDEX', ns.starts, 0)
+      if not head then return nil end
+      if tonumber(head) > now - duration then break end
+      rcall('LPOP', ns.starts)
+    end
+    if rcall('LLEN', ns.starts) < max then return nil end
+    return tonumber(rcall('LINDEX', ns.starts, 0)) + duration
+  end
+
+  -- Pops up to `limit` seqs by turns of the rotation (lib/common.lua): each turn pops its member's
+  -- head, one job, and puts the member back at the tail while it has more. A paused group leaves
+  -- the rotation (resume puts it back), as does one at its concurrency (a freed slot does); one
+  -- held by its rate limit keeps its place, and a whole round of those ends the take. `lim` holds
+  -- the fields of `active` lib/limits.lua reads. Returns the seqs, their groups (seq → group),
+  -- and the earliest time a group held by its rate may start again (nil: none was).
+  local function take_turns(limit, lim, now)
+    local seqs, groups = {}, {}
+    local conc, max, duration
+    if lim.glimits then
+      conc, max, duration = string.match(lim.glimits, '^(%d*),(%d*),(%d*)$')
+      conc, max, duration = tonumber(conc), tonumber(max), tonumber(duration)
+    end
+    if not rotation.urot and lines_have_jobs(UNGROUPED) then
       rcall('RPUSH', K.rotation, '')
       rcall('HSET', K.active, ':u-rot', '1')
       rotation.urot = '1'
     end
-  end
-  rcall('RPUSH', K.rotation, g)
-end
-
--- `count` jobs joined the lines of the group `ns`; returns whether it joined the rotation.
-local function group_got_jobs(ns, count)
-  rcall('HINCRBY', K.meta, 'gjobs', count)
-  local state = rcall('HMGET', ns.state, 'r', 'p')
-  if state[1] then return false end
-  rcall('ZADD', K.groups, rcall('HINCRBY', K.meta, 'gseq', 1), ns.name)
-  if state[2] then
-    rcall('HSET', ns.state, 'r', 'p')
-    return false
-  end
-  rcall('HSET', ns.state, 'r', '1')
-  join_rotation(ns.name)
-  return true
-end
-
--- The group `ns` has no job ready any more (`r`: its state's r).
-local function group_emptied(ns, r)
-  rcall('HDEL', ns.state, 'r')
-  rcall('ZREM', K.groups, ns.name)
-  if r == 'h' then rcall('SREM', K.held, ns.name) end
-end
-
--- Puts a group held out of the rotation (at its concurrency) back at its tail.
-local function unhold(g)
-  rcall('SREM', K.held, g)
-  rcall('HSET', group_ns(g).state, 'r', '1')
-  join_rotation(g)
-end
-
--- Frees the slots of leases that ended: `freed` maps each group to how many; a group held at its
--- concurrency rejoins the rotation, and wakes an idle worker.
-local function free_group_slots(freed)
-  local woke = false
-  for g, count in pairs(freed) do
-    local ns = group_ns(g)
-    if rcall('HINCRBY', ns.state, 'a', -count) <= 0 then rcall('HDEL', ns.state, 'a') end
-    if rcall('HGET', ns.state, 'r') == 'h' then
-      unhold(g)
-      woke = true
+    local size = rcall('LLEN', K.rotation)
+    local held, reopen = 0, nil
+    while #seqs < limit and size > 0 do
+      local g = rcall('LPOP', K.rotation)
+      if g == '' then
+        local got = pop_lines(UNGROUPED, 1)[1]
+        if got then
+          seqs[#seqs + 1] = got
+          held = 0
+        end
+        if got and lines_have_jobs(UNGROUPED) then
+          rcall('RPUSH', K.rotation, '')
+        else
+          rcall('HDEL', K.active, ':u-rot')
+          rotation.urot = false
+          size = size - 1
+        end
+      else
+        local ns = group_ns(g)
+        local state = rcall('HMGET', ns.state, 'a', 'p')
+        local full = conc and (tonumber(state[1]) or 0) >= conc
+        local until_ = max and not state[2] and not full and rate_hold(ns, now, max, duration)
+        if state[2] then
+          rcall('HSET', ns.state, 'r', 'p')
+          size = size - 1
+        elseif full then
+          rcall('HSET', ns.state, 'r', 'h')
+          rcall('SADD', K.held, g)
+          size = size - 1
+        elseif until_ then
+          rcall('RPUSH', K.rotation, g)
+          if not reopen or until_ < reopen then reopen = until_ end
+          held = held + 1
+          if held >= size then break end
+        else
+          local got = pop_lines(ns, 1)[1]
+          if got then
+            seqs[#seqs + 1] = got
+            groups[got] = g
+            held = 0
+            rcall('HINCRBY', ns.state, 'a', 1)
+            rcall('HINCRBY', K.meta, 'gjobs', -1)
+            if max then
+              rcall('RPUSH', ns.starts, fmt(now))
+              rcall('PEXPIRE', ns.starts, duration)
+            end
+          end
+          if got and lines_have_jobs(ns) then
+            rcall('RPUSH', K.rotation, g)
+          else
+            group_emptied(ns, '1')
+            size = size - 1
+          end
+        end
+      end
     end
+    if size == 0 then
+      rcall('HDEL', K.active, ':grouped', ':u-rot')
+      rotation.grouped, rotation.urot = false, false
+    end
+    return seqs, groups, reopen
   end
-  return woke
+  groups_made = {
+    ns = group_ns, join = join_rotation, got_jobs = group_got_jobs, emptied = group_emptied,
+    unhold = unhold, free_slots = free_group_slots, take_turns = take_turns,
+  }
+  return groups_made
 end
 
 -- Pushes `seqs` with `cmd`, each to its line (`pris[seq]`: its priority, absent for none;
@@ -480,33 +572,37 @@ local function push_ready(cmd, seqs, pris, groups)
       if g == '' then
         if push_lines(UNGROUPED, cmd, by[g], pris) then woke = true end
       else
-        local ns = group_ns(g)
+        local lib = groups_lib()
+        local ns = lib.ns(g)
         push_lines(ns, cmd, by[g], pris)
-        if group_got_jobs(ns, #by[g]) then woke = true end
+        if lib.got_jobs(ns, #by[g]) then woke = true end
       end
     end
   end
   if woke then wake_one() end
 end
 
--- Pops up to `limit` seqs of the jobs without a group: `ready` first, then the lines by priority.
-local function pop_ready(limit)
-  return pop_lines(UNGROUPED, limit)
-end
-
 -- Takes `seq` out of the line of `pri` of its group (nil: none). O(jobs in the line).
 local function remove_from_line(seq, pri, group)
+  -- Takes it out of the line in `ns`; returns whether it was in it.
+  local function remove_from(ns)
+    local key = line_key(ns, pri)
+    local removed = rcall('LREM', key, 1, seq) == 1
+    if pri and rcall('EXISTS', key) == 0 then rcall('ZREM', ns.prios, pri) end
+    return removed
+  end
   if not group then
-    remove_from(UNGROUPED, seq, pri)
+    remove_from(UNGROUPED)
     return
   end
-  local ns = group_ns(group)
-  if not remove_from(ns, seq, pri) then return end
+  local lib = groups_lib()
+  local ns = lib.ns(group)
+  if not remove_from(ns) then return end
   rcall('HINCRBY', K.meta, 'gjobs', -1)
   if lines_have_jobs(ns) then return end
   -- Out of the rotation it leaves now; in it, at its turn (lib/take.lua).
   local r = rcall('HGET', ns.state, 'r')
-  if r and r ~= '1' then group_emptied(ns, r) end
+  if r and r ~= '1' then lib.emptied(ns, r) end
 end
 
 -- Whether any job waits in a line (or a member of the rotation may have one).
@@ -516,5 +612,7 @@ end
 
 -- How many jobs wait in the lines, of every group. O(lines without a group).
 local function ready_count()
-  return lines_count(UNGROUPED) + (tonumber(rcall('HGET', K.meta, 'gjobs') or '0') or 0)
+  local n = rcall('LLEN', K.ready) + (tonumber(rcall('HGET', K.meta, 'gjobs') or '0') or 0)
+  for _, p in ipairs(rcall('ZRANGE', K.prios, 0, -1)) do n = n + rcall('LLEN', K.lines .. p) end
+  return n
 end

@@ -95,16 +95,11 @@ local function note_starts(rate, now, count)
   rcall('HINCRBY', K.meta, 'started', count)
 end
 
--- The due time a leasing script returns: the earlier of the next delayed job's (`marker`) and
--- the time its limits let the next job start (`reopen`), '' for neither.
-local function next_due(marker, reopen)
+-- The due time a leasing script returns: the earliest of the next delayed job's (`marker`), the
+-- time its limits let the next job start (`reopen`) and the time a group held by its rate may
+-- start one (`group_reopen`), '' for none.
+local function next_due(marker, reopen, group_reopen)
+  if group_reopen and (not reopen or group_reopen < reopen) then reopen = group_reopen end
   if reopen and (not marker or reopen < tonumber(marker)) then return fmt(reopen) end
   return marker or ''
-end
-
--- A due time as next_due returns it (`due`, '' for none), or `at` (epoch ms, nil: none) when
--- earlier.
-local function earlier_due(due, at)
-  if at and (due == '' or at < tonumber(due)) then return fmt(at) end
-  return due
 end

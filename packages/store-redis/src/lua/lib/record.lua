@@ -135,16 +135,11 @@ local function pri_of(rec)
   return string.match(rec, '^1N%d+A?%d*M?%d*P(%d+)')
 end
 
--- The group in a record (nil for none): only a record with one is decoded.
-local function group_of(rec)
-  if not string.find(rec, '^1[^|]*G') then return nil end
-  local job = try_decode(rec)
-  return job and job.group
-end
-
--- The member of the job `seq` (record `rec`) in `delayed`.
+-- The member of the job `seq` (record `rec`) in `delayed`: only a record with a group is decoded.
 local function dkey_of(seq, rec)
-  return dkey(seq, pri_of(rec), group_of(rec))
+  if not string.find(rec, '^1[^|]*G') then return dkey(seq, pri_of(rec)) end
+  local job = try_decode(rec)
+  return dkey(seq, pri_of(rec), job and job.group)
 end
 
 -- Whether a record holds a jobId or a unique key (fields I, U), read without decoding it.

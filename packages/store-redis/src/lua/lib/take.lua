@@ -53,100 +53,6 @@ local function promote_now(now)
   return promote(now, rcall('HGET', K.active, ':due'))
 end
 
--- The group rate limit's hold on the group `ns`: nil when it may start a job now, else when the
--- oldest start of its window leaves it. Drops the starts that left the window.
-local function rate_hold(ns, now, max, duration)
-  while true do
-    local head = rcall('LINDEX', ns.starts, 0)
-    if not head then return nil end
-    if tonumber(head) > now - duration then break end
-    rcall('LPOP', ns.starts)
-  end
-  if rcall('LLEN', ns.starts) < max then return nil end
-  return tonumber(rcall('LINDEX', ns.starts, 0)) + duration
-end
-
--- Pops up to `limit` seqs by turns of the rotation (lib/common.lua): each turn pops its member's
--- head, one job, and puts the member back at the tail while it has more. A paused group leaves
--- the rotation (resume puts it back), as does one at its concurrency (a freed slot does); one
--- held by its rate limit keeps its place, and a whole round of those ends the take. `lim` holds
--- the fields of `active` lib/limits.lua reads. Returns the seqs, their groups (seq → group),
--- and the earliest time a group held by its rate may start again (nil: none was).
-local function take_turns(limit, lim, now)
-  local seqs, groups = {}, {}
-  local conc, max, duration
-  if lim.glimits then
-    conc, max, duration = string.match(lim.glimits, '^(%d*),(%d*),(%d*)$')
-    conc, max, duration = tonumber(conc), tonumber(max), tonumber(duration)
-  end
-  if not rotation.urot and lines_have_jobs(UNGROUPED) then
-    rcall('RPUSH', K.rotation, '')
-    rcall('HSET', K.active, ':u-rot', '1')
-    rotation.urot = '1'
-  end
-  local size = rcall('LLEN', K.rotation)
-  local held, reopen = 0, nil
-  while #seqs < limit and size > 0 do
-    local g = rcall('LPOP', K.rotation)
-    if g == '' then
-      local got = pop_lines(UNGROUPED, 1)[1]
-      if got then
-        seqs[#seqs + 1] = got
-        held = 0
-      end
-      if got and lines_have_jobs(UNGROUPED) then
-        rcall('RPUSH', K.rotation, '')
-      else
-        rcall('HDEL', K.active, ':u-rot')
-        rotation.urot = false
-        size = size - 1
-      end
-    else
-      local ns = group_ns(g)
-      local state = rcall('HMGET', ns.state, 'a', 'p')
-      local full = conc and (tonumber(state[1]) or 0) >= conc
-      local until_ = max and not state[2] and not full and rate_hold(ns, now, max, duration)
-      if state[2] then
-        rcall('HSET', ns.state, 'r', 'p')
-        size = size - 1
-      elseif full then
-        rcall('HSET', ns.state, 'r', 'h')
-        rcall('SADD', K.held, g)
-        size = size - 1
-      elseif until_ then
-        rcall('RPUSH', K.rotation, g)
-        if not reopen or until_ < reopen then reopen = until_ end
-        held = held + 1
-        if held >= size then break end
-      else
-        local got = pop_lines(ns, 1)[1]
-        if got then
-          seqs[#seqs + 1] = got
-          groups[got] = g
-          held = 0
-          rcall('HINCRBY', ns.state, 'a', 1)
-          rcall('HINCRBY', K.meta, 'gjobs', -1)
-          if max then
-            rcall('RPUSH', ns.starts, fmt(now))
-            rcall('PEXPIRE', ns.starts, duration)
-          end
-        end
-        if got and lines_have_jobs(ns) then
-          rcall('RPUSH', K.rotation, g)
-        else
-          group_emptied(ns, '1')
-          size = size - 1
-        end
-      end
-    end
-  end
-  if size == 0 then
-    rcall('HDEL', K.active, ':grouped', ':u-rot')
-    rotation.grouped, rotation.urot = false, false
-  end
-  return seqs, groups, reopen
-end
-
 -- `expiry` is the lease expiry (epoch ms, formatted) of every job, or a table of one per job
 -- in pop order (settle-many leases for several callers with their own lease durations). `lim`
 -- holds the fields of `active` lib/limits.lua reads (nil: the caller leases no group's jobs).
@@ -154,9 +60,9 @@ local function take(limit, expiry, token_base, now, out, lim)
   if limit < 1 then return 0 end
   local seqs, groups, reopen
   if lim and rotation.grouped then
-    seqs, groups, reopen = take_turns(limit, lim, now)
+    seqs, groups, reopen = groups_lib().take_turns(limit, lim, now)
   else
-    seqs = pop_ready(limit)
+    seqs = pop_lines(UNGROUPED, limit)
   end
   if #seqs == 0 then return 0, reopen end
   -- An entry that is not a seq, or whose record cannot be read, is set aside (lib/quarantine.lua)
@@ -168,7 +74,7 @@ local function take(limit, expiry, token_base, now, out, lim)
       valid[#valid + 1] = seqs[i]
     else
       quarantine('ready', seqs[i], nil, 'not a seq')
-      if groups and groups[seqs[i]] then free_group_slots({ [groups[seqs[i]]] = 1 }) end
+      if groups and groups[seqs[i]] then groups_lib().free_slots({ [groups[seqs[i]]] = 1 }) end
     end
   end
   local recs = read_records(valid)
@@ -200,7 +106,7 @@ local function take(limit, expiry, token_base, now, out, lim)
       end
     end
     -- A job popped from a group but not leased gives its slot back.
-    if not name and groups and groups[seq] then free_group_slots({ [groups[seq]] = 1 }) end
+    if not name and groups and groups[seq] then groups_lib().free_slots({ [groups[seq]] = 1 }) end
     if name then
       count = count + 1
       local token = token_base .. '.' .. count
