@@ -369,7 +369,7 @@ end
     r  while it has jobs ready: '1' in the rotation, 'h' held out of it at its concurrency (and
        in `held`), 'p' out of it while paused
   A group with no job ready, no lease, no pause and no start in its window has no key at all.
-  The members with jobs ready take turns in the list `rot`, one job each (lib/take.lua): group
+  The members with jobs ready take turns in the list `rot`, one job each (take_turns): group
   names, and '' for the jobs without a group, which join it at a take that finds them waiting
   (`:u-rot` in `active` says they are in it), or ahead of a group that joins it empty. `groups`
   scores the groups with jobs ready by when they got them (meta `gseq`), the order listJobs
@@ -471,7 +471,7 @@ local function groups_lib()
     return tonumber(rcall('LINDEX', ns.starts, 0)) + duration
   end
 
-  -- Pops up to `limit` seqs by turns of the rotation (lib/common.lua): each turn pops its member's
+  -- Pops up to `limit` seqs by turns of the rotation (above): each turn pops its member's
   -- head, one job, and puts the member back at the tail while it has more. A paused group leaves
   -- the rotation (resume puts it back), as does one at its concurrency (a freed slot does); one
   -- held by its rate limit keeps its place, and a whole round of those ends the take. `lim` holds
@@ -600,7 +600,7 @@ local function remove_from_line(seq, pri, group)
   if not remove_from(ns) then return end
   rcall('HINCRBY', K.meta, 'gjobs', -1)
   if lines_have_jobs(ns) then return end
-  -- Out of the rotation it leaves now; in it, at its turn (lib/take.lua).
+  -- Out of the rotation it leaves now; in it, at its turn (take_turns).
   local r = rcall('HGET', ns.state, 'r')
   if r and r ~= '1' then lib.emptied(ns, r) end
 end
