@@ -112,40 +112,29 @@ export interface Snapshot {
 
 /**
  * Reads every structure of the queue in one MULTI, so the snapshot is one instant. The lines to
- * read are those `prios` listed just before, and the groups those named just before (with their
- * lines): a snapshot whose `prios` or groups moved since is read again.
+ * read are those `prios` listed just before, and the groups those the indexes named just before
+ * (with their lines), plus any a record named in an earlier try: a snapshot whose `prios` or
+ * groups moved since, or that meets a group it did not read, is read again.
  */
 export async function snapshot(redis: Redis, prefix: string): Promise<Snapshot> {
+	const k = storeKeys(prefix);
+	const seen = new Set<string>();
 	for (let attempt = 0; attempt < 100; attempt++) {
-		const k = storeKeys(prefix);
 		const levels = await redis.zrange(k.prios, 0, "-1", "WITHSCORES");
-		const groups = await groupsNamed(redis, prefix);
+		const names = new Set<string>([
+			...seen,
+			...(await redis.zrange(k.groups, "0", "-1")),
+			...(await redis.lrange(k.rotation, 0, -1)),
+			...(await redis.smembers(k.held)),
+		]);
+		names.delete("");
 		const groupLevels = new Map<string, string[]>();
-		for (const g of groups)
+		for (const g of [...names].sort())
 			groupLevels.set(g, await redis.zrange(groupKeys(k, g).prios, "0", "-1"));
-		const snap = await snapshotWith(redis, prefix, levels, groupLevels);
+		const snap = await snapshotWith(redis, prefix, levels, groupLevels, seen);
 		if (snap) return snap;
 	}
 	throw new Error("snapshot: the lines of priorities kept moving");
-}
-
-/** Every group the queue names anywhere: in `groups`, `rot`, `held`, or a record. */
-async function groupsNamed(redis: Redis, prefix: string): Promise<string[]> {
-	const k = storeKeys(prefix);
-	const names = new Set<string>([
-		...(await redis.zrange(k.groups, "0", "-1")),
-		...(await redis.lrange(k.rotation, 0, -1)),
-		...(await redis.smembers(k.held)),
-	]);
-	const lastSeq = Number((await redis.hget(k.meta, "id")) ?? 0);
-	for (let b = 0; b <= Math.floor(lastSeq / 100); b++) {
-		for (const record of Object.values(await redis.hgetall(recordKey(k, String(b * 100 + 99))))) {
-			const group = recordGroup(record);
-			if (group) names.add(group);
-		}
-	}
-	names.delete("");
-	return [...names].sort();
 }
 
 async function snapshotWith(
@@ -153,6 +142,7 @@ async function snapshotWith(
 	prefix: string,
 	levels: string[],
 	groupLevels: Map<string, string[]>,
+	seen: Set<string>,
 ): Promise<Snapshot | undefined> {
 	const k = storeKeys(prefix);
 	// Every bucket a job of this queue can be in: seqs run from 1 to the counter.
@@ -257,10 +247,14 @@ async function snapshotWith(
 			if (group) groupOf.set(seq, group);
 		}
 	}
-	// A group named now that was not named before: read again.
+	// A group named now that was not read: read again, with it.
+	let unread = false;
 	for (const name of [...groupOf.values(), ...rotation, ...held]) {
-		if (name !== "" && !groups.has(name)) return undefined;
+		if (name === "" || groups.has(name)) continue;
+		seen.add(name);
+		unread = true;
 	}
+	if (unread) return undefined;
 	const malformed: string[] = [];
 	const lines = new Map<string, string[]>();
 	for (let i = 0; i < levels.length; i += 2) {
