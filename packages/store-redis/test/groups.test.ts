@@ -5,7 +5,7 @@
  */
 import type { Redis } from "ioredis";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { groupKeys, RedisJobStore } from "../src/index.js";
+import { groupKeys, type RedisJobStore } from "../src/index.js";
 import { storesCleanedUp, uniquePrefix } from "./support/harness.js";
 
 const url = inject("redisUrl");
@@ -17,13 +17,8 @@ const job = (n: number, options: { group?: string; priority?: number; delay?: nu
 });
 
 describe.skipIf(!url)("groups on Redis", () => {
-	const { admin: adminClient, stores } = storesCleanedUp(url!);
+	const { admin: adminClient, open } = storesCleanedUp(url!);
 	let admin: Redis;
-	const open = async (prefix: string) => {
-		const store = await RedisJobStore.connect({ url, prefix });
-		stores.push(store);
-		return store;
-	};
 	beforeAll(() => {
 		admin = adminClient();
 	});

@@ -5,7 +5,6 @@
  */
 import type { Redis } from "ioredis";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { RedisJobStore } from "../src/index.js";
 import { sleep, storesCleanedUp, uniquePrefix } from "./support/harness.js";
 
 const url = inject("redisUrl");
@@ -13,13 +12,8 @@ const LONG = 600_000;
 const job = (n: number) => ({ name: "pause", payload: JSON.stringify({ n }) });
 
 describe.skipIf(!url)("pause on Redis", () => {
-	const { admin: adminClient, stores } = storesCleanedUp(url!);
+	const { admin: adminClient, open } = storesCleanedUp(url!);
 	let admin: Redis;
-	const open = async (prefix: string) => {
-		const store = await RedisJobStore.connect({ url, prefix });
-		stores.push(store);
-		return store;
-	};
 	beforeAll(() => {
 		admin = adminClient();
 	});

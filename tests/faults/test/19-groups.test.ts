@@ -9,6 +9,15 @@ function tag(groups: Map<string, string>, ids: readonly string[], group: string)
 	for (const id of ids) groups.set(id, group);
 }
 
+/** Workers that write events, so the store's own order of leases can be replayed. */
+const EVENTFUL = {
+	concurrency: 8,
+	lease: 5_000,
+	sweepInterval: 500,
+	step: { sleep: 1 },
+	events: true,
+};
+
 describeFaults("19. groups across worker processes", () => {
 	it("never runs more than a group's concurrency at once, per group, through a worker SIGKILL, and leaves no key of a drained group", async (ctx) => {
 		const s = await Scenario.start(ctx, "group-concurrency");
@@ -78,16 +87,9 @@ describeFaults("19. groups across worker processes", () => {
 	it("serves a small group between the jobs of a huge backlogged one, one lease of it apart", async (ctx) => {
 		const s = await Scenario.start(ctx, "group-fairness", { events: true });
 		const store = await s.store();
-		const config = {
-			concurrency: 8,
-			lease: 5_000,
-			sweepInterval: 500,
-			step: { sleep: 1 },
-			events: true,
-		};
 		const events = await s.eventLog();
 		const big = await s.addJobs(6_000, () => ({}), { group: "big" });
-		await Promise.all(["w1", "w2", "w3"].map((name) => s.worker(name, config)));
+		await Promise.all(["w1", "w2", "w3"].map((name) => s.worker(name, EVENTFUL)));
 		await s.waitForLedger("the big group to run", (a) => a.count("start") >= 500);
 		const small = await s.addJobs(20, () => ({}), { group: "small" });
 		await s.waitForLedger("the small group to run", (a) =>
@@ -128,13 +130,6 @@ describeFaults("19. groups across worker processes", () => {
 		const store = await s.store();
 		const window = 400;
 		await store.setGroupLimits({ rate: { max: 20, duration: window } });
-		const config = {
-			concurrency: 8,
-			lease: 5_000,
-			sweepInterval: 500,
-			step: { sleep: 1 },
-			events: true,
-		};
 		const events = await s.eventLog();
 		const groupOf = new Map<string, string>();
 		const ids = await s.addJobs(
@@ -143,7 +138,7 @@ describeFaults("19. groups across worker processes", () => {
 			(i) => ({ group: `r${i % 3}` }),
 		);
 		for (const [i, id] of ids.entries()) groupOf.set(id, `r${i % 3}`);
-		await Promise.all(["w1", "w2", "w3"].map((name) => s.worker(name, config)));
+		await Promise.all(["w1", "w2", "w3"].map((name) => s.worker(name, EVENTFUL)));
 		await s.waitUntilDrained(60_000);
 		expect((await s.verify()).acked).toBe(240);
 		const leasedAt = new Map<string, number[]>();
@@ -173,13 +168,7 @@ describeFaults("19. groups across worker processes", () => {
 	it("pauses one group at once for every worker while the others go on, and resumes it", async (ctx) => {
 		const s = await Scenario.start(ctx, "group-pause");
 		const store = await s.store();
-		const config = {
-			concurrency: 4,
-			lease: 5_000,
-			sweepInterval: 500,
-			step: { sleep: 2 },
-			events: true,
-		};
+		const config = { ...EVENTFUL, concurrency: 4, step: { sleep: 2 } };
 		const events = await s.eventLog();
 		const a = new Set(await s.addJobs(400, () => ({}), { group: "a" }));
 		await s.addJobs(400, () => ({}), { group: "b" });

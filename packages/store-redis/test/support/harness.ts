@@ -39,7 +39,11 @@ export async function dropKeys(client: Redis | Cluster, store: RedisJobStore): P
  * For a describe block: an admin client on `url` (`admin()`), and `stores`, where its tests put
  * the stores they open; after each test each is closed and its keys deleted.
  */
-export function storesCleanedUp(url: string): { admin: () => Redis; stores: RedisJobStore[] } {
+export function storesCleanedUp(url: string): {
+	admin: () => Redis;
+	stores: RedisJobStore[];
+	open: (prefix: string) => Promise<RedisJobStore>;
+} {
 	let client: Redis | undefined;
 	const stores: RedisJobStore[] = [];
 	beforeAll(() => {
@@ -54,7 +58,13 @@ export function storesCleanedUp(url: string): { admin: () => Redis; stores: Redi
 	afterAll(() => {
 		client?.disconnect();
 	});
-	return { admin: () => client!, stores };
+	// A store on `prefix` that owns its connections, closed and cleaned up after the test.
+	const open = async (prefix: string) => {
+		const store = await RedisJobStore.connect({ url, prefix });
+		stores.push(store);
+		return store;
+	};
+	return { admin: () => client!, stores, open };
 }
 
 /** A harness on a store that owns its connections to `url`. */
